@@ -1,0 +1,176 @@
+// SPDX-License-Identifier: Apache-2.0
+pragma solidity ^0.8.24;
+
+/// @title ParticipantRegistry — who may act on the credtrace ledger.
+/// @notice Every participant has one role, an organisation id, an Ed25519 public key
+///         (for records it signs off-chain) and a status. The operator registers
+///         participants and lets banks join and exit (seeds R8); a regulator may suspend
+///         and reinstate anyone; ownership moves only in two steps. Every change emits
+///         an event, so the registry can be rebuilt from logs alone.
+/// @dev Other contracts ask `hasRole(account, role)`; the devnet's admission asks
+///      `isActive(account)`. No immutables: deployed code must equal the artifact.
+contract ParticipantRegistry {
+    enum Role { NONE, OPERATOR, PROVIDER, ENTERPRISE, BANK, ORACLE, AUDITOR, REGULATOR }
+    enum Status { NONE, ACTIVE, SUSPENDED, EXITED }
+
+    struct Participant {
+        Role role;
+        Status status;
+        uint64 registeredAt;
+        bytes32 orgId;
+        bytes32 signingKey;
+    }
+
+    address public owner;
+    address public pendingOwner;
+    mapping(address => Participant) private _participants;
+    address[] private _accounts;
+
+    error NotAuthorized(address account, Role role);
+    error NotOwner(address account);
+    error NotPendingOwner(address account);
+    error ZeroAddress();
+    error InvalidRole(Role role);
+    error EmptyOrgId();
+    error EmptySigningKey();
+    error AlreadyRegistered(address account);
+    error NotRegistered(address account);
+    error InvalidTransition(address account, Status from, Status to);
+
+    event ParticipantRegistered(
+        address indexed account, Role indexed role, bytes32 orgId, bytes32 signingKey, address by
+    );
+    event StatusChanged(address indexed account, Status from, Status to, bytes32 reason, address by);
+    event SigningKeyRotated(address indexed account, bytes32 previousKey, bytes32 newKey);
+    event OwnershipTransferStarted(address indexed previousOwner, address indexed newOwner);
+    event OwnershipTransferred(address indexed previousOwner, address indexed newOwner);
+
+    modifier onlyRole(Role role) {
+        if (!hasRole(msg.sender, role)) revert NotAuthorized(msg.sender, role);
+        _;
+    }
+
+    modifier onlyOwner() {
+        if (msg.sender != owner) revert NotOwner(msg.sender);
+        _;
+    }
+
+    /// @param orgId the operator's organisation id
+    /// @param signingKey the operator's Ed25519 public key
+    constructor(bytes32 orgId, bytes32 signingKey) {
+        owner = msg.sender;
+        emit OwnershipTransferred(address(0), msg.sender);
+        _register(msg.sender, Role.OPERATOR, orgId, signingKey);
+    }
+
+    // ---- queries -------------------------------------------------------------------
+
+    /// @notice True when `account` is registered with `role` and active.
+    function hasRole(address account, Role role) public view returns (bool) {
+        Participant storage p = _participants[account];
+        return role != Role.NONE && p.role == role && p.status == Status.ACTIVE;
+    }
+
+    /// @notice True when `account` is registered (any role) and active.
+    function isActive(address account) external view returns (bool) {
+        return _participants[account].status == Status.ACTIVE;
+    }
+
+    function participant(address account) external view returns (Participant memory) {
+        if (_participants[account].status == Status.NONE) revert NotRegistered(account);
+        return _participants[account];
+    }
+
+    function participantCount() external view returns (uint256) {
+        return _accounts.length;
+    }
+
+    function participantAt(uint256 index) external view returns (address) {
+        return _accounts[index];
+    }
+
+    // ---- the operator: registration, bank entry and exit (R8) ----------------------
+
+    /// @notice Register a participant. Only the owner may add another operator.
+    function register(address account, Role role, bytes32 orgId, bytes32 signingKey)
+        external
+        onlyRole(Role.OPERATOR)
+    {
+        if (role == Role.OPERATOR && msg.sender != owner) revert NotOwner(msg.sender);
+        _register(account, role, orgId, signingKey);
+    }
+
+    /// @notice A participant leaves for good (a bank exits the pilot). The operator or the
+    ///         participant itself may do it; an exited account never returns.
+    function exit(address account, bytes32 reason) external {
+        if (msg.sender != account && !hasRole(msg.sender, Role.OPERATOR)) {
+            revert NotAuthorized(msg.sender, Role.OPERATOR);
+        }
+        Status from = _participants[account].status;
+        if (from == Status.NONE) revert NotRegistered(account);
+        if (from == Status.EXITED) {
+            revert InvalidTransition(account, from, Status.EXITED);
+        }
+        _setStatus(account, Status.EXITED, reason);
+    }
+
+    // ---- the regulator: suspension ---------------------------------------------------
+
+    function suspend(address account, bytes32 reason) external onlyRole(Role.REGULATOR) {
+        _transition(account, Status.ACTIVE, Status.SUSPENDED, reason);
+    }
+
+    function reinstate(address account, bytes32 reason) external onlyRole(Role.REGULATOR) {
+        _transition(account, Status.SUSPENDED, Status.ACTIVE, reason);
+    }
+
+    // ---- the participant: key rotation (R7 key revocation) ------------------------
+
+    function rotateSigningKey(bytes32 newKey) external {
+        Participant storage p = _participants[msg.sender];
+        if (p.status != Status.ACTIVE) revert NotAuthorized(msg.sender, p.role);
+        if (newKey == bytes32(0)) revert EmptySigningKey();
+        emit SigningKeyRotated(msg.sender, p.signingKey, newKey);
+        p.signingKey = newKey;
+    }
+
+    // ---- ownership, in two steps ---------------------------------------------------
+
+    function transferOwnership(address newOwner) external onlyOwner {
+        if (newOwner == address(0)) revert ZeroAddress();
+        pendingOwner = newOwner;
+        emit OwnershipTransferStarted(owner, newOwner);
+    }
+
+    function acceptOwnership() external {
+        if (msg.sender != pendingOwner) revert NotPendingOwner(msg.sender);
+        emit OwnershipTransferred(owner, msg.sender);
+        owner = msg.sender;
+        pendingOwner = address(0);
+    }
+
+    // ---- internals -----------------------------------------------------------------
+
+    function _register(address account, Role role, bytes32 orgId, bytes32 signingKey) private {
+        if (account == address(0)) revert ZeroAddress();
+        if (role == Role.NONE) revert InvalidRole(role);
+        if (orgId == bytes32(0)) revert EmptyOrgId();
+        if (signingKey == bytes32(0)) revert EmptySigningKey();
+        if (_participants[account].status != Status.NONE) revert AlreadyRegistered(account);
+        _participants[account] = Participant(role, Status.ACTIVE, uint64(block.timestamp), orgId, signingKey);
+        _accounts.push(account);
+        emit ParticipantRegistered(account, role, orgId, signingKey, msg.sender);
+    }
+
+    function _transition(address account, Status from, Status to, bytes32 reason) private {
+        Status current = _participants[account].status;
+        if (current == Status.NONE) revert NotRegistered(account);
+        if (current != from) revert InvalidTransition(account, current, to);
+        _setStatus(account, to, reason);
+    }
+
+    function _setStatus(address account, Status to, bytes32 reason) private {
+        emit StatusChanged(account, _participants[account].status, to, reason, msg.sender);
+        _participants[account].status = to;
+    }
+}
