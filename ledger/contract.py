@@ -1,0 +1,55 @@
+"""A deployed contract: its artifact, its address, and typed-enough calls and events."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+from web3.contract import Contract
+from web3.logs import DISCARD
+from web3.types import EventData, TxReceipt
+
+from ledger.artifact import Artifact
+from ledger.chain import Chain
+from ledger.errors import TransactionError
+from ledger.sender import TransactionSender
+from ledger.types import Address
+
+
+class DeployedContract:
+    """Calls go through the chain, writes through a sender; reverts raise ContractRevert."""
+
+    def __init__(self, chain: Chain, artifact: Artifact, address: Address) -> None:
+        self.chain = chain
+        self.artifact = artifact
+        self.address = address
+        self._web3_contract: Contract = chain.web3.eth.contract(address=address, abi=artifact.abi)
+
+    def call(self, function: str, *args: Any) -> Any:
+        """Run a view function at the latest block."""
+        fn = self._web3_contract.get_function_by_name(function)(*args)
+        try:
+            return fn.call()
+        except Exception as exc:
+            revert = self.chain.revert_of(exc)
+            if revert is not None:
+                raise revert from exc
+            raise TransactionError(f"{self.artifact.name}.{function} call failed: {exc}") from exc
+
+    def transact(self, sender: TransactionSender, function: str, *args: Any) -> TxReceipt:
+        """Send a state-changing call as ``sender`` and wait for it."""
+        data = self._web3_contract.encode_abi(function, args=list(args))
+        return sender.transact({"to": self.address, "data": data})
+
+    def events(self, receipt: TxReceipt) -> Iterator[EventData]:
+        """Every event of this contract's ABI that ``receipt`` carries, in log order."""
+        found = [
+            decoded
+            for event in self._web3_contract.all_events()
+            for decoded in event.process_receipt(receipt, errors=DISCARD)
+        ]
+        yield from sorted(found, key=lambda e: e["logIndex"])
+
+    def logs(self, event: str, from_block: int = 0) -> list[EventData]:
+        """All ``event`` logs of this contract since ``from_block`` (eth_getLogs)."""
+        return list(self._web3_contract.events[event].get_logs(from_block=from_block))

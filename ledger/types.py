@@ -1,0 +1,43 @@
+"""The ledger's vocabulary: addresses, roles and statuses as the contracts define them."""
+
+from __future__ import annotations
+
+from enum import IntEnum
+from typing import NewType
+
+from eth_typing import ChecksumAddress
+
+Address = ChecksumAddress
+"""An EIP-55 checksummed account address."""
+
+OrgId = NewType("OrgId", bytes)
+"""32 bytes naming an organisation on chain (a hash, never a raw identifier)."""
+
+
+class Role(IntEnum):
+    """``ParticipantRegistry.Role``; values are the Solidity enum's ordinals."""
+
+    NONE = 0
+    OPERATOR = 1
+    PROVIDER = 2
+    ENTERPRISE = 3
+    BANK = 4
+    ORACLE = 5
+    AUDITOR = 6
+    REGULATOR = 7
+
+
+class Status(IntEnum):
+    """``ParticipantRegistry.Status``; values are the Solidity enum's ordinals."""
+
+    NONE = 0
+    ACTIVE = 1
+    SUSPENDED = 2
+    EXITED = 3
+
+
+CONTRACT_ENUMS: dict[str, type[IntEnum]] = {
+    "enum ParticipantRegistry.Role": Role,
+    "enum ParticipantRegistry.Status": Status,
+}
+"""ABI ``internalType`` → Python enum, so decoded arguments read as names."""
