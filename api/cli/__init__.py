@@ -1,0 +1,40 @@
+"""The ``credtrace`` command. Each sub-module adds the commands of one noun."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from api.cli import demo, deploy, keys, participants
+from api.cli.context import State
+
+app = typer.Typer(
+    help="credtrace: traceable SME credit on a permissioned EVM ledger.",
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+)
+
+
+@app.callback()
+def _root(
+    ctx: typer.Context,
+    home: Annotated[
+        Path | None,
+        typer.Option(
+            help="State folder (keys, deployment, data). Env: CREDTRACE_HOME.", show_default="./.credtrace"
+        ),
+    ] = None,
+) -> None:
+    ctx.obj = State(home)
+
+
+keys.add_to(app)
+deploy.add_to(app)
+participants.add_to(app)
+demo.add_to(app)
+
+
+def main() -> None:
+    app()

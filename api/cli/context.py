@@ -1,0 +1,80 @@
+"""What every command shares: settings, the console, opening the chain, error reporting."""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Annotated, ParamSpec, TypeVar
+
+import typer
+from rich.console import Console
+
+from api import ApiError
+from api.settings import Settings
+from ledger import deployment
+from ledger.chain import Chain, connect
+from ledger.errors import LedgerError
+from ledger.identity import Identity, KeyStore
+from ledger.registry import NAME as REGISTRY
+from ledger.registry import ParticipantRegistry
+from ledger.sender import TransactionSender
+
+console = Console(highlight=False)
+errors = Console(stderr=True, highlight=False)
+
+RpcOption = Annotated[
+    str | None,
+    typer.Option(
+        "--rpc", envvar="CREDTRACE_RPC", help="JSON-RPC URL of the node; default: the embedded chain."
+    ),
+]
+
+P = ParamSpec("P")
+R = TypeVar("R")
+
+
+@dataclass
+class State:
+    home: Path | None
+
+    def settings(self, rpc_url: str | None = None) -> Settings:
+        return Settings.build(self.home, rpc_url)
+
+
+def reported(command: Callable[P, R]) -> Callable[P, R]:
+    """Turn the packages' errors into one red line and exit status 1."""
+
+    @functools.wraps(command)
+    def run(*args: P.args, **kwargs: P.kwargs) -> R:
+        try:
+            return command(*args, **kwargs)
+        except (LedgerError, ApiError) as exc:
+            errors.print(f"[red]error:[/red] {exc}")
+            raise typer.Exit(1) from exc
+
+    return run
+
+
+@contextmanager
+def opened(settings: Settings) -> Iterator[Chain]:
+    chain = connect(settings.rpc_url)
+    try:
+        yield chain
+    finally:
+        chain.close()
+
+
+def keystore(settings: Settings) -> KeyStore:
+    return KeyStore(settings.keys_dir)
+
+
+def sender_for(chain: Chain, identity: Identity) -> TransactionSender:
+    return TransactionSender(chain, identity.account)
+
+
+def registry(chain: Chain, settings: Settings) -> ParticipantRegistry:
+    dep = deployment.load(settings.deployment_path)
+    return ParticipantRegistry(deployment.contract(chain, dep, REGISTRY))

@@ -1,0 +1,73 @@
+"""``credtrace deploy``: put the contracts on a chain and record where they are."""
+
+from __future__ import annotations
+
+import time
+from typing import Annotated
+
+import typer
+
+from api import ApiError
+from api.cli.context import RpcOption, State, console, keystore, opened, reported, sender_for
+from api.settings import Settings
+from ledger import deployment
+from ledger.chain import Chain
+from ledger.deployment import Deployment
+from ledger.funding import ensure_operator_funds
+
+
+def add_to(app: typer.Typer) -> None:
+    app.command("deploy")(deploy)
+
+
+@reported
+def deploy(
+    ctx: typer.Context,
+    rpc: RpcOption = None,
+    redeploy: Annotated[
+        bool, typer.Option(help="Deploy afresh even if a deployment exists (the old file is kept).")
+    ] = False,
+) -> None:
+    """Deploy the contracts (operator = the `operator` key) and write deployment.json.
+
+    A live deployment on the same chain is left alone; one that no longer matches the
+    chain is refused unless --redeploy is given.
+    """
+    settings = ctx.ensure_object(State).settings(rpc)
+    with opened(settings) as chain:
+        deploy_to(chain, settings, redeploy)
+
+
+def deploy_to(chain: Chain, settings: Settings, redeploy: bool) -> Deployment:
+    """The live deployment on ``chain``, deploying (and recording) it when asked or absent."""
+    operator = keystore(settings).load("operator")
+    if not _should_deploy(chain, settings, redeploy):
+        return deployment.load(settings.deployment_path)
+    if ensure_operator_funds(chain, operator.address):
+        console.print(f"funded the operator {operator.address} from the node's dev account")
+    result = deployment.deploy(sender_for(chain, operator), operator.org_id, operator.signing_public_key)
+    deployment.save(result, settings.deployment_path)
+    console.print(f"deployed to {result.endpoint} (chain id {result.chain_id})")
+    for name, record in result.contracts.items():
+        console.print(f"  {name:<22} {record.address}  block {record.block_number}")
+    console.print(f"wrote {settings.deployment_path}")
+    return result
+
+
+def _should_deploy(chain: Chain, settings: Settings, redeploy: bool) -> bool:
+    path = settings.deployment_path
+    if not path.exists():
+        return True
+    found = deployment.problems(chain, deployment.load(path))
+    if not found and not redeploy:
+        console.print(f"already deployed and live on {chain.endpoint} ({path}); nothing to do")
+        return False
+    if found and not redeploy:
+        raise ApiError(
+            f"{path} does not match the chain at {chain.endpoint}: {'; '.join(found)}. "
+            "Pass --redeploy to deploy afresh (the old file is kept)."
+        )
+    kept = path.with_name(f"deployment.{time.strftime('%Y%m%dT%H%M%S')}.json")
+    path.rename(kept)
+    console.print(f"kept the previous deployment as {kept}")
+    return True

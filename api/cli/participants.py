@@ -1,0 +1,118 @@
+"""``credtrace participants``: list, register, suspend, reinstate and exit participants."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from datetime import UTC, datetime
+from typing import Annotated
+
+import typer
+from rich.table import Table
+
+from api.cli.context import (
+    RpcOption,
+    State,
+    console,
+    keystore,
+    opened,
+    registry,
+    reported,
+    sender_for,
+)
+from ledger.funding import top_up
+from ledger.registry import Participant
+
+group = typer.Typer(help="Who may act on the ledger (ParticipantRegistry).", no_args_is_help=True)
+
+AsOption = Annotated[str, typer.Option("--as", help="Key name of the participant who acts.")]
+Reason = Annotated[str, typer.Option(help="Short reason recorded on chain (≤ 32 bytes).")]
+
+
+def add_to(app: typer.Typer) -> None:
+    app.add_typer(group, name="participants")
+
+
+@group.command("list")
+@reported
+def list_(ctx: typer.Context, rpc: RpcOption = None) -> None:
+    """Show every registered participant as the chain has it."""
+    settings = ctx.ensure_object(State).settings(rpc)
+    names: dict[str, str] = {}
+    if settings.keys_dir.exists():
+        names = {i.address: i.name for i in keystore(settings).all()}
+    with opened(settings) as chain:
+        console.print(table(registry(chain, settings).participants(), names))
+
+
+@group.command("register")
+@reported
+def register(
+    ctx: typer.Context,
+    names: Annotated[list[str], typer.Argument(help="Key names to register (`credtrace init`).")],
+    by: AsOption = "operator",
+    rpc: RpcOption = None,
+) -> None:
+    """Register participants from their keys (role and organisation come with the key)."""
+    settings = ctx.ensure_object(State).settings(rpc)
+    store = keystore(settings)
+    with opened(settings) as chain:
+        reg, operator = registry(chain, settings), sender_for(chain, store.load(by))
+        for name in names:
+            who = store.load(name)
+            reg.register(operator, who.address, who.role, who.org_id, who.signing_public_key)
+            top_up(operator, who.address)
+            console.print(f"registered {name} as {who.role.name} ({who.address})")
+
+
+@group.command("suspend")
+@reported
+def suspend(
+    ctx: typer.Context, name: str, reason: Reason, by: AsOption = "regulator", rpc: RpcOption = None
+) -> None:
+    """A regulator suspends a participant."""
+    _status_change(ctx, "suspend", name, reason, by, rpc)
+
+
+@group.command("reinstate")
+@reported
+def reinstate(
+    ctx: typer.Context, name: str, reason: Reason, by: AsOption = "regulator", rpc: RpcOption = None
+) -> None:
+    """A regulator lifts a suspension."""
+    _status_change(ctx, "reinstate", name, reason, by, rpc)
+
+
+@group.command("exit")
+@reported
+def exit_(
+    ctx: typer.Context, name: str, reason: Reason, by: AsOption = "operator", rpc: RpcOption = None
+) -> None:
+    """A participant leaves for good (the operator, or the participant itself, acts)."""
+    _status_change(ctx, "exit", name, reason, by, rpc)
+
+
+def _status_change(ctx: typer.Context, action: str, name: str, why: str, by: str, rpc: str | None) -> None:
+    settings = ctx.ensure_object(State).settings(rpc)
+    store = keystore(settings)
+    with opened(settings) as chain:
+        reg, actor = registry(chain, settings), sender_for(chain, store.load(by))
+        getattr(reg, action)(actor, store.load(name).address, why)
+        console.print(f"{name}: {reg.participant(store.load(name).address).status.name}")
+
+
+def table(participants: list[Participant], names: Mapping[str, str]) -> Table:
+    out = Table(title="Participants (ParticipantRegistry)")
+    for column in ("name", "account", "role", "status", "org id", "Ed25519 key", "since (UTC)"):
+        out.add_column(column)
+    for p in participants:
+        since = datetime.fromtimestamp(p.registered_at, UTC).strftime("%Y-%m-%d %H:%M")
+        out.add_row(
+            names.get(p.account, "?"),
+            p.account,
+            p.role.name,
+            p.status.name,
+            p.org_id.hex()[:12] + "…",
+            p.signing_key.hex()[:12] + "…",
+            since,
+        )
+    return out

@@ -1,0 +1,36 @@
+"""The command's settings, built once per invocation and passed down."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+DEFAULT_HOME = Path(".credtrace")
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Where state lives (``home``) and which chain to talk to (``rpc_url``; None = embedded).
+
+    Layout of the home folder::
+
+        keys/<name>.json     participants' dev-only keys (``credtrace init``)
+        deployment.json      contract addresses, chain id, artifact hashes (``credtrace deploy``)
+    """
+
+    home: Path
+    rpc_url: str | None = None
+
+    @classmethod
+    def build(cls, home: Path | None, rpc_url: str | None) -> Settings:
+        chosen = home or Path(os.environ.get("CREDTRACE_HOME", DEFAULT_HOME))
+        return cls(home=chosen.expanduser().resolve(), rpc_url=rpc_url)
+
+    @property
+    def keys_dir(self) -> Path:
+        return self.home / "keys"
+
+    @property
+    def deployment_path(self) -> Path:
+        return self.home / "deployment.json"
