@@ -1,0 +1,108 @@
+"""The `credtrace` command end to end: keys, deploy (twice), participants, errors."""
+
+from __future__ import annotations
+
+import json
+import stat
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+from web3 import Web3
+
+from api.cli import app
+from ledger.identity import DEV_ONLY
+
+
+@pytest.fixture
+def home(tmp_path: Path) -> Path:
+    return tmp_path / "home"
+
+
+def run(home: Path, *args: str, ok: bool = True) -> str:
+    result = CliRunner().invoke(app, ["--home", str(home), *args], env={"COLUMNS": "200"})
+    assert (result.exit_code == 0) == ok, result.output
+    return result.output
+
+
+def test_init_writes_dev_only_keys_readable_by_owner_only(home: Path) -> None:
+    out = run(home, "init")
+    assert "created  operator" in out and "DEV-ONLY" in out
+    files = sorted((home / "keys").glob("*.json"))
+    assert len(files) == 9
+    for f in files:
+        assert stat.S_IMODE(f.stat().st_mode) == 0o600
+        assert json.loads(f.read_text())["warning"] == DEV_ONLY
+    before = {f.name: f.read_bytes() for f in files}
+    assert "kept     operator" in run(home, "init")
+    assert before == {f.name: f.read_bytes() for f in files}
+
+
+def test_deploy_to_anvil_twice_does_not_redeploy(home: Path, anvil_url: str) -> None:
+    run(home, "init")
+    out = run(home, "deploy", "--rpc", anvil_url)
+    assert "deployed to " + anvil_url in out
+    written = (home / "deployment.json").read_text()
+    doc = json.loads(written)
+    assert doc["chain_id"] == 31337 and doc["endpoint"] == anvil_url
+    record = doc["contracts"]["ParticipantRegistry"]
+    assert len(record["artifact_sha256"]) == 64
+    block = Web3(Web3.HTTPProvider(anvil_url)).eth.block_number
+
+    out = run(home, "deploy", "--rpc", anvil_url)
+    assert "already deployed and live" in out
+    assert (home / "deployment.json").read_text() == written
+    assert Web3(Web3.HTTPProvider(anvil_url)).eth.block_number == block
+
+    out = run(home, "deploy", "--rpc", anvil_url, "--redeploy")
+    assert "kept the previous deployment" in out
+    assert json.loads((home / "deployment.json").read_text())["contracts"] != doc["contracts"]
+
+
+def test_deployment_for_another_chain_is_refused(home: Path, anvil_url: str) -> None:
+    run(home, "init")
+    run(home, "deploy", "--rpc", anvil_url)
+    out = run(home, "deploy", ok=False)
+    assert "does not match the chain" in out and "--redeploy" in out
+
+
+def test_participants_commands_and_named_errors(home: Path, anvil_url: str) -> None:
+    run(home, "init")
+    run(home, "deploy", "--rpc", anvil_url)
+    run(home, "participants", "register", "bank-a", "regulator", "--rpc", anvil_url)
+    out = run(
+        home,
+        "participants",
+        "suspend",
+        "bank-a",
+        "--reason",
+        "probe",
+        "--as",
+        "bank-a",
+        "--rpc",
+        anvil_url,
+        ok=False,
+    )
+    assert "NotAuthorized(account=" in out and "role=REGULATOR)" in out
+    assert "SUSPENDED" in run(
+        home, "participants", "suspend", "bank-a", "--reason", "probe", "--rpc", anvil_url
+    )
+    out = run(home, "participants", "list", "--rpc", anvil_url)
+    assert "bank-a" in out and "SUSPENDED" in out and "regulator" in out
+
+
+def test_commands_without_keys_say_what_to_run(home: Path) -> None:
+    assert "no key named 'operator'" in run(home, "deploy", ok=False)
+
+
+def test_unreachable_node_is_a_clear_error(home: Path) -> None:
+    run(home, "init")
+    out = run(home, "deploy", "--rpc", "http://127.0.0.1:9", ok=False)
+    assert "no Ethereum JSON-RPC node answers at http://127.0.0.1:9" in out
+
+
+def test_demo_runs_end_to_end(home: Path) -> None:
+    out = run(home, "demo")
+    assert "→ refused: ParticipantRegistry: NotAuthorized" in out
+    assert "bank-b has BANK role while suspended: False" in out
+    assert out.count("ACTIVE") == 9
