@@ -1,0 +1,44 @@
+# credtrace: every set-up step lives here, so a fresh clone needs only `make demo` / `make test`.
+PYTHON ?= python3.11
+VENV   := .venv
+PY     := $(VENV)/bin/python
+BIN    := tools/node_modules/.bin
+export CREDTRACE_TOOLS := $(CURDIR)/$(BIN)
+
+.PHONY: demo test lint typecheck pytest bench contracts tools clean
+
+demo: $(VENV)/.installed
+	$(VENV)/bin/credtrace demo
+
+test: $(VENV)/.installed tools lint typecheck pytest
+
+lint: $(VENV)/.installed
+	$(VENV)/bin/ruff check .
+
+typecheck: $(VENV)/.installed
+	$(VENV)/bin/mypy
+
+pytest: $(VENV)/.installed tools
+	$(VENV)/bin/pytest
+
+bench: $(VENV)/.installed tools
+	@for b in scripts/bench/*.py; do echo "== $$b"; $(PY) $$b || exit 1; done
+
+contracts: $(VENV)/.installed tools
+	$(PY) scripts/compile_contracts.py
+
+# The Python environment: created if missing, reinstalled when pyproject.toml changes.
+$(VENV)/.installed: pyproject.toml
+	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -e '.[test]'
+	touch $@
+
+# Pinned Solidity compiler (npm solc) and Foundry's anvil and cast, exactly as the lockfile says.
+tools: tools/node_modules/.installed
+tools/node_modules/.installed: tools/package.json tools/package-lock.json
+	cd tools && npm ci --no-audit --no-fund --loglevel=error
+	touch $@
+
+clean:
+	rm -rf $(VENV) tools/node_modules .mypy_cache .ruff_cache .pytest_cache
