@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import functools
+import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -22,8 +23,10 @@ from ledger.registry import NAME as REGISTRY
 from ledger.registry import ParticipantRegistry
 from ledger.sender import TransactionSender
 
-console = Console(highlight=False)
-errors = Console(stderr=True, highlight=False)
+# Piped output (make demo, CI logs) gets room for a table instead of rich's 80 columns.
+_WIDTH = None if sys.stdout.isatty() else 140
+console = Console(highlight=False, width=_WIDTH)
+errors = Console(stderr=True, highlight=False, width=_WIDTH)
 
 RpcOption = Annotated[
     str | None,

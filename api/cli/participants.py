@@ -102,17 +102,17 @@ def _status_change(ctx: typer.Context, action: str, name: str, why: str, by: str
 
 def table(participants: list[Participant], names: Mapping[str, str]) -> Table:
     out = Table(title="Participants (ParticipantRegistry)")
-    for column in ("name", "account", "role", "status", "org id", "Ed25519 key", "since (UTC)"):
-        out.add_column(column)
+    for column in ("name", "account", "role", "status", "org id", "Ed25519 key", "since"):
+        out.add_column(column, no_wrap=True)
     for p in participants:
-        since = datetime.fromtimestamp(p.registered_at, UTC).strftime("%Y-%m-%d %H:%M")
+        since = datetime.fromtimestamp(p.registered_at, UTC).strftime("%Y-%m-%d")
         out.add_row(
             names.get(p.account, "?"),
             p.account,
             p.role.name,
             p.status.name,
-            p.org_id.hex()[:12] + "…",
-            p.signing_key.hex()[:12] + "…",
+            p.org_id.hex()[:8] + "…",
+            p.signing_key.hex()[:8] + "…",
             since,
         )
     return out
