@@ -65,5 +65,9 @@ class DeploymentError(LedgerError):
     """No deployment, a live one already, or on-chain code that differs from the artifact."""
 
 
+class VerificationError(LedgerError):
+    """A proof, signature or record did not verify; the message names what failed."""
+
+
 class IdentityError(LedgerError):
     """Keys are missing, malformed, or would be overwritten."""
