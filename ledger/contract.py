@@ -11,7 +11,7 @@ from web3.types import EventData, TxReceipt
 
 from ledger.artifact import Artifact
 from ledger.chain import Chain
-from ledger.errors import TransactionError
+from ledger.errors import ContractRevert, TransactionError
 from ledger.sender import TransactionSender
 from ledger.types import Address
 
@@ -33,13 +33,23 @@ class DeployedContract:
         except Exception as exc:
             revert = self.chain.revert_of(exc)
             if revert is not None:
-                raise revert from exc
+                raise self._attributed(revert) from exc
             raise TransactionError(f"{self.artifact.name}.{function} call failed: {exc}") from exc
 
     def transact(self, sender: TransactionSender, function: str, *args: Any) -> TxReceipt:
         """Send a state-changing call as ``sender`` and wait for it."""
         data = self._web3_contract.encode_abi(function, args=list(args))
-        return sender.transact({"to": self.address, "data": data})
+        try:
+            return sender.transact({"to": self.address, "data": data})
+        except ContractRevert as revert:
+            raise self._attributed(revert) from revert
+
+    def _attributed(self, revert: ContractRevert) -> ContractRevert:
+        """Name this contract when the error is one it declares (several may share a selector)."""
+        declared = {item["name"] for item in self.artifact.abi if item.get("type") == "error"}
+        if revert.error not in declared or revert.contract == self.artifact.name:
+            return revert
+        return ContractRevert.raised(revert.error, revert.args_by_name, self.artifact.name)
 
     def events(self, receipt: TxReceipt) -> Iterator[EventData]:
         """Every event of this contract's ABI that ``receipt`` carries, in log order."""
