@@ -1,0 +1,61 @@
+"""devnet: a persistent, permissioned, single-node EVM chain on py-evm, over JSON-RPC.
+
+Modules, one noun each::
+
+    config     DevnetConfig, the one settings object
+    accounts   public development accounts and dev_config()
+    errors     the error hierarchy below
+    datadir    data-directory layout and its one-process lock
+    store      SqliteStore: py-evm key-value store, one SQLite transaction per block
+    genesis    GenesisSpec: genesis contents, persisted and checked on restart
+    seal       Clique-style (EIP-225) block seals: sign_header, recover_signer
+    chain      DevnetVM (Prague + seal room), open_chain, verify_chain
+    txpool     TxPool of accepted, not yet mined transactions
+    admission  Admission: genesis allowlist or ParticipantRegistry.isActive
+    intake     TxIntake: checks behind eth_sendRawTransaction
+    execution  Executor: eth_call / eth_estimateGas with revert data
+    builder    BlockBuilder: apply once, seal, persist
+    logindex   LogIndex: SQLite index behind eth_getLogs
+    txindex    TxIndex: where each transaction is, receipt facts
+    node       Node: everything stateful, wired once
+    miner      Miner: automine or fixed interval
+    params     parsing of JSON-RPC params
+    formatting JSON-RPC result objects
+    methods/   the served JSON-RPC methods: info, blocks, state, fees, filters
+    rpc        Dispatcher: pure JSON-RPC 2.0 (request dict -> response dict)
+    server     RpcServer: HTTP transport
+    service    Devnet: node + miner + server, ``with Devnet(cfg).serving() as url``
+    cli        main(argv): the process entry point
+
+Errors (``devnet.errors``)::
+
+    DevnetError
+    ├── ConfigError              bad settings or data directory
+    │   └── GenesisMismatch      data dir created with another genesis
+    ├── StoreError               write outside a block transaction, missing state
+    ├── SealError                header not sealed by the validator
+    └── RpcError                 reported to JSON-RPC clients (code, message, data)
+        ├── InvalidRequest       -32600
+        ├── MethodNotFound       -32601
+        ├── InvalidParams        -32602
+        ├── InvalidTransaction   -32000  nonce too low, insufficient funds, ...
+        ├── AdmissionError       -32003  sender not admitted
+        ├── UnknownBlock         -32000  header not found
+        ├── ExecutionReverted    3       revert data in ``data``
+        ├── ExecutionFailed      -32000  out of gas, invalid opcode, ...
+        └── LimitExceeded        -32005  too many log results
+"""
+
+from devnet.config import DevnetConfig
+from devnet.errors import DevnetError
+from devnet.seal import recover_signer
+from devnet.service import Devnet
+
+__all__ = ["Devnet", "DevnetConfig", "DevnetError", "main", "recover_signer"]
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Process entry point (see ``devnet.cli.main``)."""
+    from devnet.cli import main as cli_main
+
+    return cli_main(argv)

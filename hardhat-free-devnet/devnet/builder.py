@@ -1,0 +1,144 @@
+"""Block building: apply a batch of pending transactions once, seal, persist.
+
+``MiningChain.apply_transaction`` rebuilds the pending block on every call, which is
+quadratic in the block size. Here each candidate is validated and applied exactly
+once to one VM state, then the block is finished (state root, transaction and receipt
+tries), sealed (``devnet.seal``) and written with ``persist_block``. The caller wraps
+``build`` in ``SqliteStore.block_transaction()``, so the whole block commits at once.
+
+A candidate that is no longer valid (e.g. its fee is below a risen base fee) is
+dropped, and so are the sender's later transactions; a candidate that does not fit
+in the remaining block gas is deferred, with the sender's later ones, to a next block.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from typing import cast
+
+from eth._utils.address import generate_contract_address
+from eth.abc import BlockAPI, BlockHeaderAPI, ReceiptAPI, VirtualMachineAPI
+from eth.chains.base import Chain
+from eth.constants import CREATE_CONTRACT_ADDRESS, ZERO_HASH32
+from eth.vm.base import VM
+from eth_keys.datatypes import PrivateKey
+from eth_typing import Address, BlockNumber
+from eth_utils.exceptions import ValidationError
+
+from devnet.seal import VANITY_LENGTH, sign_header
+from devnet.txindex import TxRecord
+from devnet.txpool import PendingTx
+
+logger = logging.getLogger(__name__)
+
+VANITY = b"credtrace devnet".ljust(VANITY_LENGTH, b"\0")
+
+
+@dataclass
+class BuiltBlock:
+    """A sealed, persisted (not yet committed) block and what happened to candidates."""
+
+    block: BlockAPI
+    receipts: list[ReceiptAPI] = field(default_factory=list)
+    records: list[TxRecord] = field(default_factory=list)
+    dropped: list[tuple[PendingTx, str]] = field(default_factory=list)
+
+
+@dataclass
+class _Batch:
+    header: BlockHeaderAPI
+    included: list[PendingTx] = field(default_factory=list)
+    receipts: list[ReceiptAPI] = field(default_factory=list)
+    records: list[TxRecord] = field(default_factory=list)
+    dropped: list[tuple[PendingTx, str]] = field(default_factory=list)
+    dropped_senders: set[Address] = field(default_factory=set)
+    deferred_senders: set[Address] = field(default_factory=set)
+
+
+class BlockBuilder:
+    """Builds the next block on top of a parent, sealed by the validator key."""
+
+    def __init__(self, chain: Chain, key: PrivateKey, clock: Callable[[], float]) -> None:
+        self._chain = chain
+        self._key = key
+        self._clock = clock
+
+    def build(self, parent: BlockHeaderAPI, candidates: Sequence[PendingTx]) -> BuiltBlock:
+        """Apply ``candidates`` in order, finish, seal and persist the block."""
+        header = self._next_header(parent)
+        vm = cast(VM, self._chain.get_vm(header))
+        vm.block_preprocessing(vm.get_block())
+        batch = _Batch(header)
+        for pending in candidates:
+            self._consider(vm, batch, pending)
+        transactions = [pending.tx for pending in batch.included]
+        filled = vm.set_block_transactions_and_withdrawals(
+            vm.get_block(), batch.header, transactions, batch.receipts
+        )
+        finished = vm.mine_block(vm.block_postprocessing(filled)).block
+        sealed = finished.copy(header=sign_header(finished.header, self._key))
+        self._chain.validate_block(sealed)
+        self._chain.chaindb.persist_block(sealed)
+        return BuiltBlock(sealed, batch.receipts, batch.records, batch.dropped)
+
+    def _next_header(self, parent: BlockHeaderAPI) -> BlockHeaderAPI:
+        timestamp = max(int(self._clock()), parent.timestamp + 1)
+        vm_class = self._chain.get_vm_class_for_block_number(BlockNumber(parent.block_number + 1))
+        return vm_class.create_header_from_parent(
+            parent,
+            coinbase=self._key.public_key.to_canonical_address(),
+            timestamp=timestamp,
+            gas_limit=parent.gas_limit,
+            extra_data=VANITY,
+            mix_hash=ZERO_HASH32,
+            parent_beacon_block_root=ZERO_HASH32,
+        )
+
+    def _consider(self, vm: VirtualMachineAPI, batch: _Batch, pending: PendingTx) -> None:
+        sender = pending.sender
+        if sender in batch.deferred_senders:
+            return
+        if sender in batch.dropped_senders:
+            batch.dropped.append((pending, "an earlier transaction of the sender was dropped"))
+            return
+        if batch.header.gas_used + pending.tx.gas > batch.header.gas_limit:
+            batch.deferred_senders.add(sender)
+            return
+        try:
+            vm.validate_transaction_against_header(batch.header, pending.tx)
+            vm.state.validate_transaction(pending.tx)
+        except ValidationError as exc:
+            logger.warning("dropping transaction %s: %s", pending.hash.hex(), exc)
+            batch.dropped.append((pending, str(exc)))
+            batch.dropped_senders.add(sender)
+            return
+        self._apply(vm, batch, pending)
+
+    def _apply(self, vm: VirtualMachineAPI, batch: _Batch, pending: PendingTx) -> None:
+        previous = batch.header
+        receipt, _ = vm.apply_transaction(previous, pending.tx)
+        header = vm.add_receipt_to_header(previous, receipt)
+        batch.header = vm.increment_blob_gas_used(header, pending.tx)
+        batch.records.append(_record(pending, previous, receipt, len(batch.included)))
+        batch.included.append(pending)
+        batch.receipts.append(receipt)
+
+
+def _record(pending: PendingTx, previous: BlockHeaderAPI, receipt: ReceiptAPI, index: int) -> TxRecord:
+    tx = pending.tx
+    contract = None
+    if tx.to == CREATE_CONTRACT_ADDRESS:
+        contract = Address(generate_contract_address(pending.sender, tx.nonce))
+    base_fee = previous.base_fee_per_gas or 0
+    price = min(tx.max_fee_per_gas, tx.max_priority_fee_per_gas + base_fee)
+    return TxRecord(
+        pending.hash,
+        previous.block_number,
+        index,
+        pending.sender,
+        contract,
+        receipt.gas_used - previous.gas_used,
+        price,
+    )

@@ -1,0 +1,142 @@
+"""Command line: ``python -m devnet --data-dir DIR [...]`` (wired as ``credtrace devnet``).
+
+The validator key is read from ``--validator-key-file`` or ``DATA_DIR/validator.key``;
+on first start without either, a fresh key is generated there (mode 0600).
+"""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import os
+import secrets
+import signal
+import sys
+import threading
+from collections.abc import Sequence
+from pathlib import Path
+from types import FrameType
+
+from eth_typing import Address
+
+from devnet.accounts import dev_accounts
+from devnet.config import DevnetConfig
+from devnet.errors import ConfigError, DevnetError
+from devnet.service import Devnet
+
+logger = logging.getLogger(__name__)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="devnet", description="Persistent permissioned single-node EVM chain (JSON-RPC)."
+    )
+    parser.add_argument("--data-dir", type=Path, required=True, help="chain data directory")
+    parser.add_argument("--host", default="127.0.0.1")
+    parser.add_argument("--port", type=int, default=8545, help="0 picks a free port")
+    parser.add_argument("--chain-id", type=int, default=1337)
+    parser.add_argument(
+        "--block-time",
+        type=float,
+        default=None,
+        metavar="S",
+        help="seal a block every S seconds (default: automine as soon as txs are pending)",
+    )
+    parser.add_argument(
+        "--allow",
+        action="append",
+        default=[],
+        metavar="ADDRESS",
+        help="add an address to the genesis allowlist (repeatable)",
+    )
+    parser.add_argument(
+        "--dev-accounts",
+        type=int,
+        default=10,
+        metavar="N",
+        help="allowlist and fund the first N public test-mnemonic accounts (default 10)",
+    )
+    parser.add_argument("--validator-key-file", type=Path, default=None)
+    parser.add_argument(
+        "--registry", default=None, metavar="ADDRESS", help="ParticipantRegistry address for admission"
+    )
+    parser.add_argument("--log-level", default="INFO")
+    return parser
+
+
+def config_from_args(args: argparse.Namespace) -> DevnetConfig:
+    data_dir: Path = args.data_dir
+    data_dir.mkdir(parents=True, exist_ok=True)
+    key_file = args.validator_key_file or data_dir / "validator.key"
+    allowlist = [_address(account.address) for account in dev_accounts(args.dev_accounts)]
+    allowlist += [_address(text) for text in args.allow]
+    return DevnetConfig(
+        data_dir=data_dir,
+        validator_key=load_or_create_key(key_file),
+        host=args.host,
+        port=args.port,
+        chain_id=args.chain_id,
+        block_time=args.block_time,
+        allowlist=tuple(dict.fromkeys(allowlist)),
+        registry_address=_address(args.registry) if args.registry else None,
+    )
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run the devnet until SIGINT/SIGTERM. Returns the process exit code."""
+    args = build_parser().parse_args(argv)
+    logging.basicConfig(
+        level=args.log_level.upper(), format="%(asctime)s %(levelname)s %(name)s: %(message)s"
+    )
+    stop = threading.Event()
+    _on_signals(stop)
+    try:
+        config = config_from_args(args)
+        with Devnet(config).serving() as url:
+            print(
+                f"devnet listening on {url} (chain id {config.chain_id}, data dir {config.data_dir})",
+                flush=True,
+            )
+            while not stop.wait(1.0):
+                pass
+    except DevnetError as exc:
+        print(f"devnet: error: {exc}", file=sys.stderr)
+        return 2
+    return 0
+
+
+def _on_signals(stop: threading.Event) -> None:
+    def handler(signum: int, frame: FrameType | None) -> None:
+        del frame
+        logger.info("signal %d: stopping", signum)
+        stop.set()
+
+    signal.signal(signal.SIGINT, handler)
+    signal.signal(signal.SIGTERM, handler)
+
+
+def load_or_create_key(path: Path) -> bytes:
+    if path.exists():
+        text = path.read_text().strip().removeprefix("0x")
+        try:
+            return bytes.fromhex(text)
+        except ValueError:
+            raise ConfigError(f"{path}: not a hex private key") from None
+    key = secrets.token_bytes(32)
+    descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    with os.fdopen(descriptor, "w") as handle:
+        handle.write("0x" + key.hex() + "\n")
+        handle.flush()
+        os.fsync(handle.fileno())
+    logger.info("generated a new validator key in %s", path)
+    return key
+
+
+def _address(text: str) -> Address:
+    raw = text.removeprefix("0x")
+    if len(raw) != 40:
+        raise ConfigError(f"not an address: {text}")
+    try:
+        return Address(bytes.fromhex(raw))
+    except ValueError:
+        raise ConfigError(f"not an address: {text}") from None

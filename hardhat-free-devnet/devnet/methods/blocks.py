@@ -1,0 +1,156 @@
+"""Chain history: blocks, transactions, receipts and logs.
+
+Only committed data is served: a receipt exists once its block's store transaction
+has committed. Unknown blocks and transactions give ``null``, as in geth.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Callable
+from typing import Any
+
+from eth.abc import BlockHeaderAPI, ReceiptAPI, SignedTransactionAPI
+from eth_typing import BlockNumber
+
+from devnet import formatting, params
+from devnet.errors import InvalidParams
+from devnet.formatting import Json
+from devnet.methods.resolve import header_for, required_header
+from devnet.node import Node
+from devnet.txindex import TxRecord
+
+
+class BlockMethods:
+    """``eth_getBlock*``, ``eth_getTransaction*``, ``eth_getLogs`` and friends."""
+
+    def __init__(self, node: Node) -> None:
+        self._node = node
+
+    def table(self) -> dict[str, Callable[..., Any]]:
+        return {
+            "eth_blockNumber": self.block_number,
+            "eth_getBlockByNumber": self.block_by_number,
+            "eth_getBlockByHash": self.block_by_hash,
+            "eth_getBlockReceipts": self.block_receipts,
+            "eth_getBlockTransactionCountByNumber": self.tx_count_by_number,
+            "eth_getBlockTransactionCountByHash": self.tx_count_by_hash,
+            "eth_getTransactionByHash": self.transaction_by_hash,
+            "eth_getTransactionByBlockNumberAndIndex": self.tx_by_number_and_index,
+            "eth_getTransactionByBlockHashAndIndex": self.tx_by_hash_and_index,
+            "eth_getTransactionReceipt": self.transaction_receipt,
+            "eth_getUncleCountByBlockNumber": lambda block: "0x0",
+            "eth_getUncleCountByBlockHash": lambda block_hash: "0x0",
+            "eth_getLogs": self.logs,
+        }
+
+    def block_number(self) -> str:
+        return formatting.quantity(self._node.head().block_number)
+
+    def block_by_number(self, block: Any, full: bool = False) -> Json | None:
+        return self._block_object(header_for(self._node, params.block_ref(block)), full)
+
+    def block_by_hash(self, block_hash: Any, full: bool = False) -> Json | None:
+        return self._block_object(self._node.header_by_hash(params.hash32(block_hash)), full)
+
+    def block_receipts(self, block: Any) -> list[Json] | None:
+        header = header_for(self._node, params.block_ref(block))
+        if header is None:
+            return None
+        records = self._node.txs.of_block(header.block_number)
+        return [self._receipt(record, header) for record in records]
+
+    def tx_count_by_number(self, block: Any) -> str | None:
+        header = header_for(self._node, params.block_ref(block))
+        return self._tx_count(header)
+
+    def tx_count_by_hash(self, block_hash: Any) -> str | None:
+        return self._tx_count(self._node.header_by_hash(params.hash32(block_hash)))
+
+    def transaction_by_hash(self, tx_hash: Any) -> Json | None:
+        tx_hash = params.hash32(tx_hash)
+        record = self._node.txs.get(tx_hash)
+        if record is not None:
+            header = self._header_of(record)
+            return formatting.transaction(self._transaction(record), record, header)
+        pending = self._node.pool.get(tx_hash)
+        if pending is None:
+            return None
+        return formatting.transaction(pending.tx, None, None, pending.sender)
+
+    def tx_by_number_and_index(self, block: Any, index: Any) -> Json | None:
+        header = header_for(self._node, params.block_ref(block))
+        return self._tx_at(header, params.quantity(index, "index"))
+
+    def tx_by_hash_and_index(self, block_hash: Any, index: Any) -> Json | None:
+        header = self._node.header_by_hash(params.hash32(block_hash))
+        return self._tx_at(header, params.quantity(index, "index"))
+
+    def transaction_receipt(self, tx_hash: Any) -> Json | None:
+        record = self._node.txs.get(params.hash32(tx_hash))
+        if record is None:
+            return None
+        return self._receipt(record, self._header_of(record))
+
+    def logs(self, log_filter: Any) -> list[Json]:
+        """Logs matching the filter; a range reaching past the head stops at the head."""
+        start, end, block_hash, shape = params.log_filter_parts(log_filter)
+        head = self._node.head().block_number
+        if block_hash is not None:
+            header = self._node.header_by_hash(block_hash)
+            if header is None:
+                raise InvalidParams(f"unknown block hash 0x{block_hash.hex()}")
+            first = last = int(header.block_number)
+        else:
+            first, last = self._block_number(start), min(self._block_number(end), head)
+        if first > head:
+            return []
+        if first > last:
+            raise InvalidParams(f"fromBlock {first} is after toBlock {last}")
+        ranged = dataclasses.replace(shape, from_block=first, to_block=last)
+        return [formatting.log(entry) for entry in self._node.logs.query(ranged)]
+
+    # -- helpers -------------------------------------------------------------------
+
+    def _block_object(self, header: BlockHeaderAPI | None, full: bool) -> Json | None:
+        if header is None:
+            return None
+        block = self._node.block(header)
+        records = self._node.txs.of_block(header.block_number) if full else []
+        return formatting.block_object(block, records, bool(full))
+
+    def _block_number(self, ref: params.BlockRef) -> int:
+        if ref.number is not None:
+            return ref.number
+        return required_header(self._node, ref).block_number
+
+    def _header_of(self, record: TxRecord) -> BlockHeaderAPI:
+        return required_header(self._node, params.BlockRef(number=record.block_number))
+
+    def _tx_count(self, header: BlockHeaderAPI | None) -> str | None:
+        if header is None:
+            return None
+        return formatting.quantity(len(self._node.txs.of_block(header.block_number)))
+
+    def _tx_at(self, header: BlockHeaderAPI | None, index: int) -> Json | None:
+        if header is None:
+            return None
+        records = self._node.txs.of_block(header.block_number)
+        if index >= len(records):
+            return None
+        return formatting.transaction(self._transaction(records[index]), records[index], header)
+
+    def _transaction(self, record: TxRecord) -> SignedTransactionAPI:
+        chain, number = self._node.chain, BlockNumber(record.block_number)
+        builder = chain.get_vm_class_for_block_number(number).get_transaction_builder()
+        return chain.chaindb.get_transaction_by_index(number, record.tx_index, builder)
+
+    def _evm_receipt(self, record: TxRecord) -> ReceiptAPI:
+        chain, number = self._node.chain, BlockNumber(record.block_number)
+        decoder = chain.get_vm_class_for_block_number(number).get_receipt_builder()
+        return chain.chaindb.get_receipt_by_index(number, record.tx_index, decoder)
+
+    def _receipt(self, record: TxRecord, header: BlockHeaderAPI) -> Json:
+        logs = self._node.logs.of_transaction(record.block_number, record.tx_index)
+        tx = self._transaction(record)
+        return formatting.receipt(tx, record, header, self._evm_receipt(record), logs)

@@ -1,0 +1,192 @@
+"""The durable key-value store under py-evm: one SQLite file in WAL mode.
+
+Durability rule: *one SQLite transaction per block*. Every write py-evm makes while a
+block is built (state trie nodes, header, canonical pointers, transaction and receipt
+tries) lands in a thread-local staging overlay opened by ``block_transaction()``; the
+overlay, the log/transaction index rows and the metadata are then written in a single
+``BEGIN IMMEDIATE ... COMMIT`` with ``synchronous=FULL``. When ``COMMIT`` returns the
+block is on disk; a crash before it leaves no trace of the block. Writes outside a
+block transaction are refused, so nothing can bypass the rule.
+
+Only the thread that opened the block transaction sees its staged writes; every other
+thread (RPC handlers) reads committed data through its own SQLite connection.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+import threading
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+from eth.abc import AtomicWriteBatchAPI
+from eth.db.atomic import AtomicDBWriteBatch
+from eth.db.backends.base import BaseAtomicDB
+
+from devnet.errors import StoreError
+
+_KV_SCHEMA = """
+CREATE TABLE IF NOT EXISTS kv (k BLOB PRIMARY KEY, v BLOB NOT NULL) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS meta (k TEXT PRIMARY KEY, v TEXT NOT NULL);
+"""
+
+Row = tuple[Any, ...]
+
+
+class BlockWrite:
+    """Everything one block changes; committed atomically by ``SqliteStore``."""
+
+    def __init__(self) -> None:
+        self.kv: dict[bytes, bytes | None] = {}
+        self.rows: list[tuple[str, Sequence[Row]]] = []
+        self.meta: dict[str, str] = {}
+
+    def add_rows(self, sql: str, rows: Sequence[Row]) -> None:
+        """Queue ``executemany(sql, rows)`` for the block's transaction."""
+        self.rows.append((sql, rows))
+
+    def set_meta(self, key: str, value: str) -> None:
+        self.meta[key] = value
+
+
+class SqliteStore(BaseAtomicDB):
+    """py-evm ``AtomicDatabaseAPI`` on SQLite, written one block at a time."""
+
+    def __init__(self, path: Path, schema: Sequence[str] = ()) -> None:
+        self._path = Path(path)
+        self._local = threading.local()
+        self._write_lock = threading.Lock()
+        self._connections: list[tuple[threading.Thread, sqlite3.Connection]] = []
+        self._connections_lock = threading.Lock()
+        self._closed = False
+        connection = self._connection()
+        connection.execute("PRAGMA journal_mode=WAL")
+        connection.executescript(_KV_SCHEMA + "".join(schema))
+
+    # -- key-value API used by py-evm ------------------------------------------------
+
+    def __getitem__(self, key: bytes) -> bytes:
+        staged = self._staged()
+        if staged is not None and key in staged:
+            value = staged[key]
+            if value is None:
+                raise KeyError(key)
+            return value
+        row = self._connection().execute("SELECT v FROM kv WHERE k = ?", (key,)).fetchone()
+        if row is None:
+            raise KeyError(key)
+        return bytes(row[0])
+
+    def __setitem__(self, key: bytes, value: bytes) -> None:
+        self._require_staged()[key] = value
+
+    def __delitem__(self, key: bytes) -> None:
+        staged = self._require_staged()
+        if not self._exists(key):
+            raise KeyError(key)
+        staged[key] = None
+
+    def _exists(self, key: bytes) -> bool:
+        try:
+            self[key]
+        except KeyError:
+            return False
+        return True
+
+    @contextmanager
+    def atomic_batch(self) -> Iterator[AtomicWriteBatchAPI]:
+        with AtomicDBWriteBatch._commit_unless_raises(self) as batch:
+            yield batch
+
+    # -- block transactions ----------------------------------------------------------
+
+    @contextmanager
+    def block_transaction(self) -> Iterator[BlockWrite]:
+        """Stage all writes of this thread; commit them in one transaction on exit."""
+        if self._staged() is not None:
+            raise StoreError("block transactions do not nest")
+        write = BlockWrite()
+        self._local.staged = write.kv
+        try:
+            yield write
+            self._commit(write)
+        finally:
+            self._local.staged = None
+
+    def _commit(self, write: BlockWrite) -> None:
+        connection = self._connection()
+        puts = [(key, value) for key, value in write.kv.items() if value is not None]
+        deletes = [(key,) for key, value in write.kv.items() if value is None]
+        with self._write_lock:
+            connection.execute("BEGIN IMMEDIATE")
+            try:
+                connection.executemany("INSERT OR REPLACE INTO kv (k, v) VALUES (?, ?)", puts)
+                connection.executemany("DELETE FROM kv WHERE k = ?", deletes)
+                for sql, rows in write.rows:
+                    connection.executemany(sql, rows)
+                connection.executemany("INSERT OR REPLACE INTO meta (k, v) VALUES (?, ?)", write.meta.items())
+                connection.execute("COMMIT")
+            except BaseException:
+                connection.execute("ROLLBACK")
+                raise
+
+    # -- SQL reads for the indexes ---------------------------------------------------
+
+    def query(self, sql: str, params: Sequence[Any] = ()) -> list[Row]:
+        """Run a read-only query on committed data."""
+        return self._connection().execute(sql, params).fetchall()
+
+    def get_meta(self, key: str) -> str | None:
+        rows = self.query("SELECT v FROM meta WHERE k = ?", (key,))
+        return str(rows[0][0]) if rows else None
+
+    def close(self) -> None:
+        """Close every connection; the store is unusable afterwards."""
+        with self._connections_lock:
+            self._closed = True
+            for _, connection in self._connections:
+                connection.close()
+            self._connections.clear()
+
+    # -- connections -----------------------------------------------------------------
+
+    def _staged(self) -> dict[bytes, bytes | None] | None:
+        staged: dict[bytes, bytes | None] | None = getattr(self._local, "staged", None)
+        return staged
+
+    def _require_staged(self) -> dict[bytes, bytes | None]:
+        staged = self._staged()
+        if staged is None:
+            raise StoreError("writes are only allowed inside block_transaction()")
+        return staged
+
+    def _connection(self) -> sqlite3.Connection:
+        connection: sqlite3.Connection | None = getattr(self._local, "connection", None)
+        if connection is None:
+            connection = self._open_connection()
+            self._local.connection = connection
+        return connection
+
+    def _open_connection(self) -> sqlite3.Connection:
+        with self._connections_lock:
+            if self._closed:
+                raise StoreError(f"store {self._path} is closed")
+            self._close_connections_of_dead_threads()
+            connection = sqlite3.connect(
+                self._path, timeout=30, isolation_level=None, check_same_thread=False
+            )
+            connection.execute("PRAGMA synchronous=FULL")
+            connection.execute("PRAGMA cache_size=-16384")
+            self._connections.append((threading.current_thread(), connection))
+            return connection
+
+    def _close_connections_of_dead_threads(self) -> None:
+        alive = []
+        for thread, connection in self._connections:
+            if thread.is_alive():
+                alive.append((thread, connection))
+            else:
+                connection.close()
+        self._connections = alive
