@@ -17,6 +17,7 @@ class Settings:
 
         keys/<name>.json     participants' dev-only keys (``credtrace init``)
         deployment.json      contract addresses, chain id, artifact hashes (``credtrace deploy``)
+        devnet/              the embedded chain's data directory (hardhat-free-devnet)
     """
 
     home: Path
@@ -34,3 +35,7 @@ class Settings:
     @property
     def deployment_path(self) -> Path:
         return self.home / "deployment.json"
+
+    @property
+    def devnet_dir(self) -> Path:
+        return self.home / "devnet"

@@ -9,11 +9,12 @@ from __future__ import annotations
 
 import json
 import os
+from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
-from eth_utils.address import to_checksum_address
+from eth_utils.address import to_canonical_address, to_checksum_address
 from eth_utils.crypto import keccak
 
 from ledger import artifact
@@ -109,6 +110,24 @@ def contract(chain: Chain, deployment: Deployment, name: str) -> DeployedContrac
     return DeployedContract(chain, artifact.load(name), deployment.contracts[name].address)
 
 
+def registry_locator(path: Path) -> Callable[[], bytes | None]:
+    """For the devnet's admission: the registry address in the deployment file at ``path``
+    (re-read when the file changes), or None while there is none."""
+    cache: dict[str, tuple[float, bytes | None]] = {}
+
+    def locate() -> bytes | None:
+        try:
+            mtime = path.stat().st_mtime
+        except FileNotFoundError:
+            return None
+        if str(path) not in cache or cache[str(path)][0] != mtime:
+            record = load(path).contracts.get("ParticipantRegistry")
+            cache[str(path)] = (mtime, to_canonical_address(record.address) if record else None)
+        return cache[str(path)][1]
+
+    return locate
+
+
 def deploy_contract(sender: TransactionSender, name: str, *args: Any) -> ContractRecord:
     """Deploy the artifact of ``name`` with constructor ``args``; return its record."""
     art = artifact.load(name)
@@ -132,9 +151,10 @@ def deploy_contract(sender: TransactionSender, name: str, *args: Any) -> Contrac
 def deploy(sender: TransactionSender, operator_org_id: bytes, operator_key: bytes) -> Deployment:
     """Deploy every credtrace contract, the sender becoming owner and first operator."""
     registry = deploy_contract(sender, "ParticipantRegistry", operator_org_id, operator_key)
+    log = deploy_contract(sender, "ProvenanceLog", registry.address)
     return Deployment(
         chain_id=sender.chain.web3.eth.chain_id,
         endpoint=sender.chain.endpoint,
         deployer=sender.address,
-        contracts={"ParticipantRegistry": registry},
+        contracts={"ParticipantRegistry": registry, "ProvenanceLog": log},
     )

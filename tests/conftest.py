@@ -11,8 +11,13 @@ from pathlib import Path
 
 import pytest
 from eth_account import Account
+from eth_account.signers.local import LocalAccount
+from eth_typing import Address
+from eth_utils.address import to_canonical_address
 from nacl.signing import SigningKey
 
+from devnet import Devnet, DevnetConfig
+from devnet.config import DEV_VALIDATOR_KEY
 from ledger.chain import Chain, connect
 from ledger.identity import Identity
 from ledger.sender import TransactionSender
@@ -65,28 +70,60 @@ def anvil_url() -> Iterator[str]:
         proc.wait(timeout=10)
 
 
-@pytest.fixture(params=["tester", "anvil"])
-def chain(request: pytest.FixtureRequest) -> Iterator[Chain]:
-    """The same test on the in-process chain and on a real Anvil node."""
-    url = None if request.param == "tester" else request.getfixturevalue("anvil_url")
-    handle = connect(url)
+DEVNET_POOL = 600
+"""Accounts allowlisted and funded in the test devnet's genesis, handed out one per identity."""
+
+
+@pytest.fixture(scope="session")
+def devnet_pool() -> list[LocalAccount]:
+    return [Account.create() for _ in range(DEVNET_POOL)]
+
+
+@pytest.fixture(scope="session")
+def devnet_url(tmp_path_factory: pytest.TempPathFactory, devnet_pool: list[LocalAccount]) -> Iterator[str]:
+    """The credtrace devnet, in this process, serving on a free loopback port."""
+    allowlist = tuple(Address(to_canonical_address(a.address)) for a in devnet_pool)
+    config = DevnetConfig(
+        data_dir=tmp_path_factory.mktemp("devnet"),
+        validator_key=DEV_VALIDATOR_KEY,
+        port=0,
+        allowlist=allowlist,
+    )
+    with Devnet(config).serving() as url:
+        yield url
+
+
+BACKENDS = {"tester": None, "devnet": "devnet_url", "anvil": "anvil_url"}
+
+
+@pytest.fixture(params=list(BACKENDS))
+def backend(request: pytest.FixtureRequest) -> str:
+    """eth-tester (in process), the credtrace devnet, and a real Anvil node."""
+    return str(request.param)
+
+
+@pytest.fixture
+def chain(backend: str, request: pytest.FixtureRequest) -> Iterator[Chain]:
+    """The same test on every backend."""
+    url = BACKENDS[backend]
+    handle = connect(request.getfixturevalue(url) if url else None)
     yield handle
     handle.close()
 
 
 @pytest.fixture
-def make_identity(chain: Chain) -> Callable[[Role], Identity]:
-    """Fresh keys with gas money, so tests never share accounts or nonces."""
+def make_identity(chain: Chain, backend: str, request: pytest.FixtureRequest) -> Callable[[Role], Identity]:
+    """Fresh keys with gas money, so tests never share accounts or nonces. On the permissioned
+    devnet they come from the genesis pool (admitted and funded), elsewhere from the faucet."""
+    pool: list[LocalAccount] | None = request.getfixturevalue("devnet_pool") if backend == "devnet" else None
 
     def make(role: Role) -> Identity:
+        account = pool.pop() if pool is not None else Account.create()
         identity = Identity(
-            role.name.lower(),
-            role,
-            f"{role.name} org {time.time_ns()}",
-            Account.create(),
-            SigningKey.generate(),
+            role.name.lower(), role, f"{role.name} org {time.time_ns()}", account, SigningKey.generate()
         )
-        chain.fund(identity.address, 10**20)
+        if pool is None:
+            chain.fund(identity.address, 10**20)
         return identity
 
     return make

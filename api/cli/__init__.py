@@ -7,7 +7,7 @@ from typing import Annotated
 
 import typer
 
-from api.cli import demo, deploy, keys, participants
+from api.cli import demo, deploy, devnet, keys, participants
 from api.cli.context import State
 
 app = typer.Typer(
@@ -33,6 +33,7 @@ def _root(
 keys.add_to(app)
 deploy.add_to(app)
 participants.add_to(app)
+devnet.add_to(app)
 demo.add_to(app)
 
 

@@ -8,14 +8,17 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Annotated, ParamSpec, TypeVar
+from typing import Annotated, Any, ParamSpec, TypeVar
 
 import typer
 from rich.console import Console
 
 from api import ApiError
 from api.settings import Settings
+from devnet import DevnetConfig
+from devnet.cli import load_or_create_key
 from ledger import deployment
+from ledger.backends.embedded import EmbeddedChain, genesis_config
 from ledger.chain import Chain, connect
 from ledger.errors import LedgerError
 from ledger.identity import Identity, KeyStore
@@ -63,11 +66,24 @@ def reported(command: Callable[P, R]) -> Callable[P, R]:
 
 @contextmanager
 def opened(settings: Settings) -> Iterator[Chain]:
-    chain = connect(settings.rpc_url)
+    """The chain at --rpc, or the embedded devnet in the home folder."""
+    chain = connect(settings.rpc_url) if settings.rpc_url else embedded(settings)
     try:
         yield chain
     finally:
         chain.close()
+
+
+def embedded(settings: Settings) -> EmbeddedChain:
+    return EmbeddedChain(embedded_config(settings), deployment.registry_locator(settings.deployment_path))
+
+
+def embedded_config(settings: Settings, **options: Any) -> DevnetConfig:
+    """The embedded devnet's settings: the operator allowlisted, a dev-only validator key."""
+    operator = keystore(settings).load("operator")
+    settings.devnet_dir.mkdir(parents=True, exist_ok=True)
+    key = load_or_create_key(settings.devnet_dir / "validator.key")
+    return genesis_config(settings.devnet_dir, operator.address, key, **options)
 
 
 def keystore(settings: Settings) -> KeyStore:
