@@ -54,6 +54,12 @@ def wait_for_port(port: int, proc: subprocess.Popen[bytes], timeout: float = 20.
 
 
 @pytest.fixture(scope="session")
+def tools() -> Callable[[str], Path]:
+    """``tools("cast")``: the path of a pinned tool, failing (not skipping) if it is missing."""
+    return tool
+
+
+@pytest.fixture(scope="session")
 def anvil_url() -> Iterator[str]:
     """A real Anvil process for the whole session, stopped at the end."""
     port = free_port()

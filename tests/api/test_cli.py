@@ -11,7 +11,11 @@ from typer.testing import CliRunner
 from web3 import Web3
 
 from api.cli import app
-from ledger.identity import DEV_ONLY
+from api.cli.context import opened
+from api.settings import Settings
+from ledger.errors import TransactionError
+from ledger.identity import DEV_ONLY, KeyStore
+from ledger.sender import TransactionSender
 
 
 @pytest.fixture
@@ -106,3 +110,22 @@ def test_demo_runs_end_to_end(home: Path) -> None:
     assert "→ refused: ParticipantRegistry: NotAuthorized" in out
     assert "bank-b has BANK role while suspended: False" in out
     assert out.count("ACTIVE") == 9
+
+
+def test_embedded_devnet_persists_and_admits_only_active_participants(home: Path) -> None:
+    run(home, "init")
+    assert "deployed to embedded devnet" in run(home, "deploy")
+    run(home, "participants", "register", "bank-a", "bank-b")
+    run(home, "participants", "exit", "bank-b", "--reason", "leaving the pilot", "--as", "bank-b")
+    assert "already deployed and live" in run(home, "deploy")  # a new process, the same chain
+
+    settings = Settings.build(home, None)
+    store = KeyStore(settings.keys_dir)
+    with opened(settings) as chain:
+        height = chain.web3.eth.block_number
+        TransactionSender(chain, store.load("bank-a").account).transact(
+            {"to": store.load("operator").address, "value": 1, "gas": 21_000})
+        with pytest.raises(TransactionError, match="is not admitted"):
+            TransactionSender(chain, store.load("bank-b").account).send(
+                {"to": store.load("operator").address, "value": 1, "gas": 21_000})
+        assert chain.web3.eth.block_number == height + 1  # bank-a's transfer, nothing for bank-b
