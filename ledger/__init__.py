@@ -19,6 +19,7 @@ Errors (all in ``ledger.errors``)::
     ├── TransactionError      a transaction was refused by the node or not mined in time
     │   └── ContractRevert    the contract reverted; ``.error`` is its name, ``.args`` its arguments
     ├── DeploymentError       no deployment, a live one already, or on-chain code that differs
+    ├── EventError            a provenance event does not fit the model
     ├── VerificationError     a proof, signature or record did not verify (names what failed)
     └── IdentityError         keys missing, malformed, or about to be overwritten
 """

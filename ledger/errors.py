@@ -65,6 +65,10 @@ class DeploymentError(LedgerError):
     """No deployment, a live one already, or on-chain code that differs from the artifact."""
 
 
+class EventError(LedgerError):
+    """A provenance event does not fit the model (the message names the field)."""
+
+
 class VerificationError(LedgerError):
     """A proof, signature or record did not verify; the message names what failed."""
 
