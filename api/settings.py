@@ -18,15 +18,23 @@ class Settings:
         keys/<name>.json     participants' dev-only keys (``credtrace init``)
         deployment.json      contract addresses, chain id, artifact hashes (``credtrace deploy``)
         devnet/              the embedded chain's data directory (hardhat-free-devnet)
+        credtrace.sqlite     the platform's database (provenance log, …) unless --db says otherwise
     """
 
     home: Path
     rpc_url: str | None = None
+    db: str | None = None
+    """SQLAlchemy URL of the platform's database; default SQLite in the home folder."""
 
     @classmethod
-    def build(cls, home: Path | None, rpc_url: str | None) -> Settings:
+    def build(cls, home: Path | None, rpc_url: str | None, db: str | None = None) -> Settings:
         chosen = home or Path(os.environ.get("CREDTRACE_HOME", DEFAULT_HOME))
-        return cls(home=chosen.expanduser().resolve(), rpc_url=rpc_url)
+        return cls(home=chosen.expanduser().resolve(), rpc_url=rpc_url,
+                   db=db or os.environ.get("CREDTRACE_DB"))
+
+    @property
+    def db_url(self) -> str:
+        return self.db or f"sqlite:///{self.home / 'credtrace.sqlite'}"
 
     @property
     def keys_dir(self) -> Path:

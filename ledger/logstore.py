@@ -1,0 +1,165 @@
+"""The provenance log's SQL store: events as leaves, perfect-subtree nodes, checkpoints.
+
+SQLite by default, PostgreSQL where it grows; the schema is Alembic's (``ledger/migrations``)
+and both tables of the log refuse UPDATE and DELETE by trigger. SQLite runs in WAL mode with
+``synchronous=FULL``: an append is acknowledged only once it is on disk.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TypeVar
+
+import sqlalchemy as sa
+from alembic import command
+from alembic.config import Config
+from sqlalchemy.engine import Connection, Engine
+
+from ledger.errors import LedgerError
+
+_meta = sa.MetaData()
+events = sa.Table(
+    "log_events", _meta,
+    sa.Column("idx", sa.BigInteger, primary_key=True, autoincrement=False),
+    sa.Column("leaf_hash", sa.LargeBinary(32), nullable=False),
+    sa.Column("body", sa.Text, nullable=False),
+)
+nodes = sa.Table(
+    "log_nodes", _meta,
+    sa.Column("level", sa.SmallInteger, primary_key=True, autoincrement=False),
+    sa.Column("idx", sa.BigInteger, primary_key=True, autoincrement=False),
+    sa.Column("hash", sa.LargeBinary(32), nullable=False),
+)
+checkpoints = sa.Table(
+    "log_checkpoints", _meta,
+    sa.Column("tree_size", sa.BigInteger, primary_key=True, autoincrement=False),
+    sa.Column("root", sa.LargeBinary(32), nullable=False),
+    sa.Column("timestamp_ms", sa.BigInteger, nullable=False),
+    sa.Column("signature", sa.LargeBinary(64), nullable=False),
+    sa.Column("anchor_tx", sa.String(66), nullable=True),
+    sa.Column("anchor_block", sa.BigInteger, nullable=True),
+)
+
+T = TypeVar("T")
+_CHUNK = 5_000  # rows per INSERT batch / keys per IN list
+
+
+@dataclass(frozen=True)
+class StoredCheckpoint:
+    tree_size: int
+    root: bytes
+    timestamp_ms: int
+    signature: bytes
+    anchor_tx: str | None
+    anchor_block: int | None
+
+
+def open_engine(url: str) -> Engine:
+    """An engine for ``url`` with the schema migrated to the newest revision."""
+    engine = sa.create_engine(url)
+    if engine.dialect.name == "sqlite":
+        sa.event.listen(engine, "connect", _sqlite_pragmas)
+    with engine.begin() as conn:
+        cfg = Config()
+        cfg.set_main_option("script_location", str(Path(__file__).with_name("migrations")))
+        cfg.attributes["connection"] = conn
+        command.upgrade(cfg, "head")
+    return engine
+
+
+def _sqlite_pragmas(dbapi_conn: object, _record: object) -> None:
+    cursor = dbapi_conn.cursor()  # type: ignore[attr-defined]
+    cursor.execute("PRAGMA journal_mode=WAL")
+    cursor.execute("PRAGMA synchronous=FULL")
+    cursor.close()
+
+
+class LogStore:
+    """Reads and appends. One writer at a time (the sequencer); readers anywhere."""
+
+    def __init__(self, engine: Engine) -> None:
+        self.engine = engine
+
+    def size(self) -> int:
+        with self.engine.connect() as conn:
+            return int(conn.scalar(sa.select(sa.func.coalesce(sa.func.max(events.c.idx) + 1, 0))))
+
+    def append(self, start: int, leaves: Sequence[tuple[bytes, str]]) -> None:
+        """Store ``leaves`` (leaf hash, canonical body) at indices ``start…``, in one commit."""
+        with self.engine.begin() as conn:
+            if self._size(conn) != start:
+                raise LedgerError(f"log append at {start} but the log has {self._size(conn)} events")
+            rows = [{"idx": start + i, "leaf_hash": h, "body": b} for i, (h, b) in enumerate(leaves)]
+            for chunk in _chunks(rows):
+                conn.execute(events.insert(), chunk)
+
+    def seal(self, new_nodes: Sequence[tuple[int, int, bytes]], head: StoredCheckpoint) -> None:
+        """Store the nodes a seal computed (leaves too: a second copy of each leaf hash that an
+        edit of ``log_events`` cannot reach) and its signed checkpoint, in one commit."""
+        with self.engine.begin() as conn:
+            rows = [{"level": lv, "idx": i, "hash": h} for lv, i, h in new_nodes]
+            for chunk in _chunks(rows):
+                conn.execute(nodes.insert(), chunk)
+            conn.execute(checkpoints.insert().values(**head.__dict__))
+
+    def get_nodes(self, keys: Sequence[tuple[int, int]]) -> list[bytes]:
+        """Sealed perfect-subtree hashes by (level, index), level 0 included (a NodeReader)."""
+        found: dict[tuple[int, int], bytes] = {}
+        with self.engine.connect() as conn:
+            for part in _chunks(keys):
+                q = sa.select(nodes.c.level, nodes.c.idx, nodes.c.hash).where(
+                    sa.tuple_(nodes.c.level, nodes.c.idx).in_(part))
+                found.update({(int(r[0]), int(r[1])): bytes(r[2]) for r in conn.execute(q)})
+        missing = [k for k in keys if k not in found]
+        if missing:
+            raise LedgerError(f"log nodes missing from the store: {missing[:5]}")
+        return [found[k] for k in keys]
+
+    def leaves(self, start: int, end: int) -> Iterator[tuple[int, bytes, str]]:
+        """(index, stored leaf hash, canonical body) for indices in [start, end), in order."""
+        q = (sa.select(events.c.idx, events.c.leaf_hash, events.c.body)
+             .where(events.c.idx >= start, events.c.idx < end).order_by(events.c.idx))
+        with self.engine.connect() as conn:
+            for idx, leaf, body in conn.execution_options(yield_per=_CHUNK).execute(q):
+                yield int(idx), bytes(leaf), str(body)
+
+    def find(self, leaf_hash: bytes) -> int | None:
+        """The first index holding ``leaf_hash``, if any."""
+        with self.engine.connect() as conn:
+            found = conn.scalar(sa.select(sa.func.min(events.c.idx)).where(events.c.leaf_hash == leaf_hash))
+        return None if found is None else int(found)
+
+    def sealed_leaves(self, start: int, end: int) -> Iterator[tuple[int, bytes]]:
+        """(index, leaf hash as sealed) from the node table, level 0, in order."""
+        q = (sa.select(nodes.c.idx, nodes.c.hash)
+             .where(nodes.c.level == 0, nodes.c.idx >= start, nodes.c.idx < end).order_by(nodes.c.idx))
+        with self.engine.connect() as conn:
+            for idx, leaf in conn.execution_options(yield_per=_CHUNK).execute(q):
+                yield int(idx), bytes(leaf)
+
+    def checkpoints(self) -> list[StoredCheckpoint]:
+        with self.engine.connect() as conn:
+            rows = conn.execute(sa.select(checkpoints).order_by(checkpoints.c.tree_size))
+            return [_checkpoint(r) for r in rows]
+
+    def mark_anchored(self, tree_size: int, tx_hash: str, block: int) -> None:
+        with self.engine.begin() as conn:
+            conn.execute(checkpoints.update().where(checkpoints.c.tree_size == tree_size)
+                         .values(anchor_tx=tx_hash, anchor_block=block))
+
+    @staticmethod
+    def _size(conn: Connection) -> int:
+        return int(conn.scalar(sa.select(sa.func.coalesce(sa.func.max(events.c.idx) + 1, 0))))
+
+
+def _checkpoint(row: sa.Row[tuple[object, ...]]) -> StoredCheckpoint:
+    m = row._mapping
+    return StoredCheckpoint(int(m["tree_size"]), bytes(m["root"]), int(m["timestamp_ms"]),
+                            bytes(m["signature"]), m["anchor_tx"], m["anchor_block"])
+
+
+def _chunks(items: Sequence[T]) -> Iterator[Sequence[T]]:
+    for i in range(0, len(items), _CHUNK):
+        yield items[i : i + _CHUNK]
