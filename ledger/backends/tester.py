@@ -16,7 +16,7 @@ from ledger.types import Address
 _PREFIX = "execution reverted: "
 
 
-class TesterChain:
+class EthTesterChain:
     """A fresh in-memory chain; eth-tester's pre-funded accounts are its dev faucet."""
 
     endpoint = "eth-tester"

@@ -1,0 +1,73 @@
+"""Witnesses: an event with its inclusion proof against a root anchored on chain.
+
+A witness is everything an auditor needs besides the chain: the event (whose RFC 8785 bytes
+hash to the leaf), the checkpoint it is proven against, and the RFC 9162 §2.1.3 audit path.
+:func:`check` verifies one using only the witness and the ``ProvenanceLog`` contract.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from ledger import proof
+from ledger.anchor import ProvenanceLog
+from ledger.errors import ContractRevert, LedgerError, VerificationError
+from ledger.event import Event
+from ledger.logstore import LogStore
+
+
+def prove(store: LogStore, event_id: str, log: ProvenanceLog) -> dict[str, Any]:
+    """The witness of ``event_id`` (leaf index, or leaf hash in hex) in the newest anchored tree."""
+    index = _resolve(store, event_id)
+    heads = [h for h in store.checkpoints() if h.anchor_tx is not None and h.tree_size > index]
+    if not heads:
+        raise LedgerError(f"event {index} is not yet in an anchored checkpoint; run `credtrace log append` "
+                          "or let the sequencer seal")
+    head = heads[-1]
+    [(_, leaf, body)] = store.leaves(index, index + 1)
+    witness = {
+        "event_id": index,
+        "leaf_hash": "0x" + leaf.hex(),
+        "event": json.loads(body),
+        "checkpoint": {"tree_size": head.tree_size, "root": "0x" + head.root.hex(),
+                       "timestamp_ms": head.timestamp_ms, "signature": "0x" + head.signature.hex(),
+                       "contract": log.contract.address, "anchor_tx": head.anchor_tx,
+                       "anchor_block": head.anchor_block},
+        "inclusion": proof.InclusionProof(index, head.tree_size,
+                                          tuple(proof.inclusion_proof(index, head.tree_size, store))).to_json(),
+    }
+    check(witness, log)
+    return witness
+
+
+def check(witness: dict[str, Any], log: ProvenanceLog) -> None:
+    """Verify a witness against the chain alone; VerificationError names what failed."""
+    try:
+        event = Event.from_json(witness["event"])
+        inclusion = proof.InclusionProof.from_json(witness["inclusion"])
+    except (KeyError, TypeError, ValueError, LedgerError) as exc:
+        raise VerificationError(f"not a credtrace witness: {exc}") from exc
+    try:
+        root = log.root_of(inclusion.tree_size)
+    except ContractRevert as exc:
+        raise VerificationError(f"no checkpoint of size {inclusion.tree_size} is anchored on chain") from exc
+    inclusion.verify(event.leaf_hash(), root)
+    if not log.verify_inclusion(event.leaf_hash(), inclusion.leaf_index, inclusion.tree_size, inclusion.hashes):
+        raise VerificationError("the ProvenanceLog contract rejects the inclusion proof")
+
+
+def _resolve(store: LogStore, event_id: str) -> int:
+    text = event_id.strip().lower().removeprefix("0x")
+    if text.isdigit() and len(text) < 20:
+        index = int(text)
+        if index >= store.size():
+            raise LedgerError(f"no event {index}: the log has {store.size()} events")
+        return index
+    try:
+        found = store.find(bytes.fromhex(text))
+    except ValueError:
+        found = None
+    if found is None:
+        raise LedgerError(f"no event with id or leaf hash {event_id!r}")
+    return found
