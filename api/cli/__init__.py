@@ -7,7 +7,7 @@ from typing import Annotated
 
 import typer
 
-from api.cli import demo, deploy, devnet, keys, participants
+from api.cli import demo, deploy, devnet, keys, log, participants
 from api.cli.context import State
 
 app = typer.Typer(
@@ -34,6 +34,7 @@ keys.add_to(app)
 deploy.add_to(app)
 participants.add_to(app)
 devnet.add_to(app)
+log.add_to(app)
 demo.add_to(app)
 
 

@@ -46,8 +46,8 @@ R = TypeVar("R")
 class State:
     home: Path | None
 
-    def settings(self, rpc_url: str | None = None) -> Settings:
-        return Settings.build(self.home, rpc_url)
+    def settings(self, rpc_url: str | None = None, db: str | None = None) -> Settings:
+        return Settings.build(self.home, rpc_url, db)
 
 
 def reported(command: Callable[P, R]) -> Callable[P, R]:

@@ -1,0 +1,139 @@
+"""``credtrace log``: append events, prove one, verify the whole provenance log."""
+
+from __future__ import annotations
+
+import json
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.progress import Progress
+
+from api import ApiError
+from api.cli.context import RpcOption, State, console, keystore, opened, reported, sender_for
+from api.settings import Settings
+from ledger import deployment
+from ledger.anchor import NAME as LOG_CONTRACT
+from ledger.anchor import ProvenanceLog
+from ledger.audit import verify_log
+from ledger.chain import Chain
+from ledger.errors import EventError
+from ledger.event import Event
+from ledger.logstore import LogStore, open_engine
+from ledger.registry import NAME as REGISTRY
+from ledger.registry import ParticipantRegistry
+from ledger.sequencer import AnchorTarget, Sequencer
+from ledger.witness import check, prove
+
+group = typer.Typer(help="The provenance log: RFC 9162 Merkle log anchored on chain.", no_args_is_help=True)
+DbOption = Annotated[str | None, typer.Option("--db", envvar="CREDTRACE_DB",
+                                               help="SQLAlchemy URL; default SQLite in the home folder.")]
+
+
+def add_to(app: typer.Typer) -> None:
+    app.add_typer(group, name="log")
+
+
+def clock_ms() -> int:
+    return time.time_ns() // 1_000_000
+
+
+@contextmanager
+def _session(ctx: typer.Context, rpc: str | None, db: str | None) -> Iterator[tuple[Settings, Chain, LogStore]]:
+    settings = ctx.ensure_object(State).settings(rpc, db)
+    engine = open_engine(settings.db_url)
+    try:
+        with opened(settings) as chain:
+            yield settings, chain, LogStore(engine)
+    finally:
+        engine.dispose()
+
+
+def _log_contract(chain: Chain, settings: Settings) -> ProvenanceLog:
+    dep = deployment.load(settings.deployment_path)
+    return ProvenanceLog(deployment.contract(chain, dep, LOG_CONTRACT))
+
+
+@group.command("append")
+@reported
+def append(ctx: typer.Context, file: Path, rpc: RpcOption = None, db: DbOption = None) -> None:
+    """Append the events of FILE (JSON Lines), then seal and anchor them. All or nothing."""
+    events = parse(file)
+    with _session(ctx, rpc, db) as (settings, chain, store):
+        operator = keystore(settings).load("operator")
+        target = AnchorTarget(_log_contract(chain, settings), sender_for(chain, operator))
+        sequencer = Sequencer(store, operator.signing_key, clock_ms, target)
+        sequencer.catch_up()
+        indices = sequencer.append(events)
+        sequencer.seal()
+        head = sequencer.anchor()
+    assert head is not None
+    first = f"{indices.start}…{indices.stop - 1}" if indices else "none"
+    console.print(f"appended {len(indices)} events (indices {first}); tree size {head.tree_size}")
+    console.print(f"root {head.root.hex()}", soft_wrap=True)
+    console.print(f"anchored in {head.anchor_tx} (block {head.anchor_block})", soft_wrap=True)
+
+
+def parse(file: Path) -> list[Event]:
+    """Every line of ``file`` as an event; ApiError listing the bad lines by number."""
+    events, bad = [], []
+    try:
+        lines = file.read_text(encoding="utf-8").splitlines()
+    except (OSError, UnicodeDecodeError) as exc:
+        raise ApiError(f"cannot read {file}: {exc}") from exc
+    for number, line in enumerate(lines, start=1):
+        if not line.strip():
+            continue
+        try:
+            events.append(Event.from_json(json.loads(line)))
+        except (ValueError, EventError) as exc:
+            bad.append(f"line {number}: {exc}")
+    if bad:
+        shown = "\n  ".join(bad[:20]) + (f"\n  … and {len(bad) - 20} more" if len(bad) > 20 else "")
+        raise ApiError(f"{file}: {len(bad)} malformed line(s); nothing was appended\n  {shown}")
+    return events
+
+
+@group.command("prove")
+@reported
+def prove_(ctx: typer.Context, event_id: str, rpc: RpcOption = None, db: DbOption = None) -> None:
+    """Print EVENT_ID's inclusion proof against the newest anchored checkpoint, as JSON.
+
+    EVENT_ID is the event's leaf index or its leaf hash (hex)."""
+    with _session(ctx, rpc, db) as (settings, chain, store):
+        witness = prove(store, event_id, _log_contract(chain, settings))
+    console.print_json(json.dumps(witness))
+
+
+@group.command("check")
+@reported
+def check_(ctx: typer.Context, witness: Path, rpc: RpcOption = None) -> None:
+    """Verify a witness (the output of `log prove`) against the chain alone: no database."""
+    settings = ctx.ensure_object(State).settings(rpc)
+    try:
+        document = json.loads(witness.read_text())
+    except (OSError, ValueError) as exc:
+        raise ApiError(f"cannot read {witness}: {exc}") from exc
+    with opened(settings) as chain:
+        check(document, _log_contract(chain, settings))
+    console.print(f"ok: event {document['event_id']} is in the tree of size "
+                  f"{document['inclusion']['tree_size']} anchored on chain")
+
+
+@group.command("verify")
+@reported
+def verify(ctx: typer.Context, rpc: RpcOption = None, db: DbOption = None) -> None:
+    """Recompute every anchored root from the events and check it against the chain."""
+    with _session(ctx, rpc, db) as (settings, chain, store):
+        dep = deployment.load(settings.deployment_path)
+        registry = ParticipantRegistry(deployment.contract(chain, dep, REGISTRY))
+        operator_key = registry.participant(dep.deployer).signing_key  # from the chain, not the DB
+        with Progress(console=console, transient=True) as bar:
+            task = bar.add_task("verifying events", total=store.size())
+            report = verify_log(store, operator_key, _log_contract(chain, settings),
+                                progress=lambda done: bar.update(task, completed=done))
+    console.print(f"ok: {report.events} events, {report.checkpoints} checkpoints "
+                  f"({report.anchored} anchored on chain), {report.unsealed} not yet sealed")
