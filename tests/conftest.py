@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
+import importlib.util
 import os
 import socket
 import subprocess
 import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
+from types import ModuleType
 
 import pytest
+import sqlalchemy
 from eth_account import Account
 from eth_account.signers.local import LocalAccount
 from eth_typing import Address
@@ -51,6 +54,37 @@ def wait_for_port(port: int, proc: subprocess.Popen[bytes], timeout: float = 20.
                 return
         time.sleep(0.05)
     raise RuntimeError(f"nothing listening on port {port} after {timeout}s")
+
+
+def _load_script(name: str) -> ModuleType:
+    spec = importlib.util.spec_from_file_location(name, ROOT / "scripts" / f"{name}.py")
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+throwaway_server = _load_script("throwaway_postgres").throwaway_server
+
+
+@pytest.fixture(scope="session")
+def postgres_server() -> Iterator[str]:
+    with throwaway_server(free_port()) as url:
+        yield url
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def db_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
+    """The same store tests on SQLite and on a fresh PostgreSQL database."""
+    if request.param == "sqlite":
+        return f"sqlite:///{tmp_path / 'credtrace.sqlite'}"
+    server = request.getfixturevalue("postgres_server")
+    name = f"t{time.time_ns()}"
+    engine = sqlalchemy.create_engine(server, isolation_level="AUTOCOMMIT")
+    with engine.connect() as conn:
+        conn.execute(sqlalchemy.text(f"CREATE DATABASE {name}"))
+    engine.dispose()
+    return server.rsplit("/", 1)[0] + "/" + name
 
 
 @pytest.fixture(scope="session")
