@@ -44,9 +44,9 @@ class Chain(Protocol):
 def connect(rpc_url: str | None = None) -> Chain:
     """The chain at ``rpc_url``, or the embedded in-process chain when it is None."""
     if rpc_url is None:
-        from ledger.backends.tester import TesterChain
+        from ledger.backends.tester import EthTesterChain
 
-        return TesterChain()
+        return EthTesterChain()
     from ledger.backends.rpc import RpcChain
 
     return RpcChain(rpc_url)
