@@ -12,6 +12,7 @@ import re
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from enum import StrEnum
+from functools import lru_cache
 from typing import Any
 
 import rfc8785
@@ -118,7 +119,14 @@ def normalise_time(value: Any) -> str:
 
 
 def _address(value: Any) -> str:
-    if not isinstance(value, str) or not is_address(value):
+    if not isinstance(value, str):
+        raise EventError(f"{value!r} is not an account address")
+    return _checksummed(value)
+
+
+@lru_cache(maxsize=65_536)  # a few thousand participants act; EIP-55 costs a keccak each time
+def _checksummed(value: str) -> str:
+    if not is_address(value):
         raise EventError(f"{value!r} is not an account address")
     return str(to_checksum_address(value))
 
