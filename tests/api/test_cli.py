@@ -110,6 +110,7 @@ def test_demo_runs_end_to_end(home: Path) -> None:
     assert "→ refused: ParticipantRegistry: NotAuthorized" in out
     assert "bank-b has BANK role while suspended: False" in out
     assert out.count("ACTIVE") == 9
+    assert "log verified: 3 events, 1 checkpoints anchored on chain" in out
 
 
 def test_embedded_devnet_persists_and_admits_only_active_participants(home: Path) -> None:
