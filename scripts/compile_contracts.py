@@ -16,6 +16,7 @@ import hashlib
 import json
 import subprocess
 import sys
+import tempfile
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -66,14 +67,15 @@ def compile_sources(contracts_dir: Path) -> dict[str, dict[str, object]]:
 def _run_solc(request: dict[str, object]) -> dict[str, dict[str, dict[str, dict[str, object]]]]:
     if not SOLCJS.exists():
         raise SystemExit(f"{SOLCJS} is missing: run `make tools` first")
-    done = subprocess.run(
-        [str(SOLCJS), "--standard-json"],
-        input=json.dumps(request).encode(),
-        capture_output=True,
-        check=True,
-    )
+    # Node writes to a pipe asynchronously and solcjs exits before a large answer is flushed
+    # (it came back cut at 64 KiB), so the answer goes to a file, which Node writes synchronously.
+    with tempfile.TemporaryFile() as answer:
+        subprocess.run([str(SOLCJS), "--standard-json"], input=json.dumps(request).encode(),
+                       stdout=answer, stderr=subprocess.PIPE, check=True)
+        answer.seek(0)
+        raw = answer.read()
     # solcjs prints a banner line about SMT solvers before the JSON document.
-    output = json.loads(done.stdout[done.stdout.index(b"{") :])
+    output = json.loads(raw[raw.index(b"{") :])
     errors = [e for e in output.get("errors", []) if e["severity"] == "error"]
     for e in output.get("errors", []):
         print(e.get("formattedMessage", e["message"]), file=sys.stderr)
