@@ -151,10 +151,12 @@ def deploy_contract(sender: TransactionSender, name: str, *args: Any) -> Contrac
 def deploy(sender: TransactionSender, operator_org_id: bytes, operator_key: bytes) -> Deployment:
     """Deploy every credtrace contract, the sender becoming owner and first operator."""
     registry = deploy_contract(sender, "ParticipantRegistry", operator_org_id, operator_key)
-    log = deploy_contract(sender, "ProvenanceLog", registry.address)
+    contracts = {"ParticipantRegistry": registry}
+    for name in ("ProvenanceLog", "ConsentRegistry", "SanctionsList"):  # each asks the registry who may act
+        contracts[name] = deploy_contract(sender, name, registry.address)
     return Deployment(
         chain_id=sender.chain.web3.eth.chain_id,
         endpoint=sender.chain.endpoint,
         deployer=sender.address,
-        contracts={"ParticipantRegistry": registry, "ProvenanceLog": log},
+        contracts=contracts,
     )

@@ -1,0 +1,42 @@
+"""SanctionsList (R9): only regulators list and lift; the list is keyed by pseudonym."""
+
+from __future__ import annotations
+
+import pytest
+
+from ledger import deployment
+from ledger.errors import ContractRevert
+from ledger.registry import NAME as REGISTRY
+from ledger.registry import ParticipantRegistry
+from ledger.sanctions import NAME, SanctionsList
+from ledger.types import Role
+
+SUBJECT = "ab" * 32
+
+
+def test_regulators_list_and_lift_sanctions(chain, make_identity, sender) -> None:
+    operator, regulator, bank = (make_identity(r) for r in (Role.OPERATOR, Role.REGULATOR, Role.BANK))
+    dep = deployment.deploy(sender(operator), operator.org_id, operator.signing_public_key)
+    registry = ParticipantRegistry(deployment.contract(chain, dep, REGISTRY))
+    for who in (regulator, bank):
+        registry.register(sender(operator), who.address, who.role, who.org_id, who.signing_public_key)
+    sanctions = SanctionsList(deployment.contract(chain, dep, NAME))
+
+    with pytest.raises(ContractRevert.named("NotAuthorized")) as caught:
+        sanctions.sanction(sender(bank), SUBJECT, "false tax data")
+    assert caught.value.args_by_name == {"account": bank.address, "role": Role.REGULATOR}
+    assert caught.value.contract == NAME
+
+    receipt = sanctions.sanction(sender(regulator), SUBJECT, "false tax data")
+    [event] = list(sanctions.contract.events(receipt))
+    assert event["event"] == "Sanctioned" and event["args"]["by"] == regulator.address
+    assert sanctions.is_sanctioned(SUBJECT) and not sanctions.is_sanctioned("cd" * 32)
+    record = sanctions.sanction_of(SUBJECT)
+    assert (record.active, record.reason, record.by) == (True, "false tax data", regulator.address)
+    with pytest.raises(ContractRevert.named("AlreadySanctioned")):
+        sanctions.sanction(sender(regulator), SUBJECT, "again")
+
+    sanctions.lift(sender(regulator), SUBJECT, "repaid and corrected")
+    assert not sanctions.is_sanctioned(SUBJECT)
+    with pytest.raises(ContractRevert.named("NotSanctioned")):
+        sanctions.lift(sender(regulator), SUBJECT, "again")
