@@ -39,6 +39,8 @@ class Identity:
     organisation: str
     account: LocalAccount
     signing_key: SigningKey
+    credit_code: str | None = None
+    """An enterprise's unified social credit code (kept off chain; its pseudonym goes there)."""
 
     @property
     def address(self) -> Address:
@@ -59,11 +61,11 @@ class KeyStore:
 
     directory: Path
 
-    def create(self, name: str, role: Role, organisation: str) -> Identity:
+    def create(self, name: str, role: Role, organisation: str, credit_code: str | None = None) -> Identity:
         path = self._path(name)
         if path.exists():
             raise IdentityError(f"{path} exists; refusing to overwrite a key")
-        identity = Identity(name, role, organisation, Account.create(), SigningKey.generate())
+        identity = Identity(name, role, organisation, Account.create(), SigningKey.generate(), credit_code)
         self.directory.mkdir(parents=True, exist_ok=True, mode=0o700)
         fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
         with os.fdopen(fd, "w") as fh:
@@ -101,6 +103,7 @@ def _to_doc(identity: Identity) -> dict[str, str]:
         "address": identity.address,
         "account_key": "0x" + bytes(identity.account.key).hex(),
         "signing_seed": bytes(identity.signing_key).hex(),
+        **({"credit_code": identity.credit_code} if identity.credit_code else {}),
     }
 
 
@@ -111,4 +114,5 @@ def _from_doc(doc: dict[str, str]) -> Identity:
         organisation=doc["organisation"],
         account=Account.from_key(doc["account_key"]),
         signing_key=SigningKey(bytes.fromhex(doc["signing_seed"])),
+        credit_code=doc.get("credit_code"),
     )

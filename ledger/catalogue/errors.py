@@ -1,0 +1,31 @@
+"""The data catalogue's errors; the tree is drawn in the package docstring."""
+
+from __future__ import annotations
+
+from ledger.errors import LedgerError
+
+
+class CatalogueError(LedgerError):
+    """Base of every error the data catalogue raises."""
+
+
+class InvalidCreditCode(CatalogueError):
+    """A unified social credit code (GB 32100-2015) is malformed; the message says why."""
+
+
+class InvalidIdNumber(CatalogueError):
+    """A citizen identity number (GB 11643-1999) is malformed; the message says why."""
+
+
+class PilotError(CatalogueError):
+    """The synthetic pilot was asked for something it cannot make (e.g. zero enterprises)."""
+
+
+class AccessDenied(CatalogueError):
+    """The access gate refused a read (no role, no consent, a sanction ...); the refusal is itself
+    recorded, as provenance event ``event_index``."""
+
+    def __init__(self, reason: str, event_index: int) -> None:
+        self.reason = reason
+        self.event_index = event_index
+        super().__init__(f"access denied: {reason}")

@@ -1,0 +1,194 @@
+"""The access gate: the one function through which enterprise data is read (seeds R4, R5, R9).
+
+Every read is checked — the requester is an active participant whose role may read, the
+enterprise is not sanctioned, and (for banks and the oracle) a consent covers the data
+categories, the purpose and the grantee — then recorded: ``ACCESS`` with the hashes of what
+was returned, or ``DENIED`` with the reason. What is returned is desensitised for the
+requester's role. Derived data is recorded as ``TRANSFORM`` (inputs → outputs) and anything
+leaving the platform as ``OUTPUT`` with a per-recipient fingerprint, so a leaked copy can be
+traced back to whom it was given (R7's leak plan).
+
+This module alone imports :class:`~ledger.catalogue.store.RecordReader`.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from typing import Any, Protocol
+
+import rfc8785
+from eth_utils.address import to_checksum_address
+from sqlalchemy.engine import Engine
+
+from ledger.catalogue.errors import AccessDenied, CatalogueError
+from ledger.catalogue.mask import Treatment, desensitise
+from ledger.catalogue.schema import SCHEMAS
+from ledger.catalogue.store import RecordReader
+from ledger.catalogue.uscc import validate
+from ledger.catalogue.vault import Pseudonymiser, Vault
+from ledger.consent import Category, ConsentRegistry, check, parse_consent_id
+from ledger.consent import purpose as purpose_hash
+from ledger.errors import LedgerError
+from ledger.event import Event
+from ledger.registry import Participant
+from ledger.sequencer import Sequencer
+from ledger.types import Address, Role, Status
+
+POLICY: dict[Role, tuple[bool, Treatment]] = {
+    Role.BANK: (True, Treatment.MASK),  # (needs a consent, how personal fields are shown)
+    Role.ORACLE: (True, Treatment.DROP),
+    Role.REGULATOR: (False, Treatment.TOKENISE),
+    Role.AUDITOR: (False, Treatment.TOKENISE),
+}
+
+
+class Roles(Protocol):
+    def participant(self, account: Address) -> Participant: ...
+
+
+class Consents(Protocol):
+    def refusal(self, consent: str, grantee: str, subject: str, datasets: Sequence[str], purpose: str) -> str | None:
+        """Why ``consent`` does not cover the request, or None if it does."""
+        ...
+
+
+class Sanctions(Protocol):
+    def is_sanctioned(self, subject: str) -> bool: ...
+
+
+@dataclass(frozen=True)
+class AccessRequest:
+    requester: Address
+    credit_code: str
+    departments: tuple[str, ...]
+    purpose: str
+    request_id: str
+    consent: str | None = None
+    on_behalf_of: Address | None = None
+    """The bank an oracle reads for: the consent must be granted to that bank."""
+
+
+@dataclass(frozen=True)
+class Disclosure:
+    records: list[dict[str, Any]]
+    event_index: int
+
+
+@dataclass(frozen=True)
+class AccessGate:
+    reader: RecordReader
+    vault: Vault
+    pseudonymise: Pseudonymiser
+    roles: Roles
+    consents: Consents
+    sanctions: Sanctions
+    sequencer: Sequencer
+    now: Callable[[], str]
+    """RFC 3339 time of the request."""
+
+    @classmethod
+    def over(cls, engine: Engine, vault: Vault, pseudonymise: Pseudonymiser, roles: Roles, consents: Consents,
+             sanctions: Sanctions, sequencer: Sequencer, now: Callable[[], str]) -> AccessGate:
+        """The gate over the catalogue in ``engine`` (it alone holds a record reader)."""
+        return cls(RecordReader(engine), vault, pseudonymise, roles, consents, sanctions, sequencer, now)
+
+    def read(self, req: AccessRequest) -> Disclosure:
+        """The enterprise's records, desensitised; AccessDenied (recorded) if not allowed."""
+        subject = self.pseudonymise(validate(req.credit_code))
+        unknown = [d for d in req.departments if d not in SCHEMAS]
+        if unknown or not req.departments:
+            raise CatalogueError(f"unknown departments {unknown}" if unknown else "no department requested")
+        refused = self._refusal(req, subject)
+        if refused is not None:
+            raise AccessDenied(refused, self._record("DENIED", req, subject, (), reason=refused))
+        stored = self.reader.records(subject, req.departments)
+        treatment = POLICY[self.roles.participant(req.requester).role][1]
+        records = [self._shown(r.department, json.loads(self.vault.open(r.sealed)), treatment, req, subject)
+                   for r in stored]
+        return Disclosure(records, self._record("ACCESS", req, subject, tuple(r.content_hash for r in stored)))
+
+    def derive(self, req: AccessRequest, inputs: Sequence[str], output: bytes) -> int:
+        """Record that ``output`` was derived (cleaned, fused, featurised) from ``inputs``."""
+        subject = self.pseudonymise(validate(req.credit_code))
+        out = hashlib.sha256(output).hexdigest()
+        return self._record("TRANSFORM", req, subject, tuple(inputs), outputs=(out,))
+
+    def export(self, req: AccessRequest, recipient: str, document: dict[str, Any]) -> tuple[dict[str, Any], int]:
+        """``document`` stamped with ``recipient``'s fingerprint, and its OUTPUT event."""
+        subject = self.pseudonymise(validate(req.credit_code))
+        stamped = {**document, "_fingerprint": self.pseudonymise.token(req.request_id, audience=recipient)}
+        content = hashlib.sha256(rfc8785.dumps(stamped)).hexdigest()
+        marker = hashlib.sha256(stamped["_fingerprint"].encode()).hexdigest()
+        index = self._record("OUTPUT", req, subject, (content,), outputs=(marker,), recipient=recipient)
+        return stamped, index
+
+    def _refusal(self, req: AccessRequest, subject: str) -> str | None:
+        try:
+            who = self.roles.participant(req.requester)
+        except Exception:
+            return f"{req.requester} is not a registered participant"
+        if who.status is not Status.ACTIVE:
+            return f"requester is {who.status.name.lower()}, not active"
+        if who.role not in POLICY:
+            return f"role {who.role.name} may not read enterprise data"
+        if self.sanctions.is_sanctioned(subject):
+            return "the enterprise is on the sanctions list (joint punishment, R9)"
+        needs_consent = POLICY[who.role][0]
+        grantee = req.on_behalf_of if who.role is Role.ORACLE else req.requester
+        if needs_consent and (grantee is None or req.consent is None):
+            return "no consent given for this request"
+        if needs_consent:
+            return self.consents.refusal(req.consent or "", grantee or "", subject, req.departments, req.purpose)
+        return None
+
+    def _shown(self, department: str, record: dict[str, Any], treatment: Treatment, req: AccessRequest,
+               subject: str) -> dict[str, Any]:
+        shown = desensitise(department, record, treatment,
+                            lambda value: self.pseudonymise.token(value, audience=req.requester))
+        if treatment is not Treatment.MASK:  # only a consented bank sees the credit code itself
+            shown.pop("credit_code", None)
+            shown["subject"] = subject
+        return {"department": department, **shown}
+
+    def _record(self, action: str, req: AccessRequest, subject: str, assets: tuple[str, ...], **extra: Any) -> int:
+        doc = {"action": action, "actor": req.requester, "subject": subject, "assets": list(assets),
+               "purpose": req.purpose, "consent": req.consent, "request_id": req.request_id, "time": self.now(),
+               **{k: list(v) if isinstance(v, tuple) else v for k, v in extra.items()}}
+        return self.sequencer.append([Event.from_json(doc)]).start
+
+
+@dataclass(frozen=True)
+class ChainConsents:
+    """Consents as the ConsentRegistry contract holds them (the gate's Consents)."""
+
+    registry: ConsentRegistry
+    now: Callable[[], int]
+    """Unix seconds."""
+
+    def refusal(self, consent: str, grantee: str, subject: str, datasets: Sequence[str], purpose: str) -> str | None:
+        try:
+            record = self.registry.consent(parse_consent_id(consent))
+        except (ValueError, LedgerError):
+            return f"consent {consent!r} is not a consent id"
+        wanted = Category(0)
+        for name in datasets:
+            wanted |= Category[SCHEMAS[name].department.upper()]
+        bank = to_checksum_address(grantee)
+        return check(record, bank, wanted, purpose_hash(purpose), self.now(), subject=bytes.fromhex(subject))
+
+
+def trace(document: dict[str, Any], log_bodies: Callable[[], Sequence[str]]) -> str | None:
+    """The recipient a leaked ``document`` was exported to, from the OUTPUT events of the log."""
+    fingerprint = document.get("_fingerprint")
+    if not isinstance(fingerprint, str):
+        return None
+    marker = hashlib.sha256(fingerprint.encode()).hexdigest()
+    for body in log_bodies():
+        if marker in body:
+            event = json.loads(body)
+            if event["action"] == "OUTPUT" and marker in event.get("outputs", []):
+                return str(event["recipient"])
+    return None

@@ -1,0 +1,210 @@
+"""The datasets departments declare for the enterprise-financing database (seeds R3).
+
+Each :class:`DepartmentSchema` is one data category of one department: its fields in order,
+which of them are personal (the access gate masks those: seeds R6), and how often it is
+delivered. :data:`SCHEMAS` is keyed by category, which is the department's id when the
+department sends one dataset; market supervision sends two (``registration`` and
+``administrative_penalties``). Every record carries ``credit_code`` (GB 32100) and ``period``
+(``YYYY-MM``); :func:`key` is the pair, by which ingestion detects duplicates.
+
+:func:`validate_row` takes a row as a department sends it (CSV strings or JSON values) and
+returns it typed and normalised, ready for RFC 8785 canonical JSON: integers, floats, and
+strings (a date stays an ISO 8601 ``YYYY-MM-DD`` string, checked), or the reasons it is not.
+Reasons never repeat the value of a personal field.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import date
+from enum import StrEnum
+
+from ledger.catalogue import idcard, uscc
+from ledger.catalogue.errors import InvalidCreditCode, InvalidIdNumber
+
+Value = str | int | float | None
+"""A typed field value: JSON-ready, so a typed row canonicalises under RFC 8785 as it is."""
+
+
+class Kind(StrEnum):
+    INT = "int"
+    FLOAT = "float"
+    STR = "str"
+    DATE = "date"  # YYYY-MM-DD (ISO 8601)
+    CODE = "code"  # unified social credit code, GB 32100-2015
+    MONTH = "month"  # YYYY-MM (ISO 8601)
+    ID_NUMBER = "id_number"  # citizen identity number, GB 11643-1999
+
+
+@dataclass(frozen=True)
+class Field:
+    name: str
+    kind: Kind
+    required: bool = True
+    min: float | None = None
+    max: float | None = None
+    personal: bool = False
+
+
+@dataclass(frozen=True)
+class DepartmentSchema:
+    department: str
+    category: str
+    fields: tuple[Field, ...]
+    period: str = "month"
+    """"month": one delivery per month; "snapshot": the current state, delivered when it changes."""
+
+    @property
+    def field_names(self) -> tuple[str, ...]:
+        return tuple(f.name for f in self.fields)
+
+    @property
+    def personal_fields(self) -> tuple[str, ...]:
+        return tuple(f.name for f in self.fields if f.personal)
+
+
+def _schema(department: str, category: str, *fields: Field, period: str = "month") -> DepartmentSchema:
+    keys = (Field("credit_code", Kind.CODE), Field("period", Kind.MONTH))
+    return DepartmentSchema(department, category, keys + fields, period)
+
+
+def _amount(name: str) -> Field:
+    return Field(name, Kind.FLOAT, min=0.0)
+
+
+def _count(name: str, low: float = 0.0) -> Field:
+    return Field(name, Kind.INT, min=low)
+
+
+_ALL = (
+    _schema("tax", "tax", _amount("invoiced_sales"), _amount("tax_paid")),
+    _schema("social_security", "social_security", _count("insured_headcount")),
+    _schema("electricity", "electricity", _amount("kwh")),
+    _schema("water", "water", _amount("m3")),
+    _schema("gas", "gas", _amount("m3")),
+    _schema("customs", "customs", _amount("imports"), _amount("exports")),
+    _schema("ip", "ip", _count("patents"), _count("trademarks")),
+    _schema(
+        "market_supervision", "registration",
+        Field("enterprise_name", Kind.STR),
+        Field("legal_rep_name", Kind.STR, personal=True),
+        Field("legal_rep_id_number", Kind.ID_NUMBER, personal=True),
+        Field("phone", Kind.STR, personal=True),
+        Field("address", Kind.STR, personal=True),
+        _amount("registered_capital"),
+        Field("established", Kind.DATE),
+        Field("industry", Kind.STR),
+        period="snapshot",
+    ),
+    _schema("market_supervision", "administrative_penalties", _count("penalties", 1), _amount("fines")),
+    _schema("courts", "courts", _count("enforcement_cases", 1), _amount("amount")),
+)
+
+SCHEMAS: Mapping[str, DepartmentSchema] = {s.category: s for s in _ALL}
+"""Category → schema. Amounts are in yuan, electricity in kWh, water and gas in m³."""
+
+DEPARTMENTS: tuple[str, ...] = tuple(dict.fromkeys(s.department for s in _ALL))
+
+
+def of_department(department: str) -> tuple[DepartmentSchema, ...]:
+    """The schemas ``department`` delivers (two for market supervision)."""
+    return tuple(s for s in _ALL if s.department == department)
+
+
+def key(row: Mapping[str, object]) -> tuple[str, str]:
+    """(credit_code, period): at most one record per enterprise, category and period."""
+    return str(row["credit_code"]), str(row["period"])
+
+
+def validate_row(schema: DepartmentSchema, row: Mapping[str, object]) -> tuple[dict[str, Value], list[str]]:
+    """(typed row, []) if ``row`` fits ``schema``, else (what could be typed, the reasons it does not)."""
+    typed: dict[str, Value] = {}
+    reasons = [f"unexpected field {name!r}" for name in row if name not in schema.field_names]
+    for f in schema.fields:
+        raw = row.get(f.name)
+        if raw is None or raw == "":
+            if f.required:
+                reasons.append(f"missing field {f.name!r}")
+            typed[f.name] = None
+            continue
+        value, reason = _typed(f, raw)
+        if reason is None:
+            typed[f.name] = value
+        else:
+            reasons.append(reason)
+    return typed, reasons
+
+
+_MONTH = re.compile(r"[0-9]{4}-(0[1-9]|1[0-2])")
+_DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
+_INT = re.compile(r"-?[0-9]+")
+_FLOAT = re.compile(r"-?[0-9]+(\.[0-9]*)?([eE][-+]?[0-9]+)?")
+
+
+def _typed(f: Field, raw: object) -> tuple[Value, str | None]:
+    """The value of ``raw`` for field ``f``, or the reason it has none."""
+    if f.kind in (Kind.INT, Kind.FLOAT):
+        number = _number(raw, integral=f.kind is Kind.INT)
+        if number is None:
+            return None, _wrong_type(f, raw)
+        return number, _out_of_range(f, number)
+    if not isinstance(raw, str):
+        return None, _wrong_type(f, raw)
+    if f.kind is Kind.CODE:
+        try:
+            return uscc.validate(raw), None
+        except InvalidCreditCode as exc:
+            return None, f"bad credit code in {f.name!r}: {exc}"
+    if f.kind is Kind.ID_NUMBER:
+        try:
+            return idcard.validate(raw), None
+        except InvalidIdNumber as exc:
+            return None, f"bad identity number in {f.name!r}: {exc}"
+    if f.kind is Kind.MONTH and not _MONTH.fullmatch(raw):
+        return None, _wrong_type(f, raw)
+    if f.kind is Kind.DATE and not _is_date(raw):
+        return None, _wrong_type(f, raw)
+    return raw, None
+
+
+def _number(raw: object, integral: bool) -> int | float | None:
+    """An int (``integral``) or a finite float from a JSON number or an ASCII decimal string."""
+    if isinstance(raw, str):
+        if not (_INT if integral else _FLOAT).fullmatch(raw):
+            return None
+        raw = int(raw) if integral else float(raw)
+    if isinstance(raw, bool) or not isinstance(raw, int | float):
+        return None
+    if integral:
+        return raw if isinstance(raw, int) else None
+    try:
+        value = float(raw)
+    except OverflowError:
+        return None
+    return value if math.isfinite(value) else None
+
+
+def _is_date(text: str) -> bool:
+    if not _DATE.fullmatch(text):
+        return False
+    try:
+        date.fromisoformat(text)
+    except ValueError:
+        return False
+    return True
+
+
+def _wrong_type(f: Field, raw: object) -> str:
+    shown = "a personal value" if f.personal else repr(raw)
+    return f"wrong type for {f.name!r}: expected {f.kind.value}, got {shown}"
+
+
+def _out_of_range(f: Field, value: float) -> str | None:
+    if f.min is not None and value < f.min:
+        return f"out of range for {f.name!r}: {value} is below the minimum {f.min:g}"
+    if f.max is not None and value > f.max:
+        return f"out of range for {f.name!r}: {value} is above the maximum {f.max:g}"
+    return None
