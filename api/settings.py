@@ -19,6 +19,7 @@ class Settings:
         deployment.json      contract addresses, chain id, artifact hashes (``credtrace deploy``)
         devnet/              the embedded chain's data directory (hardhat-free-devnet)
         credtrace.sqlite     the platform's database (provenance log, …) unless --db says otherwise
+        secrets/             catalogue encryption key, pseudonym key (dev-only, mode 0600)
     """
 
     home: Path
@@ -47,3 +48,8 @@ class Settings:
     @property
     def devnet_dir(self) -> Path:
         return self.home / "devnet"
+
+    @property
+    def secrets_dir(self) -> Path:
+        """Keys kept out of the database: the catalogue's encryption and pseudonym keys."""
+        return self.home / "secrets"

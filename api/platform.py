@@ -1,0 +1,94 @@
+"""The platform, wired once: chain contracts, the database, the sequencer, the catalogue and
+its gate. Commands and the demo open it; tests open it on their own home folders."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import UTC, datetime
+
+from sqlalchemy.engine import Engine
+
+from api.settings import Settings
+from ledger import deployment
+from ledger.anchor import NAME as LOG_CONTRACT
+from ledger.anchor import ProvenanceLog
+from ledger.catalogue.gate import AccessGate, ChainConsents
+from ledger.catalogue.ingest import Ingestion
+from ledger.catalogue.store import CatalogueWriter, SupplyStats
+from ledger.catalogue.vault import Pseudonymiser, Vault, load_or_create_key
+from ledger.chain import Chain
+from ledger.consent import NAME as CONSENT_CONTRACT
+from ledger.consent import ConsentRegistry
+from ledger.identity import Identity, KeyStore
+from ledger.logstore import LogStore, open_engine
+from ledger.registry import NAME as REGISTRY_CONTRACT
+from ledger.registry import ParticipantRegistry
+from ledger.sanctions import NAME as SANCTIONS_CONTRACT
+from ledger.sanctions import SanctionsList
+from ledger.sender import TransactionSender
+from ledger.sequencer import AnchorTarget, Sequencer
+
+
+def now_iso() -> str:
+    return datetime.now(UTC).isoformat()
+
+
+def now_ms() -> int:
+    return time.time_ns() // 1_000_000
+
+
+@dataclass
+class Platform:
+    chain: Chain
+    engine: Engine
+    operator: Identity
+    registry: ParticipantRegistry
+    consents: ConsentRegistry
+    sanctions: SanctionsList
+    log: ProvenanceLog
+    sequencer: Sequencer
+    pseudonymise: Pseudonymiser
+    gate: AccessGate
+    ingestion: Ingestion
+    stats: SupplyStats
+
+    def seal_and_anchor(self) -> None:
+        self.sequencer.seal()
+        self.sequencer.anchor()
+
+    def org_id(self, who: Identity) -> bytes:
+        """The on-chain org id: an enterprise's pseudonym, else the organisation's hash."""
+        if who.credit_code:
+            return bytes.fromhex(self.pseudonymise(who.credit_code))
+        return bytes(who.org_id)
+
+
+@contextmanager
+def opened_platform(settings: Settings, chain: Chain) -> Iterator[Platform]:
+    dep = deployment.load(settings.deployment_path)
+    engine = open_engine(settings.db_url)
+    try:
+        yield _wire(settings, chain, dep, engine)
+    finally:
+        engine.dispose()
+
+
+def _wire(settings: Settings, chain: Chain, dep: deployment.Deployment, engine: Engine) -> Platform:
+    operator = KeyStore(settings.keys_dir).load("operator")
+    registry = ParticipantRegistry(deployment.contract(chain, dep, REGISTRY_CONTRACT))
+    consents = ConsentRegistry(deployment.contract(chain, dep, CONSENT_CONTRACT))
+    sanctions = SanctionsList(deployment.contract(chain, dep, SANCTIONS_CONTRACT))
+    log = ProvenanceLog(deployment.contract(chain, dep, LOG_CONTRACT))
+    sequencer = Sequencer(LogStore(engine), operator.signing_key, now_ms,
+                          AnchorTarget(log, TransactionSender(chain, operator.account)))
+    sequencer.catch_up()
+    vault = Vault(load_or_create_key(settings.secrets_dir / "catalogue.key"))
+    pseudonymise = Pseudonymiser(load_or_create_key(settings.secrets_dir / "pseudonym.key"))
+    gate = AccessGate.over(engine, vault, pseudonymise, registry,
+                           ChainConsents(consents, lambda: int(time.time())), sanctions, sequencer, now_iso)
+    ingestion = Ingestion(CatalogueWriter(engine), vault, pseudonymise, sequencer)
+    return Platform(chain, engine, operator, registry, consents, sanctions, log, sequencer, pseudonymise,
+                    gate, ingestion, SupplyStats(engine))

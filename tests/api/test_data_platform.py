@@ -1,0 +1,191 @@
+"""The data platform (seeds R3, R4, R6, R7, R9): ingestion, the access gate, desensitisation,
+and what reaches the chain and the provenance log — on the embedded devnet."""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+import time
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pytest
+from typer.testing import CliRunner
+
+from api.cli import app
+from api.cli.context import opened
+from api.platform import Platform, opened_platform
+from api.settings import Settings
+from ledger.catalogue.errors import AccessDenied
+from ledger.catalogue.gate import AccessRequest, ChainConsents, trace
+from ledger.catalogue.ingest import ingest
+from ledger.catalogue.pilot import Pilot, generate, with_bad_rows
+from ledger.consent import Category, Grant, consent_id_hex, new_nonce, purpose
+from ledger.funding import top_up
+from ledger.identity import Identity, KeyStore
+from ledger.sender import TransactionSender
+
+CREDIT = "credit-assessment"
+
+
+@dataclasses.dataclass
+class World:
+    p: Platform
+    people: dict[str, Identity]
+    pilot: Pilot
+
+    @property
+    def code(self) -> str:
+        return self.pilot.enterprises[0].credit_code
+
+    def send(self, name: str) -> TransactionSender:
+        return TransactionSender(self.p.chain, self.people[name].account)
+
+    def request(self, who: str, consent: str | None, datasets: tuple[str, ...] = ("tax", "registration"),
+                **extra: Any) -> AccessRequest:
+        return AccessRequest(self.people[who].address, self.code, datasets, CREDIT, f"req-{time.time_ns()}",
+                             consent, **extra)
+
+    def consent(self, bank: str = "bank-a", categories: Category = Category.TAX | Category.MARKET_SUPERVISION,
+                expires_in: int = 3600) -> str:
+        enterprise = self.people["enterprise-1"]
+        g = Grant(enterprise.address, self.people[bank].address, bytes.fromhex(self.p.pseudonymise(self.code)),
+                  categories, purpose(CREDIT), 0, int(time.time()) + expires_in, new_nonce())
+        self.p.consents.grant(self.send("operator"), g, self.p.consents.sign_grant(g, enterprise.account))
+        return consent_id_hex(self.p.consents.consent_id(g))
+
+    def last_event(self) -> dict[str, Any]:
+        store = self.p.sequencer.store
+        [(_, _, body)] = store.leaves(store.size() - 1, store.size())
+        return dict(json.loads(body))
+
+
+@pytest.fixture
+def world(tmp_path: Path) -> Iterator[World]:
+    home = tmp_path / "home"
+    for args in (["init"], ["deploy"]):
+        assert CliRunner().invoke(app, ["--home", str(home), *args]).exit_code == 0
+    settings = Settings.build(home, None)
+    store = KeyStore(settings.keys_dir)
+    pilot = generate(30, months=6, seed=3)
+    people = {n: store.load(n) for n in store.names()}
+    people["enterprise-1"] = dataclasses.replace(people["enterprise-1"], credit_code=pilot.enterprises[0].credit_code)
+    with opened(settings) as chain, opened_platform(settings, chain) as p:
+        operator = TransactionSender(chain, people["operator"].account)
+        for who in people.values():
+            if who.name != "operator":
+                p.registry.register(operator, who.address, who.role, p.org_id(who), who.signing_public_key)
+                top_up(operator, who.address)
+        w = World(p, people, pilot)
+        for dataset in ("tax", "registration"):
+            ingest(p.ingestion, dataset, pilot.records[dataset], people["tax-bureau"].address, "2023-08-01T00:00:00Z")
+        yield w
+
+
+def test_a_batch_with_three_bad_rows_stores_the_rest_and_records_one_ingest(world: World) -> None:
+    rows = generate(200, months=6, seed=11).records["tax"][:1000]
+    assert len(rows) == 1000
+    corrupted, defects = with_bad_rows(rows, 3, np.random.default_rng(5))
+    size = world.p.sequencer.store.size()
+    report = ingest(world.p.ingestion, "tax", corrupted, world.people["tax-bureau"].address, "2023-08-02T00:00:00Z")
+    assert (report.rows_total, report.stored, len(report.rejected)) == (1000, 997, 3)
+    assert sorted(n for n, _ in report.rejected) == sorted(d.index + 1 for d in defects)
+    assert all(reason for _, reason in report.rejected)
+    assert world.p.sequencer.store.size() == size + 1
+    event = world.last_event()
+    assert (event["action"], event["assets"], event["subject"]) == ("INGEST", [report.content_hash], None)
+
+
+def test_valid_consent_gives_desensitised_data_and_an_access_event(world: World) -> None:
+    consent = world.consent()
+    shown = world.p.gate.read(world.request("bank-a", consent))
+    registration = next(r for r in shown.records if r["department"] == "registration")
+    person = world.pilot.enterprises[0]
+    name, id_number = registration["legal_rep_name"], person.legal_rep_id_number
+    assert name != person.legal_rep_name and name[0] == person.legal_rep_name[0]
+    assert registration["legal_rep_id_number"] == id_number[:6] + "********" + id_number[-4:]
+    assert registration["phone"] == person.phone[:3] + "****" + person.phone[-4:]
+    assert any(r["department"] == "tax" for r in shown.records)
+    event = world.last_event()
+    assert (event["action"], event["consent"], len(event["assets"])) == ("ACCESS", consent, len(shown.records))
+    assert event["subject"] == world.p.pseudonymise(world.code)
+
+
+def test_the_oracle_reads_for_a_bank_without_personal_fields(world: World) -> None:
+    consent = world.consent()
+    bank = world.people["bank-a"].address
+    shown = world.p.gate.read(world.request("oracle", consent, on_behalf_of=bank))
+    registration = next(r for r in shown.records if r["department"] == "registration")
+    assert "legal_rep_name" not in registration and "credit_code" not in registration
+    assert registration["subject"] == world.p.pseudonymise(world.code)
+
+
+@pytest.mark.parametrize("case", ["no consent", "expired", "revoked", "other bank", "category", "suspended",
+                                  "sanctioned", "role"])
+def test_refusals_are_clear_and_recorded(world: World, case: str) -> None:
+    gate, who, consent = world.p.gate, "bank-a", None
+    if case != "no consent":
+        consent = world.consent(categories=Category.TAX if case == "category" else
+                                Category.TAX | Category.MARKET_SUPERVISION)
+    if case == "expired":
+        gate = dataclasses.replace(gate, consents=ChainConsents(world.p.consents, lambda: int(time.time()) + 10**6))
+    if case == "revoked":
+        world.p.consents.revoke(world.send("enterprise-1"), bytes.fromhex(consent[2:]))  # type: ignore[index]
+    if case == "other bank":
+        who = "bank-b"
+    if case == "suspended":
+        world.p.registry.suspend(world.send("regulator"), world.people["bank-a"].address, "inquiry")
+    if case == "sanctioned":
+        world.p.sanctions.sanction(world.send("regulator"), world.p.pseudonymise(world.code), "false data")
+    if case == "role":
+        who = "tax-bureau"
+    expected = {"no consent": "no consent given", "expired": "expired", "revoked": "revoked",
+                "other bank": "granted to another bank", "category": "market_supervision not granted",
+                "suspended": "requester is suspended", "sanctioned": "sanctions list", "role": "role PROVIDER"}[case]
+    with pytest.raises(AccessDenied, match=expected) as refused:
+        gate.read(world.request(who, consent))
+    event = world.last_event()
+    assert event["action"] == "DENIED" and expected in event["reason"]
+    assert refused.value.event_index == world.p.sequencer.store.size() - 1
+
+
+def test_derived_and_exported_data_is_recorded_and_a_leak_traces_back(world: World) -> None:
+    consent = world.consent()
+    shown = world.p.gate.read(world.request("bank-a", consent))
+    inputs = world.last_event()["assets"]
+    world.p.gate.derive(world.request("bank-a", consent), inputs, b"feature vector")
+    assert world.last_event()["action"] == "TRANSFORM" and world.last_event()["assets"] == inputs
+    recipient = world.people["bank-b"].address
+    copy, _ = world.p.gate.export(world.request("bank-a", consent), recipient, {"records": shown.records})
+    event = world.last_event()
+    assert event["action"] == "OUTPUT" and event["recipient"] == recipient
+    bodies = lambda: [b for _, _, b in world.p.sequencer.store.leaves(0, world.p.sequencer.store.size())]  # noqa: E731
+    assert trace(copy, bodies) == recipient
+
+
+def test_no_raw_code_or_personal_field_reaches_the_chain_or_the_log(world: World) -> None:
+    consent = world.consent()
+    world.p.gate.read(world.request("bank-a", consent))
+    world.p.seal_and_anchor()
+    secrets = {e.credit_code for e in world.pilot.enterprises}
+    secrets |= {v for e in world.pilot.enterprises
+                for v in (e.legal_rep_name, e.legal_rep_id_number, e.phone, e.address)}
+    store = world.p.sequencer.store
+    log_text = "\n".join(b for _, _, b in store.leaves(0, store.size()))
+    assert store.size() == 3 and not [s for s in secrets if s in log_text]  # 2 INGEST, 1 ACCESS
+    chain_bytes = _everything_on_chain(world)
+    leaked = [s for s in secrets if s.encode() in chain_bytes or s.encode().hex().encode() in chain_bytes]
+    assert leaked == []
+
+
+def _everything_on_chain(world: World) -> bytes:
+    w3, parts = world.p.chain.web3, []
+    for number in range(w3.eth.block_number + 1):
+        block = w3.eth.get_block(number, full_transactions=True)
+        for tx in block["transactions"]:
+            parts.append(bytes(tx["input"]))  # type: ignore[index]
+            for log in w3.eth.get_transaction_receipt(tx["hash"])["logs"]:  # type: ignore[index]
+                parts.append(bytes(log["data"]) + b"".join(bytes(t) for t in log["topics"]))
+    return b"|".join(parts)
