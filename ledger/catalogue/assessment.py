@@ -1,10 +1,11 @@
 """Data-aggregation assessment of each department (数据汇集考核, seeds R10).
 
 - timeliness: mean lag in days from the end of a period to the first arrival of its data;
-- completeness: share of expected enterprise-months present (enterprises known to any
-  department x periods seen), after validation; for event datasets (customs, penalties,
-  courts: rows only when something happened) the share of periods delivered, and for the
-  registration snapshot the share of known enterprises covered;
+- completeness: share of expected enterprise-months present after validation, expecting
+  every enterprise a dataset covers in every period seen (a gas utility reports its own
+  customers); for event datasets (customs, penalties, courts: rows only when something
+  happened) the share of periods delivered, and for the registration snapshot the share of
+  the enterprises known to any department that it covers;
 - accuracy: share of received rows that passed validation.
 
 Counts only: the assessment never reads record content.
@@ -76,9 +77,12 @@ def assess(stats: SupplyStats) -> list[DepartmentAssessment]:
     return out
 
 
-def _completeness(dataset: str, enterprises: int, periods: set[str], stored: dict[str, int],
+def _completeness(dataset: str, enterprises: int, periods: set[str], stored: dict[str, tuple[int, int]],
                   arrivals: dict[str, list[tuple[str, str]]]) -> float:
     if dataset in EVENT_DATASETS:
         return len(arrivals.get(dataset, [])) / len(periods) if periods else 0.0
-    expected = enterprises * (1 if dataset in SNAPSHOT_DATASETS else len(periods))
-    return min(1.0, stored.get(dataset, 0) / expected) if expected else 0.0
+    count, covered = stored.get(dataset, (0, 0))
+    if dataset in SNAPSHOT_DATASETS:
+        return min(1.0, count / enterprises) if enterprises else 0.0
+    expected = covered * len(periods)  # a utility is expected to report its own customers, every month
+    return min(1.0, count / expected) if expected else 0.0

@@ -142,13 +142,15 @@ class SupplyStats:
         with self.engine.connect() as conn:
             return {str(d): (int(t), int(s)) for d, t, s in conn.execute(q)}
 
-    def coverage(self) -> tuple[int, set[str], dict[str, int]]:
-        """(enterprises known to any department, periods seen, department → records stored)."""
+    def coverage(self) -> tuple[int, set[str], dict[str, tuple[int, int]]]:
+        """(enterprises known to any department, periods seen,
+        dataset → (records stored, enterprises it covers))."""
         with self.engine.connect() as conn:
             subjects = int(conn.scalar(sa.select(sa.func.count(sa.distinct(records.c.subject)))) or 0)
-            periods = {str(p) for (p,) in conn.execute(sa.select(sa.distinct(records.c.period)))}
-            per = {str(d): int(n) for d, n in conn.execute(
-                sa.select(records.c.department, sa.func.count()).group_by(records.c.department))}
+            periods = {str(p) for (p,) in conn.execute(sa.select(records.c.period).distinct())}
+            per = {str(d): (int(n), int(s)) for d, n, s in conn.execute(
+                sa.select(records.c.department, sa.func.count(), sa.func.count(sa.distinct(records.c.subject)))
+                .group_by(records.c.department))}
         return subjects, periods, per
 
     def arrivals(self) -> dict[str, list[tuple[str, str]]]:
