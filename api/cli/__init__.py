@@ -7,7 +7,7 @@ from typing import Annotated
 
 import typer
 
-from api.cli import demo, deploy, devnet, keys, log, participants
+from api.cli import consent, data, demo, deploy, devnet, keys, log, participants, report
 from api.cli.context import State
 
 app = typer.Typer(
@@ -35,6 +35,9 @@ deploy.add_to(app)
 participants.add_to(app)
 devnet.add_to(app)
 log.add_to(app)
+data.add_to(app)
+consent.add_to(app)
+report.add_to(app)
 demo.add_to(app)
 
 

@@ -15,9 +15,16 @@ DEMO_PARTICIPANTS: tuple[tuple[str, Role, str], ...] = (
     ("oracle", Role.ORACLE, "Credit Scoring Oracle (demo)"),
     ("tax-bureau", Role.PROVIDER, "Municipal Tax Bureau (demo)"),
     ("market-supervision", Role.PROVIDER, "Market Supervision Administration (demo)"),
+    ("social-security", Role.PROVIDER, "Human Resources and Social Security Bureau (demo)"),
+    ("electricity", Role.PROVIDER, "State Grid Chongqing Electric Power (demo)"),
+    ("water", Role.PROVIDER, "Chongqing Water Group (demo)"),
+    ("gas", Role.PROVIDER, "Chongqing Gas Group (demo)"),
+    ("customs", Role.PROVIDER, "Chongqing Customs (demo)"),
+    ("ip", Role.PROVIDER, "Intellectual Property Office (demo)"),
+    ("courts", Role.PROVIDER, "Higher People's Court (demo)"),
     ("bank-a", Role.BANK, "Demo Commercial Bank A"),
     ("bank-b", Role.BANK, "Demo Rural Commercial Bank B"),
-    ("enterprise-1", Role.ENTERPRISE, "Demo Precision Parts Co., Ltd."),
+    ("enterprise-1", Role.ENTERPRISE, "the first enterprise of the demo pilot"),
 )
 
 
@@ -33,6 +40,13 @@ def init(ctx: typer.Context) -> None:
     console.print(f"[yellow]{DEV_ONLY}[/yellow]\nkeys are in {settings.keys_dir}")
 
 
+def demo_enterprise_code() -> str:
+    """enterprise-1 is the first enterprise of the demo pilot, so its data is in the catalogue."""
+    from api.cli.demo_data import demo_pilot
+
+    return demo_pilot().enterprises[0].credit_code
+
+
 def ensure_demo_keys(store: KeyStore) -> list[Identity]:
     """Every demo participant's identity, creating the keys that are missing."""
     existing = set(store.names())
@@ -42,6 +56,7 @@ def ensure_demo_keys(store: KeyStore) -> list[Identity]:
             identities.append(store.load(name))
             console.print(f"kept     {name:<20} (exists)")
             continue
-        identities.append(store.create(name, role, organisation))
+        code = demo_enterprise_code() if role is Role.ENTERPRISE else None
+        identities.append(store.create(name, role, organisation, code))
         console.print(f"created  {name:<20} {role.name:<10} {identities[-1].address}")
     return identities

@@ -33,7 +33,7 @@ def test_init_writes_dev_only_keys_readable_by_owner_only(home: Path) -> None:
     out = run(home, "init")
     assert "created  operator" in out and "DEV-ONLY" in out
     files = sorted((home / "keys").glob("*.json"))
-    assert len(files) == 9
+    assert len(files) == 16
     for f in files:
         assert stat.S_IMODE(f.stat().st_mode) == 0o600
         assert json.loads(f.read_text())["warning"] == DEV_ONLY
@@ -108,9 +108,14 @@ def test_unreachable_node_is_a_clear_error(home: Path) -> None:
 def test_demo_runs_end_to_end(home: Path) -> None:
     out = run(home, "demo")
     assert "→ refused: ParticipantRegistry: NotAuthorized" in out
-    assert "bank-b has BANK role while suspended: False" in out
-    assert out.count("ACTIVE") == 9
-    assert "log verified: 3 events, 1 checkpoints anchored on chain" in out
+    assert "bank-b has the BANK role while suspended: False" in out
+    assert out.count("ACTIVE") == 16
+    assert "rows stored encrypted" in out and "3 rejected" in out
+    assert "bank-b tries to read → granted to another bank (DENIED event" in out
+    assert "the oracle reads for bank-a" in out and "checked against the chain alone" in out
+    assert "log verified from the events up" in out and "all consistent" in out
+    again = run(home, "demo")  # resumes: same chain, the catalogue already full, the log grows
+    assert "already deployed and live" in again and "nothing to ingest" in again
 
 
 def test_embedded_devnet_persists_and_admits_only_active_participants(home: Path) -> None:

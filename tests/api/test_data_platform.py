@@ -189,3 +189,33 @@ def _everything_on_chain(world: World) -> bytes:
             for log in w3.eth.get_transaction_receipt(tx["hash"])["logs"]:  # type: ignore[index]
                 parts.append(bytes(log["data"]) + b"".join(bytes(t) for t in log["topics"]))
     return b"|".join(parts)
+
+
+def test_the_data_commands_end_to_end(tmp_path: Path) -> None:
+    home = tmp_path / "home"
+
+    def cli(*args: str, ok: bool = True) -> str:
+        result = CliRunner().invoke(app, ["--home", str(home), *args], env={"COLUMNS": "200"})
+        assert (result.exit_code == 0) == ok, result.output
+        return result.output
+
+    cli("demo")
+    code = KeyStore(Settings.build(home, None).keys_dir).load("enterprise-1").credit_code
+    assert code is not None
+    batch = tmp_path / "tax.jsonl"
+    rows = [{"credit_code": code, "period": "2026-01", "invoiced_sales": 1.0, "tax_paid": 0.1},
+            {"credit_code": "915000000000000000", "period": "2026-01", "invoiced_sales": 1}]
+    batch.write_text("\n".join(json.dumps(r) for r in rows))
+    out = cli("data", "ingest", "tax", str(batch))
+    assert "tax: 2 rows, 1 stored, 1 rejected" in out and "row 2:" in out
+    consent = cli("consent", "grant", "--category", "tax", "--purpose", CREDIT).strip().splitlines()[-1]
+    shown = json.loads(cli("data", "read", code, "--dataset", "tax", "--purpose", CREDIT, "--consent", consent))
+    assert any(r["period"] == "2026-01" for r in shown["records"])
+    out = cli("data", "read", code, "--dataset", "registration", "--purpose", CREDIT, "--consent", consent, ok=False)
+    assert "access denied: category market_supervision not granted (recorded as DENIED" in out
+    cli("consent", "revoke", consent)
+    out = cli("data", "read", code, "--dataset", "tax", "--purpose", CREDIT, "--consent", consent, ok=False)
+    assert "access denied: revoked" in out
+    report = json.loads(cli("report", "departments", "--json"))
+    assert {r["department"] for r in report} >= {"tax", "courts", "market_supervision"}
+    assert all({"department", "timeliness", "completeness", "accuracy"} <= set(r) for r in report)
