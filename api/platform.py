@@ -30,6 +30,7 @@ from ledger.sanctions import NAME as SANCTIONS_CONTRACT
 from ledger.sanctions import SanctionsList
 from ledger.sender import TransactionSender
 from ledger.sequencer import AnchorTarget, Sequencer
+from ledger.types import OrgId
 
 
 def now_iso() -> str:
@@ -59,11 +60,11 @@ class Platform:
         self.sequencer.seal()
         self.sequencer.anchor()
 
-    def org_id(self, who: Identity) -> bytes:
+    def org_id(self, who: Identity) -> OrgId:
         """The on-chain org id: an enterprise's pseudonym, else the organisation's hash."""
         if who.credit_code:
-            return bytes.fromhex(self.pseudonymise(who.credit_code))
-        return bytes(who.org_id)
+            return OrgId(bytes.fromhex(self.pseudonymise(who.credit_code)))
+        return who.org_id
 
 
 @contextmanager
