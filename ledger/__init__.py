@@ -10,6 +10,10 @@ Modules, one noun each:
 - ``registry``   the ``ParticipantRegistry`` client
 - ``identity``   participants' dev keys (secp256k1 account + Ed25519 signing key) in the home folder
 - ``types``      the vocabulary: addresses, roles, statuses
+- the provenance log: ``event``, ``merkle``, ``proof``, ``logstore`` (schema in ``migrations/``),
+  ``checkpoint``, ``sequencer``, ``anchor``, ``witness``, ``audit``
+- ``consent``, ``sanctions``: clients of ConsentRegistry and SanctionsList
+- ``catalogue/``  the data platform (its own docstring and errors): ingestion, the access gate
 
 Errors (all in ``ledger.errors``)::
 

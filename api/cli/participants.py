@@ -19,6 +19,7 @@ from api.cli.context import (
     reported,
     sender_for,
 )
+from api.platform import opened_platform
 from ledger.funding import top_up
 from ledger.registry import Participant
 
@@ -52,14 +53,15 @@ def register(
     by: AsOption = "operator",
     rpc: RpcOption = None,
 ) -> None:
-    """Register participants from their keys (role and organisation come with the key)."""
+    """Register participants from their keys (role and organisation come with the key; an
+    enterprise's org id on chain is the pseudonym of its credit code)."""
     settings = ctx.ensure_object(State).settings(rpc)
     store = keystore(settings)
-    with opened(settings) as chain:
-        reg, operator = registry(chain, settings), sender_for(chain, store.load(by))
+    with opened(settings) as chain, opened_platform(settings, chain) as p:
+        operator = sender_for(chain, store.load(by))
         for name in names:
             who = store.load(name)
-            reg.register(operator, who.address, who.role, who.org_id, who.signing_public_key)
+            p.registry.register(operator, who.address, who.role, p.org_id(who), who.signing_public_key)
             top_up(operator, who.address)
             console.print(f"registered {name} as {who.role.name} ({who.address})")
 
