@@ -98,7 +98,7 @@ def anvil_url() -> Iterator[str]:
     """A real Anvil process for the whole session, stopped at the end."""
     port = free_port()
     proc = subprocess.Popen(
-        [str(tool("anvil")), "--port", str(port), "--silent"],
+        [str(tool("anvil")), "--port", str(port), "--silent", "--balance", "1000000"],
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
     )
