@@ -152,7 +152,8 @@ def deploy(sender: TransactionSender, operator_org_id: bytes, operator_key: byte
     """Deploy every credtrace contract, the sender becoming owner and first operator."""
     registry = deploy_contract(sender, "ParticipantRegistry", operator_org_id, operator_key)
     contracts = {"ParticipantRegistry": registry}
-    for name in ("ProvenanceLog", "ConsentRegistry", "SanctionsList"):  # each asks the registry who may act
+    # Each of the others asks the registry who may act.
+    for name in ("ProvenanceLog", "ConsentRegistry", "SanctionsList", "ModelRegistry"):
         contracts[name] = deploy_contract(sender, name, registry.address)
     return Deployment(
         chain_id=sender.chain.web3.eth.chain_id,

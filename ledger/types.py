@@ -36,8 +36,18 @@ class Status(IntEnum):
     EXITED = 3
 
 
+class ModelStatus(IntEnum):
+    """``ModelRegistry.Status``."""
+
+    NONE = 0
+    REGISTERED = 1
+    APPROVED = 2
+    RETIRED = 3
+
+
 CONTRACT_ENUMS: dict[str, type[IntEnum]] = {
     "enum ParticipantRegistry.Role": Role,
     "enum ParticipantRegistry.Status": Status,
+    "enum ModelRegistry.Status": ModelStatus,
 }
 """ABI ``internalType`` → Python enum, so decoded arguments read as names."""
