@@ -72,7 +72,11 @@ def opened_platform(settings: Settings, chain: Chain) -> Iterator[Platform]:
     dep = deployment.load(settings.deployment_path)
     engine = open_engine(settings.db_url)
     try:
-        yield _wire(settings, chain, dep, engine)
+        platform = _wire(settings, chain, dep, engine)
+        try:
+            yield platform
+        finally:
+            platform.sequencer.close()
     finally:
         engine.dispose()
 

@@ -7,6 +7,7 @@ and both tables of the log refuse UPDATE and DELETE by trigger. SQLite runs in W
 
 from __future__ import annotations
 
+import time
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -74,6 +75,34 @@ def _sqlite_pragmas(dbapi_conn: object, _record: object) -> None:
     cursor.execute("PRAGMA journal_mode=WAL")
     cursor.execute("PRAGMA synchronous=FULL")
     cursor.close()
+
+
+class WriterLock:
+    """The log has one writer. On PostgreSQL that is an advisory lock held by the writer's
+    session: a sequencer killed with SIGKILL may leave a COMMIT in flight that the server still
+    applies, and its successor must not read the log's size before that session is gone.
+    (SQLite commits in-process, so a dead writer has nothing in flight.)"""
+
+    KEY = 0x63726564  # "cred"
+
+    def __init__(self, engine: Engine, timeout: float = 30.0) -> None:
+        self._conn: Connection | None = None
+        if engine.dialect.name != "postgresql":
+            return
+        conn = engine.connect()
+        deadline = time.monotonic() + timeout
+        while not conn.scalar(sa.text("SELECT pg_try_advisory_lock(:k)"), {"k": self.KEY}):
+            if time.monotonic() > deadline:
+                conn.close()
+                raise LedgerError(f"another sequencer has held the log's writer lock for {timeout:.0f} s")
+            time.sleep(0.05)
+        self._conn = conn
+
+    def release(self) -> None:
+        if self._conn is not None:
+            self._conn.scalar(sa.text("SELECT pg_advisory_unlock(:k)"), {"k": self.KEY})
+            self._conn.close()
+            self._conn = None
 
 
 class LogStore:

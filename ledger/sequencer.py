@@ -20,7 +20,7 @@ from ledger.anchor import ProvenanceLog
 from ledger.checkpoint import TreeHead
 from ledger.errors import ContractRevert, VerificationError
 from ledger.event import Event
-from ledger.logstore import LogStore, StoredCheckpoint
+from ledger.logstore import LogStore, StoredCheckpoint, WriterLock
 from ledger.sender import TransactionSender
 
 Clock = Callable[[], int]
@@ -52,10 +52,15 @@ class Sequencer:
     def __init__(self, store: LogStore, key: SigningKey, clock: Clock,
                  anchor: AnchorTarget | None = None) -> None:
         self.store, self.key, self.clock, self.target = store, key, clock, anchor
+        self._lock = WriterLock(store.engine)  # before reading the size: see WriterLock
         self.size = store.size()
         heads = store.checkpoints()
         self.sealed = heads[-1].tree_size if heads else 0
         self._unsealed: list[bytes] | None = None  # leaf hashes since the seal, once known
+
+    def close(self) -> None:
+        """Let another sequencer write (the process ending does the same)."""
+        self._lock.release()
 
     def append(self, events: Sequence[Event]) -> range:
         """Store ``events`` durably; their leaf indices are the acknowledgement."""

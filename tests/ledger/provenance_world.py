@@ -31,6 +31,8 @@ class World:
 
     def restart(self) -> Sequencer:
         """A new sequencer over the same store and chain, as after a process restart."""
+        if self.sequencer is not None:
+            self.sequencer.close()
         self.sequencer = Sequencer(self.store, self.key, clock, AnchorTarget(self.log, self.sender))
         return self.sequencer
 

@@ -26,6 +26,7 @@ def test_sigkill_while_ingesting_loses_nothing_acknowledged(
     kill_after: int, db_url: str, devnet_url: str, devnet_pool: list[LocalAccount]
 ) -> None:
     world = build(connect(devnet_url), db_url, operator=devnet_pool.pop())
+    world.sequencer.close()  # the worker process is the writer now
     env = {**os.environ, "OPERATOR_KEY": "0x" + bytes(world.sender.account.key).hex(),
            "SIGNING_SEED": bytes(world.key).hex()}
     worker = subprocess.Popen([sys.executable, str(WORKER), db_url, devnet_url, world.log.contract.address],
