@@ -1,5 +1,25 @@
-"""Scoring: the commercial-value credit model (features, scorecard, policy, reasons).
+"""Scoring: the commercial-value credit model (seeds R1, R6, R11), reproducible and explainable.
 
-Not built yet (see the issues); the package exists so the distribution's layout is the
-architecture's from the start.
+- ``features``       pure feature extraction from departmental records as of a period; canonical bytes
+- ``pilot_dataset``  the training table from the synthetic pilot (no leakage, delivery lags honoured)
+- ``dataset``        a generic tabular dataset (any CSV with a binary target)
+- ``binning``        monotone WoE binning, missing and rare values binned explicitly
+- ``scorecard``      the champion: logistic regression on WoE, points scaled by PDO
+- ``calibration``    Platt-calibrated PD from out-of-fold scores
+- ``challenger``     gradient boosting with the same monotone constraints (metrics only)
+- ``reasons``        up to four reason codes from the same per-bin points as the score
+- ``policy``         versioned product policy: PD and size → approve, limit, rate
+- ``artifact``       the model as canonical JSON (never a pickle); its SHA-256 is the model id
+- ``evaluation``, ``report_page``  AUC, KS, Gini, Brier, PSI/CSI, bands; an HTML page with SVG plots
+- ``trainer``        train / train_files / score_file
+
+Errors (``scoring.errors``)::
+
+    ScoringError
+    ├── DataError            a dataset or CSV that cannot be used as given
+    ├── TrainingError        training could not produce a model
+    ├── ArtifactError        a model artifact that is malformed
+    ├── ScoringInputError    a vector that does not fit the model
+    ├── FeatureError         records that cannot be turned into features (features.py)
+    └── PolicyError          an inconsistent policy (policy.py)
 """

@@ -1,0 +1,82 @@
+"""Reading training data: kinds inferred, missing cells, the target and its errors."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from scoring.dataset import Dataset, read_csv, synthetic
+from scoring.errors import DataError
+
+
+def write(path: Path, text: str) -> Path:
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+def test_kinds_are_inferred_and_missing_cells_read_as_missing(tmp_path: Path) -> None:
+    csv_path = write(tmp_path / "d.csv", "id,sales,industry,bad\n1,10.5,C,0\n2,,F,1\n3,NA,null,0\n4,7,,1\n")
+    data = read_csv(csv_path, "bad", ignore=("id",))
+    assert data.names == ["industry", "sales"]
+    assert data.kinds == {"sales": "numeric", "industry": "categorical"}
+    assert np.isnan(data.columns["sales"][[1, 2]]).all()
+    assert data.columns["sales"][3] == 7.0
+    assert data.columns["industry"].tolist() == ["C", "F", None, None]
+    assert data.target.tolist() == [0, 1, 0, 1]
+    assert data.target.dtype == np.int8
+
+
+def test_declared_kind_overrides_inference(tmp_path: Path) -> None:
+    csv_path = write(tmp_path / "d.csv", "code,bad\n101,0\n202,1\n")
+    data = read_csv(csv_path, "bad", kinds={"code": "categorical"})
+    assert data.columns["code"].tolist() == ["101", "202"]
+
+
+def test_bad_value_maps_the_target(tmp_path: Path) -> None:
+    csv_path = write(tmp_path / "d.csv", "x,status\n1,paid\n2,default\n3,paid\n")
+    assert read_csv(csv_path, "status", bad_value="default").target.tolist() == [0, 1, 0]
+
+
+def test_a_bad_value_never_seen_is_named_with_the_values_seen(tmp_path: Path) -> None:
+    csv_path = write(tmp_path / "d.csv", "x,status\n1,paid\n2,late\n")
+    with pytest.raises(DataError, match=r"bad value 'default' never occurs.*'late'.*'paid'"):
+        read_csv(csv_path, "status", bad_value="default")
+
+
+def test_a_target_that_is_not_zero_one_asks_for_the_bad_value(tmp_path: Path) -> None:
+    csv_path = write(tmp_path / "d.csv", "x,status\n1,yes\n2,no\n3,2\n")
+    with pytest.raises(DataError, match=r"only 0 and 1.*--bad-value.*'2'.*'no'.*'yes'"):
+        read_csv(csv_path, "status")
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        ("x,y\n1,0\n", "no target column 'bad'"),
+        ("x,bad\n1,0,3\n", "a row has 3 cells"),
+        ("x,x,bad\n1,2,0\n", "names a column twice"),
+        ("", "header is empty"),
+    ],
+)
+def test_malformed_files_are_refused_clearly(tmp_path: Path, text: str, message: str) -> None:
+    with pytest.raises(DataError, match=message):
+        read_csv(write(tmp_path / "d.csv", text), "bad")
+
+
+def test_a_missing_file_is_a_data_error(tmp_path: Path) -> None:
+    with pytest.raises(DataError, match="cannot read"):
+        read_csv(tmp_path / "absent.csv", "bad")
+
+
+def test_subset_and_validation() -> None:
+    data = synthetic(200, seed=1)
+    part = data.subset(data.target == 1)
+    assert part.rows == int(data.target.sum()) and set(part.target.tolist()) == {1}
+    with pytest.raises(DataError, match="categorical: it cannot be declared monotone"):
+        data.with_monotone({"industry": 1})
+    with pytest.raises(DataError, match="unknown column"):
+        data.with_monotone({"nope": 1})
+    with pytest.raises(DataError, match="int8 array of 0"):
+        Dataset({}, np.array([0, 2], dtype=np.int8), {})
