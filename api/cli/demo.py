@@ -9,6 +9,7 @@ import typer
 
 from api.cli.context import RpcOption, State, console, keystore, opened, reported, sender_for
 from api.cli.demo_data import data_platform
+from api.cli.demo_model import credit_model
 from api.cli.deploy import deploy_to
 from api.cli.keys import ensure_demo_keys
 from api.cli.participants import table
@@ -39,6 +40,7 @@ def demo(ctx: typer.Context, rpc: RpcOption = None) -> None:
         with opened_platform(settings, chain) as p:
             participants(p, people)
             data_platform(p, people)
+            credit_model(p, settings, people)
             provenance(p)
         console.print(f"chain: {chain.endpoint}, block {chain.web3.eth.block_number}")
 

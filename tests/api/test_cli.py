@@ -114,6 +114,7 @@ def test_demo_runs_end_to_end(home: Path) -> None:
     assert "bank-b tries to read → granted to another bank (DENIED event" in out
     assert "the oracle reads for bank-a" in out and "checked against the chain alone" in out
     assert "log verified from the events up" in out and "all consistent" in out
+    assert "out-of-time: AUC 0.8" in out and "may serve decisions: True" in out
     again = run(home, "demo")  # resumes: same chain, the catalogue already full, the log grows
     assert "already deployed and live" in again and "nothing to ingest" in again
 

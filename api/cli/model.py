@@ -1,0 +1,126 @@
+"""``credtrace model``: train and score on any CSV; register, approve and retire models on chain."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+
+from api import ApiError
+from api.cli.context import RpcOption, State, console, keystore, opened, reported, sender_for
+from api.settings import Settings
+from ledger import deployment
+from ledger.identity import KeyStore
+from ledger.model_registry import NAME as MODELS
+from ledger.model_registry import ModelRegistry
+from scoring.errors import ScoringError
+from scoring.trainer import policy_decider, score_file, train_files
+
+group = typer.Typer(help="Credit models: train, score, and their approval on chain.", no_args_is_help=True)
+
+
+def add_to(app: typer.Typer) -> None:
+    app.add_typer(group, name="model")
+
+
+@group.command("train")
+@reported
+def train(
+    data: Annotated[Path, typer.Option(help="CSV with a header row.")],
+    target: Annotated[str, typer.Option(help="The target column.")],
+    out: Annotated[Path, typer.Option(help="Folder for model.json, report.json, report.html.")],
+    bad_value: Annotated[str | None, typer.Option(help="Target value that means bad; default: 0/1.")] = None,
+    seed: int = 7,
+) -> None:
+    """Train the champion scorecard and the challenger; write the artifact and the report."""
+    try:
+        report = train_files(data, target, bad_value, out, seed=seed)
+    except ScoringError as exc:
+        raise ApiError(str(exc)) from exc
+    console.print(summary(report), soft_wrap=True)
+    console.print(f"wrote {out / 'model.json'}, report.json, report.html")
+
+
+def summary(report: dict[str, Any]) -> str:
+    evaluation = report["evaluation"]
+    duel = evaluation["champion_vs_challenger"]
+    psi = "" if evaluation.get("psi") is None else f", PSI {evaluation['psi']:.4f} (development vs later)"
+    return (f"model {report['model_id']}\n"
+            f"5-fold CV AUC: champion {report['cv_auc']:.4f}, challenger {report['challenger_cv_auc']:.4f}\n"
+            f"{evaluation['sample']}: AUC {duel['champion_auc']:.4f} (challenger {duel['challenger_auc']:.4f}), "
+            f"KS {report['ks']:.4f}, Gini {report['gini']:.4f}{psi}")
+
+
+@group.command("score")
+@reported
+def score(
+    model: Annotated[Path, typer.Option(help="Folder holding model.json.")],
+    data: Annotated[Path, typer.Option(help="CSV of feature vectors.")],
+    out: Annotated[Path | None, typer.Option(help="Output CSV; default DATA.scored.csv")] = None,
+    id_column: Annotated[str | None, typer.Option(help="Column copied through to identify rows.")] = None,
+    size_column: Annotated[str, typer.Option(help="Size class column for the policy's limits.")] = "size",
+) -> None:
+    """Score every row: score, PD, decision, limit, rate (if the model has a policy), reason codes."""
+    target = out or data.with_suffix(".scored.csv")
+    try:
+        rows = score_file(model, data, target, id_column=id_column, decide=policy_decider(size_column))
+    except ScoringError as exc:
+        raise ApiError(str(exc)) from exc
+    console.print(f"scored {rows} rows into {target}")
+
+
+def _models(ctx: typer.Context, rpc: str | None) -> tuple[Settings, KeyStore]:
+    settings = ctx.ensure_object(State).settings(rpc)
+    return settings, keystore(settings)
+
+
+@group.command("register")
+@reported
+def register(ctx: typer.Context, model: Path, rpc: RpcOption = None) -> None:
+    """The operator registers MODEL (a folder from `model train`) by its id and report hash."""
+    settings, store = _models(ctx, rpc)
+    model_id, report_hash = ids(model)
+    with opened(settings) as chain:
+        registry = ModelRegistry(deployment.contract(chain, deployment.load(settings.deployment_path), MODELS))
+        registry.register(sender_for(chain, store.load("operator")), model_id, report_hash)
+    console.print(f"registered {model_id}: awaiting a regulator's approval")
+
+
+def ids(model: Path) -> tuple[str, str]:
+    """(model id, report hash): the SHA-256 of model.json and of report.json."""
+    try:
+        model_id = hashlib.sha256((model / "model.json").read_bytes()).hexdigest()
+        report_hash = hashlib.sha256((model / "report.json").read_bytes()).hexdigest()
+    except OSError as exc:
+        raise ApiError(f"{model} is not a trained model folder: {exc}") from exc
+    stated = json.loads((model / "report.json").read_text())["model_id"]
+    if stated != model_id:
+        raise ApiError(f"{model}/model.json hashes to {model_id}, its report says {stated}: edited?")
+    return model_id, report_hash
+
+
+@group.command("approve")
+@reported
+def approve(ctx: typer.Context, model_id: str, by: Annotated[str, typer.Option("--as")] = "regulator",
+            rpc: RpcOption = None) -> None:
+    """A regulator approves a registered model: from now on it may serve decisions."""
+    settings, store = _models(ctx, rpc)
+    with opened(settings) as chain:
+        registry = ModelRegistry(deployment.contract(chain, deployment.load(settings.deployment_path), MODELS))
+        registry.approve(sender_for(chain, store.load(by)), model_id)
+    console.print(f"approved {model_id}")
+
+
+@group.command("retire")
+@reported
+def retire(ctx: typer.Context, model_id: str, reason: Annotated[str, typer.Option()],
+           by: Annotated[str, typer.Option("--as")] = "regulator", rpc: RpcOption = None) -> None:
+    """A regulator retires a model: it no longer serves decisions."""
+    settings, store = _models(ctx, rpc)
+    with opened(settings) as chain:
+        registry = ModelRegistry(deployment.contract(chain, deployment.load(settings.deployment_path), MODELS))
+        registry.retire(sender_for(chain, store.load(by)), model_id, reason)
+    console.print(f"retired {model_id}")
