@@ -13,6 +13,7 @@ from api import ApiError
 from api.cli.context import RpcOption, State, console, keystore, opened, reported, sender_for
 from api.settings import Settings
 from ledger import deployment
+from ledger.chain import Chain
 from ledger.identity import KeyStore
 from ledger.model_registry import NAME as MODELS
 from ledger.model_registry import ModelRegistry
@@ -77,6 +78,10 @@ def _models(ctx: typer.Context, rpc: str | None) -> tuple[Settings, KeyStore]:
     return settings, keystore(settings)
 
 
+def _registry(chain: Chain, settings: Settings) -> ModelRegistry:
+    return ModelRegistry(deployment.contract(chain, deployment.load(settings.deployment_path), MODELS))
+
+
 @group.command("register")
 @reported
 def register(ctx: typer.Context, model: Path, rpc: RpcOption = None) -> None:
@@ -84,8 +89,7 @@ def register(ctx: typer.Context, model: Path, rpc: RpcOption = None) -> None:
     settings, store = _models(ctx, rpc)
     model_id, report_hash = ids(model)
     with opened(settings) as chain:
-        registry = ModelRegistry(deployment.contract(chain, deployment.load(settings.deployment_path), MODELS))
-        registry.register(sender_for(chain, store.load("operator")), model_id, report_hash)
+        _registry(chain, settings).register(sender_for(chain, store.load("operator")), model_id, report_hash)
     console.print(f"registered {model_id}: awaiting a regulator's approval")
 
 
@@ -109,8 +113,7 @@ def approve(ctx: typer.Context, model_id: str, by: Annotated[str, typer.Option("
     """A regulator approves a registered model: from now on it may serve decisions."""
     settings, store = _models(ctx, rpc)
     with opened(settings) as chain:
-        registry = ModelRegistry(deployment.contract(chain, deployment.load(settings.deployment_path), MODELS))
-        registry.approve(sender_for(chain, store.load(by)), model_id)
+        _registry(chain, settings).approve(sender_for(chain, store.load(by)), model_id)
     console.print(f"approved {model_id}")
 
 
@@ -121,6 +124,5 @@ def retire(ctx: typer.Context, model_id: str, reason: Annotated[str, typer.Optio
     """A regulator retires a model: it no longer serves decisions."""
     settings, store = _models(ctx, rpc)
     with opened(settings) as chain:
-        registry = ModelRegistry(deployment.contract(chain, deployment.load(settings.deployment_path), MODELS))
-        registry.retire(sender_for(chain, store.load(by)), model_id, reason)
+        _registry(chain, settings).retire(sender_for(chain, store.load(by)), model_id, reason)
     console.print(f"retired {model_id}")

@@ -29,26 +29,20 @@ def cast(tools: Callable[[str], Path]) -> Callable[..., str]:
     return run
 
 
+def deploy_registry(cast: Callable[..., str], url: str, key: str) -> dict[str, str]:
+    """`cast send --create` of the ParticipantRegistry artifact; the receipt as JSON."""
+    code = "0x" + artifact.load("ParticipantRegistry").bytecode.hex()
+    receipt: dict[str, str] = json.loads(
+        cast(url, "send", "--private-key", key, "--json", "--create", code, "constructor(bytes32,bytes32)", ORG, KEY))
+    return receipt
+
+
 def test_cast_deploys_transacts_calls_and_reads_logs(
     cast: Callable[..., str], devnet_url: str, devnet_pool: list[LocalAccount]
 ) -> None:
     operator, bank = devnet_pool.pop(), devnet_pool.pop()
     key = "0x" + bytes(operator.key).hex()
-    code = "0x" + artifact.load("ParticipantRegistry").bytecode.hex()
-    deployed = json.loads(
-        cast(
-            devnet_url,
-            "send",
-            "--private-key",
-            key,
-            "--json",
-            "--create",
-            code,
-            "constructor(bytes32,bytes32)",
-            ORG,
-            KEY,
-        )
-    )
+    deployed = deploy_registry(cast, devnet_url, key)
     assert deployed["status"] == "0x1"
     registry = deployed["contractAddress"]
 
@@ -96,22 +90,7 @@ def test_cast_sees_the_revert_data(
     cast: Callable[..., str], tools: Callable[[str], Path], devnet_url: str, devnet_pool: list[LocalAccount]
 ) -> None:
     operator, stranger = devnet_pool.pop(), devnet_pool.pop()
-    key = "0x" + bytes(operator.key).hex()
-    code = "0x" + artifact.load("ParticipantRegistry").bytecode.hex()
-    registry = json.loads(
-        cast(
-            devnet_url,
-            "send",
-            "--private-key",
-            key,
-            "--json",
-            "--create",
-            code,
-            "constructor(bytes32,bytes32)",
-            ORG,
-            KEY,
-        )
-    )["contractAddress"]
+    registry = deploy_registry(cast, devnet_url, "0x" + bytes(operator.key).hex())["contractAddress"]
     done = subprocess.run(
         [
             str(tools("cast")),
