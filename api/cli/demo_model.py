@@ -7,14 +7,11 @@ import json
 from pathlib import Path
 
 from api.cli.context import console, sender_for
-from api.cli.model import ids, summary
+from api.cli.model import ids, model_registry, summary
 from api.platform import Platform
 from api.settings import Settings
-from ledger import deployment
 from ledger.errors import ContractRevert
 from ledger.identity import Identity
-from ledger.model_registry import NAME as MODELS
-from ledger.model_registry import ModelRegistry
 from ledger.types import ModelStatus
 from scoring import artifact, report_page
 from scoring.pilot_dataset import build
@@ -36,7 +33,7 @@ def credit_model(p: Platform, settings: Settings, people: dict[str, Identity]) -
     _write(folder, doc, report)
     console.print(summary(report), soft_wrap=True)
     console.print(f"artifact, report and a readable page in {folder}")
-    registry = ModelRegistry(deployment.contract(p.chain, deployment.load(settings.deployment_path), MODELS))
+    registry = model_registry(p.chain, settings)
     model_id, report_hash = ids(folder)
     try:
         status = registry.model(model_id).status

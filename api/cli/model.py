@@ -78,7 +78,7 @@ def _models(ctx: typer.Context, rpc: str | None) -> tuple[Settings, KeyStore]:
     return settings, keystore(settings)
 
 
-def _registry(chain: Chain, settings: Settings) -> ModelRegistry:
+def model_registry(chain: Chain, settings: Settings) -> ModelRegistry:
     return ModelRegistry(deployment.contract(chain, deployment.load(settings.deployment_path), MODELS))
 
 
@@ -89,7 +89,7 @@ def register(ctx: typer.Context, model: Path, rpc: RpcOption = None) -> None:
     settings, store = _models(ctx, rpc)
     model_id, report_hash = ids(model)
     with opened(settings) as chain:
-        _registry(chain, settings).register(sender_for(chain, store.load("operator")), model_id, report_hash)
+        model_registry(chain, settings).register(sender_for(chain, store.load("operator")), model_id, report_hash)
     console.print(f"registered {model_id}: awaiting a regulator's approval")
 
 
@@ -113,7 +113,7 @@ def approve(ctx: typer.Context, model_id: str, by: Annotated[str, typer.Option("
     """A regulator approves a registered model: from now on it may serve decisions."""
     settings, store = _models(ctx, rpc)
     with opened(settings) as chain:
-        _registry(chain, settings).approve(sender_for(chain, store.load(by)), model_id)
+        model_registry(chain, settings).approve(sender_for(chain, store.load(by)), model_id)
     console.print(f"approved {model_id}")
 
 
@@ -124,5 +124,5 @@ def retire(ctx: typer.Context, model_id: str, reason: Annotated[str, typer.Optio
     """A regulator retires a model: it no longer serves decisions."""
     settings, store = _models(ctx, rpc)
     with opened(settings) as chain:
-        _registry(chain, settings).retire(sender_for(chain, store.load(by)), model_id, reason)
+        model_registry(chain, settings).retire(sender_for(chain, store.load(by)), model_id, reason)
     console.print(f"retired {model_id}")
