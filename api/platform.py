@@ -16,7 +16,7 @@ from ledger import deployment
 from ledger.anchor import NAME as LOG_CONTRACT
 from ledger.anchor import ProvenanceLog
 from ledger.catalogue.gate import AccessGate, ChainConsents
-from ledger.catalogue.ingest import Ingestion
+from ledger.catalogue.ingest import Ingestion, record_pending
 from ledger.catalogue.store import CatalogueWriter, SupplyStats
 from ledger.catalogue.vault import Pseudonymiser, Vault, load_or_create_key
 from ledger.chain import Chain
@@ -95,5 +95,6 @@ def _wire(settings: Settings, chain: Chain, dep: deployment.Deployment, engine: 
     gate = AccessGate.over(engine, vault, pseudonymise, registry,
                            ChainConsents(consents, lambda: int(time.time())), sanctions, sequencer, now_iso)
     ingestion = Ingestion(CatalogueWriter(engine), vault, pseudonymise, sequencer)
+    record_pending(ingestion.writer, sequencer)  # batches stored just before a crash get their INGEST
     return Platform(chain, engine, operator, registry, consents, sanctions, log, sequencer, pseudonymise,
                     gate, ingestion, SupplyStats(engine))

@@ -63,7 +63,3 @@ class DeployedContract:
     def event(self, name: str) -> Any:
         """The web3 event object ``name`` (for filtered ``get_logs``)."""
         return self._web3_contract.events[name]
-
-    def logs(self, event: str, from_block: int = 0) -> list[EventData]:
-        """All ``event`` logs of this contract since ``from_block`` (eth_getLogs)."""
-        return list(self._web3_contract.events[event].get_logs(from_block=from_block))

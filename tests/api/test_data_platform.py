@@ -219,3 +219,17 @@ def test_the_data_commands_end_to_end(tmp_path: Path) -> None:
     report = json.loads(cli("report", "departments", "--json"))
     assert {r["department"] for r in report} >= {"tax", "courts", "market_supervision"}
     assert all({"department", "timeliness", "completeness", "accuracy"} <= set(r) for r in report)
+
+
+def test_a_batch_stored_before_a_crash_gets_its_ingest_event(world: World) -> None:
+    from ledger.catalogue.ingest import record_pending
+    from ledger.catalogue.store import Batch
+
+    batch = Batch("f" * 32, "tax", world.people["tax-bureau"].address, "2023-09-01T00:00:00Z", "a" * 64, 0, 0)
+    world.p.ingestion.writer.store(batch, [], [])  # stored, then the process died before the event
+    size = world.p.sequencer.store.size()
+    assert record_pending(world.p.ingestion.writer, world.p.sequencer) == 1
+    event = world.last_event()
+    assert world.p.sequencer.store.size() == size + 1
+    assert (event["action"], event["request_id"], event["assets"]) == ("INGEST", "batch-" + "f" * 32, ["a" * 64])
+    assert record_pending(world.p.ingestion.writer, world.p.sequencer) == 0
