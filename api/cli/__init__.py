@@ -7,7 +7,7 @@ from typing import Annotated
 
 import typer
 
-from api.cli import consent, data, demo, deploy, devnet, keys, log, model, participants, report
+from api.cli import consent, data, demo, deploy, devnet, keys, log, model, participants, report, sanctions
 from api.cli.context import State
 
 app = typer.Typer(
@@ -39,6 +39,7 @@ data.add_to(app)
 consent.add_to(app)
 report.add_to(app)
 model.add_to(app)
+sanctions.add_to(app)
 demo.add_to(app)
 
 

@@ -216,6 +216,14 @@ def test_the_data_commands_end_to_end(tmp_path: Path) -> None:
     cli("consent", "revoke", consent)
     out = cli("data", "read", code, "--dataset", "tax", "--purpose", CREDIT, "--consent", consent, ok=False)
     assert "access denied: revoked" in out
+    consent = cli("consent", "grant", "--category", "tax", "--purpose", CREDIT).strip().splitlines()[-1]
+    assert "listed" in cli("sanctions", "add", code, "--reason", "false tax data")
+    out = cli("data", "read", code, "--dataset", "tax", "--purpose", CREDIT, "--consent", consent, ok=False)
+    assert "sanctions list" in out
+    assert "false tax data" in cli("sanctions", "show", code)
+    assert "NotAuthorized" in cli("sanctions", "lift", code, "--reason", "x", "--as", "bank-a", ok=False)
+    assert "not listed" in cli("sanctions", "lift", code, "--reason", "corrected")
+    cli("data", "read", code, "--dataset", "tax", "--purpose", CREDIT, "--consent", consent)
     report = json.loads(cli("report", "departments", "--json"))
     assert {r["department"] for r in report} >= {"tax", "courts", "market_supervision"}
     assert all({"department", "timeliness", "completeness", "accuracy"} <= set(r) for r in report)
