@@ -11,10 +11,11 @@ from api.cli.context import console, sender_for
 from api.cli.report import table
 from api.platform import Platform, now_iso
 from ledger.catalogue.assessment import assess
+from ledger.catalogue.defects import with_bad_rows
 from ledger.catalogue.errors import AccessDenied
 from ledger.catalogue.gate import AccessRequest
 from ledger.catalogue.ingest import ingest
-from ledger.catalogue.pilot import Pilot, Row, generate, with_bad_rows
+from ledger.catalogue.pilot import Pilot, Row, generate
 from ledger.catalogue.schema import SCHEMAS
 from ledger.consent import Category, Grant, consent_id_hex, new_nonce, purpose
 from ledger.identity import Identity

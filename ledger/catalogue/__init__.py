@@ -1,11 +1,20 @@
-"""The data catalogue: what departments deliver for the enterprise-financing database (seeds R3).
+"""The data catalogue: the enterprise-financing database departments feed (seeds R3), and the
+one gate through which it is read (R4–R7, R9), with each department's assessment (R10).
 
-Modules, one noun each (more to come):
+Modules, one noun each:
 
 - ``uscc``     the unified social credit code (统一社会信用代码, GB 32100-2015): check, validate, generate
 - ``idcard``   the citizen identity number (公民身份号码, GB 11643-1999): check, validate, generate
 - ``schema``   the datasets each department declares, their personal fields, and row validation
 - ``pilot``    a deterministic synthetic pilot: enterprises, monthly records, arrivals, defaults
+- ``people``   the pilot's names, legal representatives, phones and addresses (personal fields)
+- ``defects``  labelled corruptions of pilot rows (bad check character, negative value, …)
+- ``vault``    encryption at rest (SecretBox) and the keyed pseudonym of a credit code
+- ``store``    the catalogue's tables: a writer for ingestion, a reader for the gate alone, counts
+- ``ingest``   validate a batch, store the good rows encrypted, report the bad, record INGEST
+- ``mask``     desensitisation by role: mask, tokenise or drop personal fields
+- ``gate``     the access gate: role, status, sanctions, consent; ACCESS / DENIED / TRANSFORM / OUTPUT
+- ``assessment`` timeliness, completeness and accuracy of each department's supply
 - ``errors``   the errors below
 
 Errors (in ``ledger.catalogue.errors``), under ``ledger.errors.LedgerError``::

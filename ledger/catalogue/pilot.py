@@ -11,7 +11,6 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
-from enum import StrEnum
 from typing import Any, TypeVar
 
 import numpy as np
@@ -19,6 +18,7 @@ from numpy.typing import NDArray
 
 from ledger.catalogue import idcard, uscc
 from ledger.catalogue.errors import PilotError
+from ledger.catalogue.people import DISTRICTS, enterprise_name, legal_representative
 from ledger.catalogue.schema import SCHEMAS
 
 Row = dict[str, str | int | float]
@@ -74,19 +74,7 @@ _SALES = (1.5e5, 1.2e6, 9e6)  # median monthly sales, yuan
 _CAPITAL = (5e5, 3e6, 2e7)  # median registered capital, yuan
 _NEW_YEAR = {2019: (2, 5), 2020: (1, 25), 2021: (2, 12), 2022: (2, 1), 2023: (1, 22), 2024: (2, 10),
              2025: (1, 29), 2026: (2, 17), 2027: (2, 6), 2028: (1, 26), 2029: (2, 13), 2030: (2, 3)}
-_DISTRICTS = tuple(c for c in uscc.CHONGQING_DISTRICTS if c != "500000")
 _CORE = {"500103", "500105", "500106", "500107", "500108", "500112", "500113"}
-_SYLLABLES = (
-    "恒瑞鑫华盛达泰兴嘉博宏信隆祥通德丰源佳美新创智联汇腾远"
-    "安和力诚益锦海天宇明辉正金山川江渝巴蜀峰航立长永顺昌富惠康"
-)
-_SURNAMES = (
-    "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘"
-    "蒋蔡余杜叶程苏魏吕丁任沈姚卢谭冉向秦"
-)
-_GIVEN = "伟芳娜敏静丽强磊军洋勇艳杰娟涛明超秀霞平刚桂英华玉兰红建国文斌波宇浩凯鹏婷雪琳欣怡俊峰志辉海林燕萍晨阳"
-
-
 @dataclass(frozen=True)
 class Enterprise:
     credit_code: uscc.CreditCode
@@ -376,16 +364,16 @@ def _rows(
 
 def _enterprises(rng: np.random.Generator, w: _World, first: str) -> list[Enterprise]:
     n = len(w.industry)
-    weights = np.asarray([3.0 if d in _CORE else 1.0 for d in _DISTRICTS])
-    districts = [_DISTRICTS[i] for i in rng.choice(len(_DISTRICTS), n, p=weights / weights.sum())]
+    weights = np.asarray([3.0 if d in _CORE else 1.0 for d in DISTRICTS])
+    districts = [DISTRICTS[i] for i in rng.choice(len(DISTRICTS), n, p=weights / weights.sum())]
     codes = _unique(lambda i: uscc.generate(rng, districts[i]), n)
-    names = _unique(lambda i: _enterprise_name(rng, INDUSTRIES[w.industry[i]]), n)
+    names = _unique(lambda i: enterprise_name(rng, INDUSTRIES[w.industry[i]].words), n)
     opened = date(int(first[:4]), int(first[5:]), 1)
     capital = np.round(np.asarray(_CAPITAL)[w.size] * np.exp(rng.normal(0, .6, n)) / 1e4) * 1e4  # whole 10,000s
     return [
         Enterprise(codes[i], names[i], INDUSTRIES[w.industry[i]].section, districts[i], SIZES[w.size[i]],
                    opened - timedelta(days=int(w.age[i] * 365.25)), float(capital[i]),
-                   *_person(rng, districts[i], opened))
+                   *legal_representative(rng, districts[i], opened))
         for i in range(n)
     ]
 
@@ -401,27 +389,6 @@ def _unique(make: Callable[[int], _T], n: int) -> list[_T]:
         seen.add(value)
         out.append(value)
     return out
-
-
-def _pick(rng: np.random.Generator, text: str, k: int) -> str:
-    return "".join(text[i] for i in rng.integers(0, len(text), k))
-
-
-def _enterprise_name(rng: np.random.Generator, industry: Industry) -> str:
-    word = industry.words[int(rng.integers(len(industry.words)))]
-    return f"重庆{_pick(rng, _SYLLABLES, 2 + int(rng.random() < .2))}{word}有限公司"
-
-
-def _person(rng: np.random.Generator, district: str, today: date) -> tuple[str, idcard.IdNumber, str, str]:
-    """A legal representative: name, identity number, mobile phone, and the registered address."""
-    name = _pick(rng, _SURNAMES, 1) + _pick(rng, _GIVEN, 1 + int(rng.random() < .7))
-    home = district if rng.random() < .7 else _DISTRICTS[int(rng.integers(len(_DISTRICTS)))]
-    born = today - timedelta(days=int(rng.uniform(25, 65) * 365.25))
-    number = idcard.generate(rng, home, born, female=bool(rng.random() < .25))
-    phone = f"1{'35789'[int(rng.integers(5))]}{int(rng.integers(10**9)):09d}"
-    road = _pick(rng, _SYLLABLES, 2) + ("路", "街", "大道")[int(rng.integers(3))]
-    address = f"重庆市{uscc.CHONGQING_DISTRICTS[district]}{road}{int(rng.integers(1, 999))}号"
-    return name, number, phone, address
 
 
 def _registration(e: Enterprise, period: str) -> Row:
@@ -463,56 +430,3 @@ def _arrivals(rng: np.random.Generator, category: str, periods: Sequence[str]) -
         Delivery(p, _month_start(p, 1) - timedelta(days=1) + timedelta(days=int(lag)), int(lag))
         for p, lag in zip(periods, lags.tolist(), strict=True)
     )
-
-
-class Defect(StrEnum):
-    BAD_CHECK_CHARACTER = "bad_check_character"
-    NEGATIVE_VALUE = "negative_value"
-    MISSING_FIELD = "missing_field"
-    DUPLICATE = "duplicate"
-
-
-@dataclass(frozen=True)
-class BadRow:
-    index: int
-    defect: Defect
-    detail: str  # the field changed or removed, or the index of the row duplicated
-
-
-def with_bad_rows(rows: Sequence[Row], k: int, rng: np.random.Generator) -> tuple[list[Row], tuple[BadRow, ...]]:
-    """A copy of ``rows`` with ``k`` of them corrupted, and what was done to each, by index.
-
-    A duplicate replaces the row with a copy of an earlier, untouched row (same credit code and
-    period), so it is the second of the pair; the first row of all cannot be one and gets a negative value.
-    """
-    if not 0 <= k < len(rows):
-        raise PilotError(f"can corrupt 0 to {len(rows) - 1} of {len(rows)} rows, not {k}")
-    out = [dict(r) for r in rows]
-    chosen = rng.choice(len(rows), k, replace=False).tolist()
-    untouched = np.asarray(sorted(set(range(len(rows))) - set(chosen)), dtype=np.int64)
-    bad = []
-    for index, drawn in zip(chosen, rng.choice(list(Defect), k).tolist(), strict=True):
-        earlier = untouched[untouched < index]
-        defect = Defect.NEGATIVE_VALUE if drawn == Defect.DUPLICATE and not len(earlier) else Defect(drawn)
-        if defect is Defect.DUPLICATE:
-            source = int(earlier[rng.integers(len(earlier))])
-            out[index] = dict(out[source])
-            bad.append(BadRow(index, defect, str(source)))
-        else:
-            bad.append(BadRow(index, defect, _corrupt(out[index], defect, rng)))
-    return out, tuple(sorted(bad, key=lambda b: b.index))
-
-
-def _corrupt(row: Row, defect: Defect, rng: np.random.Generator) -> str:
-    """Corrupt ``row`` in place; the name of the field changed or removed."""
-    if defect is Defect.BAD_CHECK_CHARACTER:
-        code = str(row["credit_code"])
-        row["credit_code"] = code[:17] + uscc.CHARSET[(uscc.CHARSET.index(code[17]) + 1) % len(uscc.CHARSET)]
-        return "credit_code"
-    if defect is Defect.NEGATIVE_VALUE:
-        name, value = next((n, v) for n, v in row.items() if isinstance(v, int | float))
-        row[name] = -abs(value) - 1
-        return name
-    name = list(row)[int(rng.integers(len(row)))]
-    del row[name]
-    return name

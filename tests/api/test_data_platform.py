@@ -18,10 +18,11 @@ from api.cli import app
 from api.cli.context import opened
 from api.platform import Platform, opened_platform
 from api.settings import Settings
+from ledger.catalogue.defects import with_bad_rows
 from ledger.catalogue.errors import AccessDenied
 from ledger.catalogue.gate import AccessRequest, ChainConsents, trace
 from ledger.catalogue.ingest import ingest
-from ledger.catalogue.pilot import Pilot, generate, with_bad_rows
+from ledger.catalogue.pilot import Pilot, generate
 from ledger.consent import Category, Grant, consent_id_hex, new_nonce, purpose
 from ledger.funding import top_up
 from ledger.identity import Identity, KeyStore

@@ -14,8 +14,9 @@ import numpy as np
 import pytest
 
 from ledger.catalogue import pilot, uscc
+from ledger.catalogue.defects import Defect, with_bad_rows
 from ledger.catalogue.errors import PilotError
-from ledger.catalogue.pilot import Defect, Pilot
+from ledger.catalogue.pilot import Pilot
 from ledger.catalogue.schema import SCHEMAS, key, validate_row
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -148,7 +149,7 @@ def test_arrivals_one_per_period_courts_and_customs_late(small: Pilot) -> None:
 
 def test_bad_rows_are_labelled_and_caught(small: Pilot) -> None:
     rows = small.records["tax"]
-    bad_rows, labels = pilot.with_bad_rows(rows, 40, np.random.default_rng(2))
+    bad_rows, labels = with_bad_rows(rows, 40, np.random.default_rng(2))
     assert len(bad_rows) == len(rows) and len(labels) == 40
     assert {b.defect for b in labels} == set(Defect)
     touched = {b.index for b in labels}
@@ -164,7 +165,7 @@ def test_bad_rows_are_labelled_and_caught(small: Pilot) -> None:
             assert len(reasons) == 1 and reasons[0].startswith(expected) and b.detail in reasons[0]
     assert rows == small.records["tax"], "the input is left alone"
     with pytest.raises(PilotError):
-        pilot.with_bad_rows(rows[:3], 3, np.random.default_rng(2))
+        with_bad_rows(rows[:3], 3, np.random.default_rng(2))
 
 
 def test_refuses_an_empty_pilot_or_a_bad_start() -> None:
