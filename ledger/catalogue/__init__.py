@@ -1,5 +1,5 @@
 """The data catalogue: the enterprise-financing database departments feed (seeds R3), and the
-one gate through which it is read (R4–R7, R9), with each department's assessment (R10).
+one gate through which it is read (R4 to R7, R9), with each department's assessment (R10).
 
 Modules, one noun each:
 
