@@ -111,8 +111,9 @@ def _check_chain(heads: Sequence[StoredCheckpoint], chain: ProvenanceLog) -> int
         if local[anchored.tree_size] != anchored.root:
             raise VerificationError(f"checkpoint at size {anchored.tree_size}: the store's root "
                                     "differs from the root anchored on chain")
+    anchored_sizes = {a.tree_size for a in on_chain}
     for h in heads:
-        if h.anchor_tx is not None and h.tree_size not in {a.tree_size for a in on_chain}:
+        if h.anchor_tx is not None and h.tree_size not in anchored_sizes:
             raise VerificationError(f"checkpoint at size {h.tree_size}: marked anchored, not on chain")
     return len(on_chain)
 

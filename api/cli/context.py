@@ -38,6 +38,9 @@ RpcOption = Annotated[
     ),
 ]
 
+AsOption = Annotated[str, typer.Option("--as", help="Key name of the participant who acts.")]
+ReasonOption = Annotated[str, typer.Option("--reason", help="Short reason recorded on chain (at most 32 bytes).")]
+
 P = ParamSpec("P")
 R = TypeVar("R")
 

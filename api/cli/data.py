@@ -9,14 +9,13 @@ from typing import Annotated
 import typer
 
 from api import ApiError
-from api.cli.context import RpcOption, State, console, keystore, opened, reported
+from api.cli.context import AsOption, RpcOption, State, console, keystore, opened, reported
 from api.platform import now_iso, opened_platform
 from ledger.catalogue.errors import AccessDenied
 from ledger.catalogue.gate import AccessRequest
 from ledger.catalogue.ingest import IngestReport, ingest, parse_rows
 
 group = typer.Typer(help="The data catalogue: ingestion and the access gate.", no_args_is_help=True)
-AsOption = Annotated[str, typer.Option("--as", help="Key name of the participant who acts.")]
 
 
 def add_to(app: typer.Typer) -> None:

@@ -10,6 +10,8 @@ import typer
 from rich.table import Table
 
 from api.cli.context import (
+    AsOption,
+    ReasonOption,
     RpcOption,
     State,
     console,
@@ -25,8 +27,6 @@ from ledger.registry import Participant
 
 group = typer.Typer(help="Who may act on the ledger (ParticipantRegistry).", no_args_is_help=True)
 
-AsOption = Annotated[str, typer.Option("--as", help="Key name of the participant who acts.")]
-Reason = Annotated[str, typer.Option(help="Short reason recorded on chain (≤ 32 bytes).")]
 
 
 def add_to(app: typer.Typer) -> None:
@@ -69,7 +69,7 @@ def register(
 @group.command("suspend")
 @reported
 def suspend(
-    ctx: typer.Context, name: str, reason: Reason, by: AsOption = "regulator", rpc: RpcOption = None
+    ctx: typer.Context, name: str, reason: ReasonOption, by: AsOption = "regulator", rpc: RpcOption = None
 ) -> None:
     """A regulator suspends a participant."""
     _status_change(ctx, "suspend", name, reason, by, rpc)
@@ -78,7 +78,7 @@ def suspend(
 @group.command("reinstate")
 @reported
 def reinstate(
-    ctx: typer.Context, name: str, reason: Reason, by: AsOption = "regulator", rpc: RpcOption = None
+    ctx: typer.Context, name: str, reason: ReasonOption, by: AsOption = "regulator", rpc: RpcOption = None
 ) -> None:
     """A regulator lifts a suspension."""
     _status_change(ctx, "reinstate", name, reason, by, rpc)
@@ -87,7 +87,7 @@ def reinstate(
 @group.command("exit")
 @reported
 def exit_(
-    ctx: typer.Context, name: str, reason: Reason, by: AsOption = "operator", rpc: RpcOption = None
+    ctx: typer.Context, name: str, reason: ReasonOption, by: AsOption = "operator", rpc: RpcOption = None
 ) -> None:
     """A participant leaves for good (the operator, or the participant itself, acts)."""
     _status_change(ctx, "exit", name, reason, by, rpc)

@@ -2,17 +2,13 @@
 
 from __future__ import annotations
 
-from typing import Annotated
-
 import typer
 
-from api.cli.context import RpcOption, State, console, keystore, opened, reported, sender_for
+from api.cli.context import AsOption, ReasonOption, RpcOption, State, console, keystore, opened, reported, sender_for
 from api.platform import opened_platform
 from ledger.catalogue.uscc import validate
 
 group = typer.Typer(help="The sanctions list (SanctionsList), keyed by enterprise pseudonym.", no_args_is_help=True)
-AsOption = Annotated[str, typer.Option("--as", help="Key name of the regulator who acts.")]
-Reason = Annotated[str, typer.Option(help="Short reason recorded on chain (≤ 32 bytes).")]
 
 
 def add_to(app: typer.Typer) -> None:
@@ -21,7 +17,7 @@ def add_to(app: typer.Typer) -> None:
 
 @group.command("add")
 @reported
-def add(ctx: typer.Context, credit_code: str, reason: Reason, by: AsOption = "regulator",
+def add(ctx: typer.Context, credit_code: str, reason: ReasonOption, by: AsOption = "regulator",
         rpc: RpcOption = None) -> None:
     """List an enterprise: the gate and the oracle refuse to serve it from now on."""
     _act(ctx, "sanction", credit_code, reason, by, rpc)
@@ -29,7 +25,7 @@ def add(ctx: typer.Context, credit_code: str, reason: Reason, by: AsOption = "re
 
 @group.command("lift")
 @reported
-def lift(ctx: typer.Context, credit_code: str, reason: Reason, by: AsOption = "regulator",
+def lift(ctx: typer.Context, credit_code: str, reason: ReasonOption, by: AsOption = "regulator",
          rpc: RpcOption = None) -> None:
     """Lift a sanction."""
     _act(ctx, "lift", credit_code, reason, by, rpc)

@@ -6,24 +6,17 @@ import hashlib
 
 import pytest
 
-from ledger import deployment
 from ledger.errors import ContractRevert
 from ledger.model_registry import NAME, ModelRegistry
-from ledger.registry import NAME as REGISTRY
-from ledger.registry import ParticipantRegistry
 from ledger.types import ModelStatus, Role
 
 MODEL = hashlib.sha256(b"model.json").hexdigest()
 REPORT = hashlib.sha256(b"report.json").hexdigest()
 
 
-def test_a_model_serves_only_between_approval_and_retirement(chain, make_identity, sender) -> None:
-    operator, regulator, oracle = (make_identity(r) for r in (Role.OPERATOR, Role.REGULATOR, Role.ORACLE))
-    dep = deployment.deploy(sender(operator), operator.org_id, operator.signing_public_key)
-    registry = ParticipantRegistry(deployment.contract(chain, dep, REGISTRY))
-    for who in (regulator, oracle):
-        registry.register(sender(operator), who.address, who.role, who.org_id, who.signing_public_key)
-    models = ModelRegistry(deployment.contract(chain, dep, NAME))
+def test_a_model_serves_only_between_approval_and_retirement(deployed, sender) -> None:
+    contract, (operator, regulator, oracle) = deployed(Role.REGULATOR, Role.ORACLE)
+    models = ModelRegistry(contract(NAME))
 
     with pytest.raises(ContractRevert.named("NotAuthorized")):
         models.register(sender(oracle), MODEL, REPORT)

@@ -4,23 +4,16 @@ from __future__ import annotations
 
 import pytest
 
-from ledger import deployment
 from ledger.errors import ContractRevert
-from ledger.registry import NAME as REGISTRY
-from ledger.registry import ParticipantRegistry
 from ledger.sanctions import NAME, SanctionsList
 from ledger.types import Role
 
 SUBJECT = "ab" * 32
 
 
-def test_regulators_list_and_lift_sanctions(chain, make_identity, sender) -> None:
-    operator, regulator, bank = (make_identity(r) for r in (Role.OPERATOR, Role.REGULATOR, Role.BANK))
-    dep = deployment.deploy(sender(operator), operator.org_id, operator.signing_public_key)
-    registry = ParticipantRegistry(deployment.contract(chain, dep, REGISTRY))
-    for who in (regulator, bank):
-        registry.register(sender(operator), who.address, who.role, who.org_id, who.signing_public_key)
-    sanctions = SanctionsList(deployment.contract(chain, dep, NAME))
+def test_regulators_list_and_lift_sanctions(deployed, sender) -> None:
+    contract, (_, regulator, bank) = deployed(Role.REGULATOR, Role.BANK)
+    sanctions = SanctionsList(contract(NAME))
 
     with pytest.raises(ContractRevert.named("NotAuthorized")) as caught:
         sanctions.sanction(sender(bank), SUBJECT, "false tax data")
