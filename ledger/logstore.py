@@ -19,6 +19,7 @@ from alembic.config import Config
 from sqlalchemy.engine import Connection, Engine
 
 from ledger.errors import LedgerError
+from ledger.merkle import NodeReader
 
 _meta = sa.MetaData()
 events = sa.Table(
@@ -105,7 +106,7 @@ class WriterLock:
             self._conn = None
 
 
-class LogStore:
+class LogStore(NodeReader):
     """Reads and appends. One writer at a time (the sequencer); readers anywhere."""
 
     def __init__(self, engine: Engine) -> None:

@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Iterable, Sequence
+from operator import getitem
 from typing import Protocol
 
 NodeKey = tuple[int, int]
@@ -118,8 +119,17 @@ class NodeReader(Protocol):
         """
         ...
 
+    def get_siblings(self, level: int, index: int, count: int) -> Sequence[bytes]:
+        """The siblings of node ``(level, index)`` and of its next ``count - 1`` ancestors, in one read.
 
-class MemoryNodes:
+        That is keys ``(level + d, (index >> d) ^ 1)`` for ``d < count``: the part of an audit
+        path that lies in perfect subtrees. All must be stored, as for :meth:`get_nodes`, which
+        this default reads them through; a store that can answer faster overrides it.
+        """
+        return self.get_nodes([(level + d, (index >> d) ^ 1) for d in range(count)])
+
+
+class MemoryNodes(NodeReader):
     """A :class:`NodeReader` in memory, one list of hashes per level, for tests and benchmarks.
 
     Like the log it is append-only: a level's nodes are stored in index order (as
@@ -151,6 +161,16 @@ class MemoryNodes:
             pass
         missing = next(k for k in keys if not (0 <= k[0] < len(levels) and 0 <= k[1] < len(levels[k[0]])))
         raise KeyError(f"node (level, index) = {missing} is not stored")
+
+    def get_siblings(self, level: int, index: int, count: int) -> list[bytes]:
+        """As :meth:`NodeReader.get_siblings`, straight from the level lists; KeyError as :meth:`get_nodes`."""
+        rows = self._levels[level : level + count] if level >= 0 and index >= 0 else []
+        if len(rows) == count:
+            try:
+                return [*map(getitem, rows, [index >> d ^ 1 for d in range(count)])]
+            except IndexError:
+                pass
+        return list(NodeReader.get_siblings(self, level, index, count))  # names the missing node
 
     def __len__(self) -> int:
         return sum(map(len, self._levels))

@@ -130,6 +130,53 @@ def consistency_proof(old_size: int, new_size: int, reader: NodeReader) -> list[
     return _fetch(consistency_plan(old_size, new_size), reader)
 
 
+class Prover:
+    """Inclusion proofs from one store, many per tree size: what they share is read once.
+
+    Every audit path in the tree of ``size`` leaves climbs through perfect subtrees until the
+    level where the leaf's ancestors meet the tree's right edge (``split`` in :func:`_path_plan`).
+    From there up it is the same for every leaf that meets the edge at that level: the sibling
+    holding the last leaf (the one ephemeral node, if any, folded) and the left siblings along
+    the edge. A tree has at most log2(size)+1 such *tails*; the prover keeps them, so a proof
+    against a tree size it has seen reads only the stored siblings below the edge, one
+    :meth:`~ledger.merkle.NodeReader.get_siblings` call, and folds nothing. Stored nodes never
+    change, so a kept tail never goes stale; past ``max_tails`` the oldest are dropped.
+    """
+
+    def __init__(self, reader: NodeReader, max_tails: int = 4096) -> None:
+        self.reader = reader
+        self.max_tails = max_tails
+        self._tails: dict[int, list[list[bytes] | None]] = {}  # size -> tail by split, None if unread
+        self._kept = 0
+
+    def inclusion_proof(self, index: int, size: int) -> list[bytes]:
+        """PATH(index, D[size]) (RFC 9162 §2.1.3.1), equal to :func:`inclusion_proof`'s, in one read."""
+        if not 0 <= index < size:
+            raise ValueError(f"index {index} out of range for tree size {size}")
+        split = (index ^ (size - 1)).bit_length()
+        tails = self._tails.get(size)
+        tail = tails[split] if tails else None
+        if tail is None:
+            return self._first(index, size, split)
+        if split < 2:
+            return list(tail)
+        path = list(self.reader.get_siblings(0, index, split - 1))
+        path += tail
+        return path
+
+    def _first(self, index: int, size: int, split: int) -> list[bytes]:
+        """The first proof to meet the edge of ``size`` at ``split``: all of it read, its tail kept."""
+        path = inclusion_proof(index, size, self.reader)
+        if size not in self._tails:
+            while self._kept >= self.max_tails and self._tails:  # drop the oldest tree size's tails
+                dropped = self._tails.pop(next(iter(self._tails)))
+                self._kept -= sum(tail is not None for tail in dropped)
+            self._tails[size] = [None] * (size.bit_length() + 1)
+        self._tails[size][split] = path[max(0, split - 1) :]
+        self._kept += 1
+        return path
+
+
 # -- verifying ----------------------------------------------------------------------------------
 
 

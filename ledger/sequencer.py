@@ -33,7 +33,7 @@ class AnchorTarget:
     sender: TransactionSender
 
 
-class _Overlay:
+class _Overlay(merkle.NodeReader):
     """Nodes of a seal in progress over the stored ones (a merkle.NodeReader)."""
 
     def __init__(self, fresh: Sequence[merkle.StoredNode], store: LogStore) -> None:

@@ -8,6 +8,7 @@ hash to the leaf), the checkpoint it is proven against, and the RFC 9162 §2.1.3
 from __future__ import annotations
 
 import json
+from collections.abc import Iterable, Iterator
 from typing import Any
 
 from ledger import proof
@@ -19,26 +20,38 @@ from ledger.logstore import LogStore
 
 def prove(store: LogStore, event_id: str, log: ProvenanceLog) -> dict[str, Any]:
     """The witness of ``event_id`` (leaf index, or leaf hash in hex) in the newest anchored tree."""
-    index = _resolve(store, event_id)
-    heads = [h for h in store.checkpoints() if h.anchor_tx is not None and h.tree_size > index]
-    if not heads:
-        raise LedgerError(f"event {index} is not yet in an anchored checkpoint; run `credtrace log append` "
+    return next(prove_all(store, [event_id], log))
+
+
+def prove_all(store: LogStore, event_ids: Iterable[str], log: ProvenanceLog) -> Iterator[dict[str, Any]]:
+    """The witnesses of ``event_ids``, in order, all against the newest anchored checkpoint.
+
+    Every id is resolved before the first witness is made, so a bad one fails the whole request.
+    The proofs share one :class:`~ledger.proof.Prover`: after the first, each reads only its
+    stored siblings below the tree's right edge. Each witness is checked against the chain.
+    """
+    indexes = [_resolve(store, event_id) for event_id in event_ids]
+    anchored = [h for h in store.checkpoints() if h.anchor_tx is not None]
+    late = [i for i in indexes if not anchored or i >= anchored[-1].tree_size]
+    if late:
+        raise LedgerError(f"event {late[0]} is not yet in an anchored checkpoint; run `credtrace log append` "
                           "or let the sequencer seal")
-    head = heads[-1]
-    [(_, leaf, body)] = store.leaves(index, index + 1)
-    witness = {
-        "event_id": index,
-        "leaf_hash": "0x" + leaf.hex(),
-        "event": json.loads(body),
-        "checkpoint": {"tree_size": head.tree_size, "root": "0x" + head.root.hex(),
-                       "timestamp_ms": head.timestamp_ms, "signature": "0x" + head.signature.hex(),
-                       "contract": log.contract.address, "anchor_tx": head.anchor_tx,
-                       "anchor_block": head.anchor_block},
-        "inclusion": proof.InclusionProof(index, head.tree_size,
-                                          tuple(proof.inclusion_proof(index, head.tree_size, store))).to_json(),
-    }
-    check(witness, log)
-    return witness
+    head, prover = anchored[-1], proof.Prover(store)
+    checkpoint = {"tree_size": head.tree_size, "root": "0x" + head.root.hex(), "timestamp_ms": head.timestamp_ms,
+                  "signature": "0x" + head.signature.hex(), "contract": log.contract.address,
+                  "anchor_tx": head.anchor_tx, "anchor_block": head.anchor_block}
+    for index in indexes:
+        [(_, leaf, body)] = store.leaves(index, index + 1)
+        path = prover.inclusion_proof(index, head.tree_size)
+        witness = {
+            "event_id": index,
+            "leaf_hash": "0x" + leaf.hex(),
+            "event": json.loads(body),
+            "checkpoint": checkpoint,
+            "inclusion": proof.InclusionProof(index, head.tree_size, tuple(path)).to_json(),
+        }
+        check(witness, log)
+        yield witness
 
 
 def check(witness: dict[str, Any], log: ProvenanceLog) -> None:

@@ -1,4 +1,4 @@
-"""``credtrace log``: append events, prove one, verify the whole provenance log."""
+"""``credtrace log``: append events, prove some, check a witness, verify the whole provenance log."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 from rich.progress import Progress
@@ -20,13 +20,13 @@ from ledger.anchor import NAME as LOG_CONTRACT
 from ledger.anchor import ProvenanceLog
 from ledger.audit import verify_log
 from ledger.chain import Chain
-from ledger.errors import EventError
+from ledger.errors import EventError, VerificationError
 from ledger.event import Event
 from ledger.logstore import LogStore, open_engine
 from ledger.registry import NAME as REGISTRY
 from ledger.registry import ParticipantRegistry
 from ledger.sequencer import AnchorTarget, Sequencer
-from ledger.witness import check, prove
+from ledger.witness import check, prove_all
 
 group = typer.Typer(help="The provenance log: RFC 9162 Merkle log anchored on chain.", no_args_is_help=True)
 DbOption = Annotated[str | None, typer.Option("--db", envvar="CREDTRACE_DB",
@@ -99,28 +99,59 @@ def parse(file: Path) -> list[Event]:
 
 @group.command("prove")
 @reported
-def prove_(ctx: typer.Context, event_id: str, rpc: RpcOption = None, db: DbOption = None) -> None:
-    """Print EVENT_ID's inclusion proof against the newest anchored checkpoint, as JSON.
+def prove_(ctx: typer.Context, event_ids: Annotated[list[str], typer.Argument(metavar="EVENT_ID...")],
+           rpc: RpcOption = None, db: DbOption = None) -> None:
+    """Print each EVENT_ID's witness (event + inclusion proof against the newest anchored checkpoint).
 
-    EVENT_ID is the event's leaf index or its leaf hash (hex)."""
+    EVENT_ID is the event's leaf index or its leaf hash (hex). One id prints one JSON document;
+    several print JSON Lines, one witness per line, all against the same checkpoint."""
     with _session(ctx, rpc, db) as (settings, chain, store):
-        witness = prove(store, event_id, _log_contract(chain, settings))
-    console.print_json(json.dumps(witness))
+        witnesses = prove_all(store, event_ids, _log_contract(chain, settings))
+        if len(event_ids) == 1:
+            console.print_json(json.dumps(next(witnesses)))
+            return
+        for witness in witnesses:
+            print(json.dumps(witness, separators=(",", ":")), flush=True)
 
 
 @group.command("check")
 @reported
 def check_(ctx: typer.Context, witness: Path, rpc: RpcOption = None) -> None:
-    """Verify a witness (the output of `log prove`) against the chain alone: no database."""
+    """Verify witnesses (the output of `log prove`: one JSON document, or JSON Lines) against the
+    chain alone: no database. Stops at the first that fails, naming its line."""
     settings = ctx.ensure_object(State).settings(rpc)
-    try:
-        document = json.loads(witness.read_text())
-    except (OSError, ValueError) as exc:
-        raise ApiError(f"cannot read {witness}: {exc}") from exc
+    documents = _witnesses(witness)
     with opened(settings) as chain:
-        check(document, _log_contract(chain, settings))
-    console.print(f"ok: event {document['event_id']} is in the tree of size "
-                  f"{document['inclusion']['tree_size']} anchored on chain")
+        log = _log_contract(chain, settings)
+        for number, document in documents:
+            try:
+                check(document, log)
+            except VerificationError as exc:
+                raise VerificationError(f"{witness}:{number}: {exc}" if len(documents) > 1 else str(exc)) from exc
+            console.print(f"ok: event {document['event_id']} is in the tree of size "
+                          f"{document['inclusion']['tree_size']} anchored on chain")
+
+
+def _witnesses(path: Path) -> list[tuple[int, Any]]:
+    """(line number, document): the whole file as one JSON document, or else one per non-blank line."""
+    try:
+        text = path.read_text()
+    except OSError as exc:
+        raise ApiError(f"cannot read {path}: {exc}") from exc
+    try:
+        return [(1, json.loads(text))]
+    except ValueError:
+        pass
+    found = []
+    for number, line in enumerate(text.splitlines(), 1):
+        if line.strip():
+            try:
+                found.append((number, json.loads(line)))
+            except ValueError as exc:
+                raise ApiError(f"{path}:{number}: not JSON: {exc}") from exc
+    if not found:
+        raise ApiError(f"{path}: no witness in it")
+    return found
 
 
 @group.command("verify")

@@ -50,6 +50,18 @@ def test_append_prove_check_verify(home: Path, tmp_path: Path) -> None:
     path.write_text(json.dumps(witness))
     assert "does not lead to the root" in run(home, "log", "check", str(path), ok=False)
 
+    lines = run(home, "log", "prove", "0", "12", "5", witness["leaf_hash"]).splitlines()
+    batch = [json.loads(text) for text in lines]  # JSON Lines: one witness per line, one checkpoint
+    assert [w["event_id"] for w in batch] == [0, 12, 5, 4] and batch[3]["inclusion"] == witness["inclusion"]
+    assert {w["checkpoint"]["tree_size"] for w in batch} == {13}
+    path.write_text("\n".join(lines) + "\n")
+    assert run(home, "log", "check", str(path)).count("anchored on chain") == 4
+    batch[2]["event"]["purpose"] = "marketing"
+    path.write_text("\n".join(json.dumps(w) for w in batch))
+    assert f"{path}:3: inclusion proof for leaf 5 of 13 does not lead to the root" in " ".join(
+        run(home, "log", "check", str(path), ok=False).split())
+    assert "no event 13: the log has 13 events" in run(home, "log", "prove", "1", "13", ok=False)
+
     assert "ok: 13 events, 2 checkpoints (2 anchored on chain), 0 not yet sealed" in run(home, "log", "verify")
 
 

@@ -9,6 +9,7 @@ for the hashes and ``proof/verify_test.go`` for the eight leaves and the roots o
 from __future__ import annotations
 
 import hashlib
+import re
 from collections.abc import Sequence
 
 import pytest
@@ -20,6 +21,7 @@ from ledger.merkle import (
     EMPTY_ROOT,
     MemoryNodes,
     NodeKey,
+    NodeReader,
     append_nodes,
     fold_right,
     leaf_hash,
@@ -43,7 +45,7 @@ def build(leaf_hashes: Sequence[bytes], batch: int | None = None) -> MemoryNodes
     return nodes
 
 
-class CountingReader:
+class CountingReader(NodeReader):
     """Records every ``get_nodes`` call, to hold the O(log n), one-read promises."""
 
     def __init__(self, inner: MemoryNodes) -> None:
@@ -158,3 +160,27 @@ def test_memory_nodes_refuse_gaps_changes_and_unknown_keys() -> None:
     for key in [(0, 4), (2, 1), (7, 0), (0, -1), (-1, 0)]:
         with pytest.raises(KeyError, match=r"is not stored"):
             nodes.get_nodes([(0, 0), key])
+
+
+def test_memory_siblings_are_the_sibling_keys() -> None:
+    nodes = build(hashes(300), batch=7)
+    for level in range(9):
+        for index in range(300 >> level):
+            for count in range((300 >> level).bit_length() + 1):
+                keys = [(level + d, (index >> d) ^ 1) for d in range(count)]
+                if all((i + 1) << lv <= 300 for lv, i in keys):
+                    assert nodes.get_siblings(level, index, count) == nodes.get_nodes(keys)
+                else:  # the same error as get_nodes, naming the first node not stored
+                    first = next(k for k in keys if (k[1] + 1) << k[0] > 300)
+                    with pytest.raises(KeyError, match=re.escape(f"{first} is not stored")):
+                        nodes.get_siblings(level, index, count)
+    for level, index in [(-1, 4), (0, -3)]:  # no Python wrap-around to the end of a level
+        with pytest.raises(KeyError, match="is not stored"):
+            nodes.get_siblings(level, index, 2)
+    assert nodes.get_siblings(3, 5, 0) == []
+
+
+def test_default_siblings_read_through_get_nodes() -> None:
+    reader = CountingReader(build(hashes(16)))
+    assert NodeReader.get_siblings(reader, 1, 2, 3) == reader.inner.get_nodes([(1, 3), (2, 0), (3, 1)])
+    assert reader.calls == [[(1, 3), (2, 0), (3, 1)]]

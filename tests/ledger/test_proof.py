@@ -24,6 +24,7 @@ from ledger.merkle import (
     EMPTY_ROOT,
     MemoryNodes,
     NodeKey,
+    NodeReader,
     append_nodes,
     leaf_hash,
     reference_consistency_proof,
@@ -33,6 +34,7 @@ from ledger.merkle import (
 from ledger.proof import (
     ConsistencyProof,
     InclusionProof,
+    Prover,
     consistency_proof,
     inclusion_proof,
     verify_consistency,
@@ -64,7 +66,7 @@ NODES = build(LEAVES)  # every tree of up to MAX_SIZE leaves reads its nodes fro
 ROOTS = [reference_root(LEAVES[:n]) for n in range(MAX_SIZE + 1)]
 
 
-class GuardedReader:
+class GuardedReader(NodeReader):
     """Allows one ``get_nodes`` call, of O(log n) nodes, all inside the tree of ``size`` leaves."""
 
     def __init__(self, size: int) -> None:
@@ -294,6 +296,60 @@ def test_generators_refuse_impossible_requests() -> None:
         consistency_proof(9, 8, NODES)
     with pytest.raises(KeyError, match="is not stored"):  # a tree bigger than the store holds
         inclusion_proof(0, MAX_SIZE + 1, NODES)
+
+
+# -- the prover: tails kept per tree size --------------------------------------------------------
+
+
+class ReadLog(NodeReader):
+    """NODES, noting how many nodes each read asks for (get_nodes and get_siblings alike)."""
+
+    def __init__(self) -> None:
+        self.reads: list[int] = []
+
+    def get_nodes(self, keys: Sequence[NodeKey]) -> list[bytes]:
+        self.reads.append(len(keys))
+        return NODES.get_nodes(keys)
+
+    def get_siblings(self, level: int, index: int, count: int) -> list[bytes]:
+        self.reads.append(count)
+        return NODES.get_siblings(level, index, count)
+
+
+def test_prover_proofs_are_the_rfcs_and_read_once() -> None:
+    reader = ReadLog()
+    prover = Prover(reader)
+    for size in (*range(1, 70), 255, 256, 257, MAX_SIZE):
+        for index in (*range(size), *range(size)):  # every tail read first, then kept
+            reader.reads.clear()
+            assert prover.inclusion_proof(index, size) == reference_inclusion_path(index, LEAVES[:size])
+            split = (index ^ (size - 1)).bit_length()
+            first = index == next(i for i in range(size) if (i ^ (size - 1)).bit_length() == split)
+            assert len(reader.reads) <= 1, "a proof reads its nodes in one call"
+            if not first:  # a kept tail: only the stored siblings below the edge are read
+                assert reader.reads == ([split - 1] if split > 1 else [])
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.integers(1, MAX_SIZE).flatmap(lambda n: st.tuples(st.integers(0, n - 1), st.just(n))),
+                min_size=1, max_size=40), st.integers(1, 8))
+def test_prover_keeps_few_tails_and_stays_right(requests: list[tuple[int, int]], max_tails: int) -> None:
+    prover = Prover(NODES, max_tails=max_tails)
+    for index, size in requests:
+        proof = prover.inclusion_proof(index, size)
+        assert proof == reference_inclusion_path(index, LEAVES[:size])
+        verify_inclusion(LEAVES[index], index, size, proof, ROOTS[size])
+
+
+def test_prover_refuses_what_inclusion_proof_refuses() -> None:
+    prover = Prover(NODES)
+    for index, size in [(8, 8), (-1, 8), (0, 0)]:
+        with pytest.raises(ValueError, match=f"index {index} out of range for tree size {size}"):
+            prover.inclusion_proof(index, size)
+    with pytest.raises(KeyError, match="is not stored"):
+        prover.inclusion_proof(0, MAX_SIZE + 1)
+    with pytest.raises(KeyError, match="is not stored"):
+        Prover(build(LEAVES[:8])).inclusion_proof(0, 9)
 
 
 # -- records ------------------------------------------------------------------------------------
