@@ -10,7 +10,9 @@ changes afterwards, so a store only ever grows. The tree of any size ``n`` is th
   folded on demand from the O(log n) perfect subtrees that decompose them (:func:`range_keys`).
 
 Reading goes through :class:`NodeReader`, one batched call per proof or root, so a SQL store
-answers with one query; :class:`MemoryNodes` is the in-memory store for tests and benchmarks.
+answers with one query: ``get_nodes`` for any keys, ``get_siblings`` for the part of an audit
+path that climbs through perfect subtrees. :class:`MemoryNodes` is the in-memory store for tests
+and benchmarks.
 :func:`append_nodes` turns a batch of new leaf hashes into the nodes to store, reading only
 the right border of the current tree.
 

@@ -8,6 +8,10 @@ tree does not exist (RFC 9162's tree has no node there, the path skips the level
 past it is the ephemeral node over ``[start, size)``. At most one path element is ephemeral, so
 a proof reads ≤ 2·log2(size) stored nodes.
 
+A log serves many proofs against one checkpoint, and their paths share their upper ends: a
+:class:`Prover` keeps those (each tree size's right-edge *tails*), so a proof it serves reads
+only the stored siblings below the right edge and folds nothing.
+
 A consistency proof from ``m`` to ``n`` is the last perfect subtree of the old tree, ``[m - 2^t,
 m)`` with ``2^t`` the lowest set bit of ``m`` (left out when ``m`` is a power of two: it is then
 the old root, which the verifier holds), followed by that subtree's inclusion path in the new
