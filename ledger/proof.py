@@ -144,14 +144,14 @@ class Prover:
     the edge. A tree has at most log2(size)+1 such *tails*; the prover keeps them, so a proof
     against a tree size it has seen reads only the stored siblings below the edge, one
     :meth:`~ledger.merkle.NodeReader.get_siblings` call, and folds nothing. Stored nodes never
-    change, so a kept tail never goes stale; past ``max_tails`` the oldest are dropped.
+    change, so a kept tail never goes stale; past ``max_sizes`` tree sizes the oldest size's
+    tails are dropped.
     """
 
-    def __init__(self, reader: NodeReader, max_tails: int = 4096) -> None:
+    def __init__(self, reader: NodeReader, max_sizes: int = 16) -> None:
         self.reader = reader
-        self.max_tails = max_tails
+        self.max_sizes = max_sizes
         self._tails: dict[int, list[list[bytes] | None]] = {}  # size -> tail by split, None if unread
-        self._kept = 0
 
     def inclusion_proof(self, index: int, size: int) -> list[bytes]:
         """PATH(index, D[size]) (RFC 9162 §2.1.3.1), equal to :func:`inclusion_proof`'s, in one read."""
@@ -172,12 +172,10 @@ class Prover:
         """The first proof to meet the edge of ``size`` at ``split``: all of it read, its tail kept."""
         path = inclusion_proof(index, size, self.reader)
         if size not in self._tails:
-            while self._kept >= self.max_tails and self._tails:  # drop the oldest tree size's tails
-                dropped = self._tails.pop(next(iter(self._tails)))
-                self._kept -= sum(tail is not None for tail in dropped)
+            if len(self._tails) >= self.max_sizes:
+                del self._tails[next(iter(self._tails))]  # the oldest tree size met
             self._tails[size] = [None] * (size.bit_length() + 1)
         self._tails[size][split] = path[max(0, split - 1) :]
-        self._kept += 1
         return path
 
 

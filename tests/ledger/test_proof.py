@@ -332,9 +332,9 @@ def test_prover_proofs_are_the_rfcs_and_read_once() -> None:
 
 @settings(max_examples=300, deadline=None)
 @given(st.lists(st.integers(1, MAX_SIZE).flatmap(lambda n: st.tuples(st.integers(0, n - 1), st.just(n))),
-                min_size=1, max_size=40), st.integers(1, 8))
-def test_prover_keeps_few_tails_and_stays_right(requests: list[tuple[int, int]], max_tails: int) -> None:
-    prover = Prover(NODES, max_tails=max_tails)
+                min_size=1, max_size=40), st.integers(1, 4))
+def test_prover_keeps_few_sizes_and_stays_right(requests: list[tuple[int, int]], max_sizes: int) -> None:
+    prover = Prover(NODES, max_sizes=max_sizes)
     for index, size in requests:
         proof = prover.inclusion_proof(index, size)
         assert proof == reference_inclusion_path(index, LEAVES[:size])
