@@ -1,6 +1,7 @@
 """Scoring: the commercial-value credit model (seeds R1, R6, R11), reproducible and explainable.
 
-- ``features``       pure feature extraction from departmental records as of a period; canonical bytes
+- ``features``       pure feature extraction from departmental records as of a period
+- ``vector``         a feature's spec and a feature vector as a record: RFC 8785 bytes, SHA-256
 - ``pilot_dataset``  the training table from the synthetic pilot (no leakage, delivery lags honoured)
 - ``dataset``        a generic tabular dataset (any CSV with a binary target)
 - ``binning``        monotone WoE binning, missing and rare values binned explicitly
@@ -20,6 +21,6 @@ Errors (``scoring.errors``)::
     ├── TrainingError        training could not produce a model
     ├── ArtifactError        a model artifact that is malformed
     ├── ScoringInputError    a vector that does not fit the model
-    ├── FeatureError         records that cannot be turned into features (features.py)
+    ├── FeatureError         records that cannot be turned into features, bytes into a vector
     └── PolicyError          an inconsistent policy (policy.py)
 """

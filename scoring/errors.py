@@ -4,7 +4,8 @@
     ├── DataError          a CSV or a Dataset is unusable (bad target values, ragged columns …)
     ├── TrainingError      training cannot go on (one class only, no informative feature …)
     ├── ArtifactError      a model artifact is malformed, of an unknown format, or not JSON-safe
-    └── ScoringInputError  a feature vector cannot be scored (missing key, wrong type)
+    ├── ScoringInputError  a feature vector cannot be scored (missing key, wrong type)
+    └── FeatureError       records cannot be turned into features, or bytes into a feature vector
 """
 
 from __future__ import annotations
@@ -28,3 +29,7 @@ class ArtifactError(ScoringError):
 
 class ScoringInputError(ScoringError):
     """A feature vector cannot be scored with this artifact (missing feature, wrong type)."""
+
+
+class FeatureError(ScoringError, ValueError):
+    """Records cannot be turned into features (mixed enterprises, a malformed period, a duplicate month)."""

@@ -18,36 +18,30 @@ month with events, so a month without a row counts as zero events. Coverage feat
 
 :func:`compute` is the batch core over many enterprises' windows (numpy); :func:`extract` and
 :func:`scoring.pilot_dataset.build` both go through it, so training and scoring compute the same
-numbers. :func:`canonical` gives a vector's RFC 8785 bytes, :func:`vector_hash` their SHA-256.
+numbers. A vector as a record (its canonical bytes and their hash) is :mod:`scoring.vector`.
 """
 
 from __future__ import annotations
 
-import hashlib
-import json
 import math
 import re
-from collections.abc import Collection, Iterable, Iterator, Mapping, Sequence
+from collections.abc import Collection, Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from datetime import date
-from typing import Any, Literal
+from typing import Any
 
 import numpy as np
-import rfc8785
 from numpy.typing import NDArray
 
-from scoring.errors import ScoringError
+from scoring.errors import FeatureError
+from scoring.vector import Direction, FeatureSpec, FeatureVector
 
-FeatureValue = float | str | None
 Floats = NDArray[np.float64]
-Kind = Literal["numeric", "categorical"]
-Direction = Literal[-1, 0, 1]
 
 WINDOW = 12  # months before the as-of period that monthly series are read from
 HALF = WINDOW // 2
 GROWTH_MONTHS = 3  # rows needed in each half-year for a growth figure
 VOLATILITY_MONTHS = 6  # rows needed in the window for a coefficient of variation
-SIGNIFICANT_DIGITS = 6
 
 SERIES: Mapping[str, tuple[str, ...]] = {
     "tax": ("invoiced_sales", "tax_paid"), "social_security": ("insured_headcount",), "electricity": ("kwh",),
@@ -59,24 +53,6 @@ EVENT_DATASETS = frozenset({"customs", "administrative_penalties", "courts"})
 """A month without a row is a month without events (0), not a missing month."""
 REPORTING = ("tax", "social_security", "electricity", "water", "gas", "ip")
 """Datasets counted by ``datasets_present`` (with the registration snapshot)."""
-
-
-class FeatureError(ScoringError, ValueError):
-    """Records cannot be turned into features (mixed enterprises, a malformed period, a duplicate month)."""
-
-
-@dataclass(frozen=True)
-class FeatureSpec:
-    """A feature: ``monotone`` +1 = a higher value means LOWER risk, -1 = HIGHER risk, 0 = no order.
-
-    ``description`` is the plain-language reason given when the feature lowers a score.
-    """
-
-    name: str
-    kind: Kind
-    monotone: Direction
-    description: str
-    definition: str = ""
 
 
 def _n(name: str, monotone: Direction, description: str, definition: str) -> FeatureSpec:
@@ -119,73 +95,6 @@ FEATURES: tuple[FeatureSpec, ...] = (
                 "GB/T 4754-2017 section letter"),
 )
 NAMES: tuple[str, ...] = tuple(s.name for s in FEATURES)
-
-
-@dataclass(frozen=True)
-class FeatureVector(Mapping[str, FeatureValue]):
-    """Named feature values, in order; numbers are stored rounded to 6 significant digits, so a
-    vector is exactly what its canonical bytes say (and what a model scores)."""
-
-    names: tuple[str, ...]
-    data: tuple[FeatureValue, ...]
-
-    def __post_init__(self) -> None:
-        if len(self.names) != len(self.data) or len(set(self.names)) != len(self.names):
-            raise FeatureError("a feature vector needs exactly one value for each of its distinct names")
-        object.__setattr__(self, "data", tuple(_cell(n, v) for n, v in zip(self.names, self.data, strict=True)))
-
-    @classmethod
-    def of(cls, values: Mapping[str, FeatureValue]) -> FeatureVector:
-        return cls(tuple(values), tuple(values.values()))
-
-    def __getitem__(self, name: str) -> FeatureValue:
-        try:
-            return self.data[self.names.index(name)]
-        except ValueError:
-            raise KeyError(name) from None
-
-    def __iter__(self) -> Iterator[str]:
-        return iter(self.names)
-
-    def __len__(self) -> int:
-        return len(self.names)
-
-
-def _cell(name: str, value: object) -> FeatureValue:
-    if value is None or isinstance(value, str):
-        return value
-    try:
-        number = float(value) if isinstance(value, int | float) and not isinstance(value, bool) else math.nan
-    except OverflowError:
-        number = math.nan
-    if not math.isfinite(number):
-        raise FeatureError(f"feature {name!r}: expected a finite number, a string or None, got {value!r}")
-    return float(f"{number:.{SIGNIFICANT_DIGITS}g}") + 0.0  # + 0.0: -0.0 becomes 0.0
-
-
-def canonical(vector: FeatureVector) -> bytes:
-    """RFC 8785 (JSON Canonicalization Scheme) bytes of the vector as one object, name → value."""
-    return rfc8785.dumps(dict(zip(vector.names, vector.data, strict=True)))
-
-
-def vector_hash(vector: FeatureVector) -> str:
-    """SHA-256 (hex) of :func:`canonical`: what a decision record names the snapshot by."""
-    return hashlib.sha256(canonical(vector)).hexdigest()
-
-
-def from_canonical(data: bytes, spec: Sequence[FeatureSpec] = FEATURES) -> FeatureVector:
-    """The vector whose canonical bytes are ``data``, its values in ``spec`` order and of its kinds."""
-    try:
-        values = json.loads(data)
-    except (UnicodeDecodeError, json.JSONDecodeError) as e:
-        raise FeatureError(f"not a canonical feature vector: {e}") from e
-    if not isinstance(values, dict) or set(values) != {s.name for s in spec}:
-        raise FeatureError("a canonical feature vector is an object with exactly the spec's feature names")
-    for s in spec:
-        value = values[s.name]
-        if value is not None and isinstance(value, str) != (s.kind == "categorical"):
-            raise FeatureError(f"feature {s.name!r} is {s.kind}, got {value!r}")
-    return FeatureVector(tuple(s.name for s in spec), tuple(values[s.name] for s in spec))
 
 
 _PERIOD = re.compile(r"([0-9]{4})-(0[1-9]|1[0-2])")

@@ -30,19 +30,9 @@ from numpy.typing import NDArray
 
 from ledger.catalogue.pilot import Delivery, Outcome, Pilot, Row
 from scoring.dataset import Dataset, Kind
-from scoring.features import (
-    FEATURES,
-    SERIES,
-    WINDOW,
-    FeatureError,
-    FeatureSpec,
-    FeatureVector,
-    Windows,
-    compute,
-    first_day,
-    month_index,
-    vectors,
-)
+from scoring.errors import FeatureError
+from scoring.features import FEATURES, SERIES, WINDOW, Windows, compute, first_day, month_index, vectors
+from scoring.vector import FeatureSpec, FeatureVector
 
 _NEVER = date.max.toordinal() + 1
 

@@ -15,18 +15,9 @@ import rfc8785
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from scoring.features import (
-    FEATURES,
-    INDUSTRY_TAX_BURDEN,
-    NAMES,
-    FeatureError,
-    FeatureVector,
-    canonical,
-    extract,
-    from_canonical,
-    month_index,
-    vector_hash,
-)
+from scoring.errors import FeatureError
+from scoring.features import FEATURES, INDUSTRY_TAX_BURDEN, NAMES, extract, month_index
+from scoring.vector import FeatureVector, canonical, from_canonical, vector_hash
 
 CODE = "91500000MA5U000000"
 AS_OF = "2025-03"
@@ -244,7 +235,7 @@ def test_canonical_bytes_and_hash() -> None:
 @given(records())
 def test_canonical_round_trips(rows: Rows) -> None:
     v = extract(rows, AS_OF)
-    back = from_canonical(canonical(v))
+    back = from_canonical(canonical(v), FEATURES)
     assert back == v and vector_hash(back) == vector_hash(v) and hash(back) == hash(v)
 
 
@@ -269,7 +260,7 @@ def test_from_canonical_checks_names_and_kinds(mutate: Callable[[dict[str, Any]]
     data = json.loads(canonical(extract({}, AS_OF)))
     mutate(data)
     with pytest.raises(FeatureError):
-        from_canonical(rfc8785.dumps(data))
+        from_canonical(rfc8785.dumps(data), FEATURES)
 
 
 def test_a_vector_is_a_mapping() -> None:

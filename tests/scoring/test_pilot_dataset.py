@@ -13,7 +13,8 @@ from sklearn.metrics import roc_auc_score  # type: ignore[import-untyped]
 
 from ledger.catalogue import pilot
 from ledger.catalogue.pilot import Pilot, Row
-from scoring.features import FEATURES, NAMES, FeatureError, extract, month_index
+from scoring.errors import FeatureError
+from scoring.features import FEATURES, NAMES, extract, month_index
 from scoring.pilot_dataset import PilotTable, arrived_by, build, by_enterprise
 
 
