@@ -74,5 +74,5 @@ def provenance(p: Platform) -> None:
     console.print(f"log sealed at {head.tree_size} events, root {head.root.hex()[:16]}…, anchored in block "
                   f"{head.anchor_block}")
     report = verify_log(p.sequencer.store, p.operator.signing_public_key, p.log)
-    console.print(f"log verified from the events up: {report.events} events, {report.anchored} checkpoints "
-                  "anchored on chain, all consistent")
+    console.print(f"log verified from the events up: {report.events} events, {report.anchored} checkpoint"
+                  f"{'s' * (report.anchored != 1)} anchored on chain, all consistent")
