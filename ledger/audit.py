@@ -14,7 +14,7 @@ import json
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 
-from ledger import merkle, proof
+from ledger import merkle, proof, prover
 from ledger.anchor import ProvenanceLog
 from ledger.checkpoint import TreeHead
 from ledger.errors import EventError, VerificationError
@@ -96,7 +96,7 @@ def _check_head(head: StoredCheckpoint, tree: merkle.MemoryNodes, operator_key: 
 
 def _check_consistency(heads: Sequence[StoredCheckpoint], tree: merkle.MemoryNodes) -> None:
     for old, new in itertools.pairwise(heads):
-        path = proof.consistency_proof(old.tree_size, new.tree_size, tree)
+        path = prover.consistency_proof(old.tree_size, new.tree_size, tree)
         proof.verify_consistency(old.tree_size, new.tree_size, old.root, new.root, path)
 
 

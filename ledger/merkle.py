@@ -17,7 +17,8 @@ and benchmarks.
 the right border of the current tree.
 
 The ``reference_*`` functions are RFC 9162's recursive definitions written out literally: slow
-and obvious, for tests to hold the fast code to (DESIGN §6.10). Proofs are in ``ledger.proof``.
+and obvious, for tests to hold the fast code to (DESIGN §6.10). Proofs are made in ``ledger.prover``
+and checked in ``ledger.proof``.
 """
 
 from __future__ import annotations

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 
 from nacl.signing import SigningKey
 
-from ledger import merkle, proof
+from ledger import merkle, prover
 from ledger.anchor import ProvenanceLog
 from ledger.checkpoint import TreeHead
 from ledger.errors import ContractRevert, VerificationError
@@ -102,7 +102,7 @@ class Sequencer:
         on_chain = self.target.log.latest()
         consistency: list[bytes] = []
         if on_chain is not None:
-            consistency = proof.consistency_proof(on_chain.tree_size, newest.tree_size, self.store)
+            consistency = prover.consistency_proof(on_chain.tree_size, newest.tree_size, self.store)
         receipt = self.target.log.anchor(self.target.sender, newest.tree_size, newest.root, consistency)
         tx = "0x" + bytes(receipt["transactionHash"]).hex()
         self.store.mark_anchored(newest.tree_size, tx, receipt["blockNumber"])

@@ -11,7 +11,7 @@ import json
 from collections.abc import Iterable, Iterator
 from typing import Any
 
-from ledger import proof
+from ledger import proof, prover
 from ledger.anchor import ProvenanceLog
 from ledger.errors import ContractRevert, LedgerError, VerificationError
 from ledger.event import Event
@@ -27,7 +27,7 @@ def prove_all(store: LogStore, event_ids: Iterable[str], log: ProvenanceLog) -> 
     """The witnesses of ``event_ids``, in order, all against the newest anchored checkpoint.
 
     Every id is resolved before the first witness is made, so a bad one fails the whole request.
-    The proofs share one :class:`~ledger.proof.Prover`: after the first, each reads only its
+    The proofs share one :class:`~ledger.prover.Prover`: after the first, each reads only its
     stored siblings below the tree's right edge. Each witness is checked against the chain.
     """
     indexes = [_resolve(store, event_id) for event_id in event_ids]
@@ -36,13 +36,13 @@ def prove_all(store: LogStore, event_ids: Iterable[str], log: ProvenanceLog) -> 
     if late:
         raise LedgerError(f"event {late[0]} is not yet in an anchored checkpoint; run `credtrace log append` "
                           "or let the sequencer seal")
-    head, prover = anchored[-1], proof.Prover(store)
+    head, proofs = anchored[-1], prover.Prover(store)
     checkpoint = {"tree_size": head.tree_size, "root": "0x" + head.root.hex(), "timestamp_ms": head.timestamp_ms,
                   "signature": "0x" + head.signature.hex(), "contract": log.contract.address,
                   "anchor_tx": head.anchor_tx, "anchor_block": head.anchor_block}
     for index in indexes:
         [(_, leaf, body)] = store.leaves(index, index + 1)
-        path = prover.inclusion_proof(index, head.tree_size)
+        path = proofs.inclusion_proof(index, head.tree_size)
         witness = {
             "event_id": index,
             "leaf_hash": "0x" + leaf.hex(),

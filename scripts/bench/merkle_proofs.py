@@ -25,7 +25,8 @@ from collections.abc import Callable, Sequence
 from typing import Any
 
 from ledger.merkle import MemoryNodes, append_nodes, leaf_hash, root
-from ledger.proof import Prover, consistency_proof, inclusion_proof, verify_consistency, verify_inclusion
+from ledger.proof import verify_consistency, verify_inclusion
+from ledger.prover import Prover, consistency_proof, inclusion_proof
 
 TARGET_RATIO = 20.0
 TARGET_CONSISTENCY_MS = 10.0

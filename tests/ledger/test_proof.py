@@ -31,15 +31,8 @@ from ledger.merkle import (
     reference_inclusion_path,
     reference_root,
 )
-from ledger.proof import (
-    ConsistencyProof,
-    InclusionProof,
-    Prover,
-    consistency_proof,
-    inclusion_proof,
-    verify_consistency,
-    verify_inclusion,
-)
+from ledger.proof import ConsistencyProof, InclusionProof, verify_consistency, verify_inclusion
+from ledger.prover import Prover, consistency_proof, inclusion_proof
 
 
 def h(text: str) -> bytes:

@@ -7,7 +7,7 @@ from collections.abc import Iterator
 import pytest
 from provenance_world import World, build, event
 
-from ledger import merkle, proof
+from ledger import merkle, proof, prover
 from ledger.backends.tester import EthTesterChain
 from ledger.errors import ContractRevert, VerificationError
 from ledger.sender import TransactionSender
@@ -36,11 +36,11 @@ def test_append_seal_anchor_and_prove(world: World) -> None:
     seq.anchor()
     assert [a.tree_size for a in world.log.all()] == [5, 12]
     for i in range(12):
-        path = proof.inclusion_proof(i, 12, world.store)
+        path = prover.inclusion_proof(i, 12, world.store)
         proof.verify_inclusion(event(i).leaf_hash(), i, 12, path, world.log.root_of(12))
         assert world.log.verify_inclusion(event(i).leaf_hash(), i, 12, path)
     proof.verify_consistency(5, 12, world.log.root_of(5), world.log.root_of(12),
-                             proof.consistency_proof(5, 12, world.store))
+                             prover.consistency_proof(5, 12, world.store))
 
 
 def test_witness_verifies_against_the_chain_alone(world: World) -> None:
