@@ -14,6 +14,7 @@ test: $(VENV)/.installed tools postgres lint typecheck pytest
 
 lint: $(VENV)/.installed
 	$(VENV)/bin/ruff check .
+	$(VENV)/bin/lint-imports
 
 typecheck: $(VENV)/.installed
 	$(VENV)/bin/mypy

@@ -12,24 +12,18 @@ from datetime import UTC, datetime
 from sqlalchemy.engine import Engine
 
 from api.settings import Settings
-from ledger import deployment
-from ledger.anchor import NAME as LOG_CONTRACT
-from ledger.anchor import ProvenanceLog
 from ledger.catalogue.gate import AccessGate, ChainConsents
 from ledger.catalogue.ingest import Ingestion, record_pending
 from ledger.catalogue.store import CatalogueWriter, SupplyStats
 from ledger.catalogue.vault import Pseudonymiser, Vault, load_or_create_key
-from ledger.chain import Chain
-from ledger.consent import NAME as CONSENT_CONTRACT
-from ledger.consent import ConsentRegistry
-from ledger.identity import Identity, KeyStore
-from ledger.logstore import LogStore, open_engine
-from ledger.registry import NAME as REGISTRY_CONTRACT
-from ledger.registry import ParticipantRegistry
-from ledger.sanctions import NAME as SANCTIONS_CONTRACT
-from ledger.sanctions import SanctionsList
-from ledger.sender import TransactionSender
-from ledger.sequencer import AnchorTarget, Sequencer
+from ledger.chain import Chain, Identity, KeyStore, TransactionSender, deployment
+from ledger.contracts import ConsentRegistry, ParticipantRegistry, ProvenanceLog, SanctionsList
+from ledger.contracts.consent_registry import NAME as CONSENT_CONTRACT
+from ledger.contracts.participant_registry import NAME as REGISTRY_CONTRACT
+from ledger.contracts.provenance_log import NAME as LOG_CONTRACT
+from ledger.contracts.sanctions_list import NAME as SANCTIONS_CONTRACT
+from ledger.migrations import open_engine
+from ledger.provenance import AnchorTarget, LogStore, Sequencer
 from ledger.types import OrgId
 
 

@@ -1,19 +1,22 @@
-"""The ledger: the chain credtrace writes to, and the contracts on it.
+"""The ledger: the chain credtrace writes to, the contracts on it, the provenance log anchored
+there, and the data platform whose every use that log records.
 
-Modules, one noun each:
+Sub-packages, one concept each (each has its own map in its docstring):
 
-- ``artifact``   compiled contracts (ABI, bytecode, compiler, source hash), read-only at run time
-- ``chain``      the :class:`Chain` protocol and :func:`connect`; ``backends/`` implements it
-- ``sender``     local signing, nonces, fees, receipts; reverts become :class:`ContractRevert`
-- ``revert``     revert data → named Python errors, from the contracts' own ABIs
-- ``deployment`` the deployment file, and the check that on-chain code matches the artifacts
-- ``registry``   the ``ParticipantRegistry`` client
-- ``identity``   participants' dev keys (secp256k1 account + Ed25519 signing key) in the home folder
-- ``types``      the vocabulary: addresses, roles, statuses
-- the provenance log: ``event``, ``merkle``, ``proof``, ``logstore`` (schema in ``migrations/``),
-  ``checkpoint``, ``sequencer``, ``anchor``, ``witness``, ``audit``
-- ``consent``, ``sanctions``: clients of ConsentRegistry and SanctionsList
-- ``catalogue/``  the data platform (its own docstring and errors): ingestion, the access gate
+- ``chain/``       reaching a chain: the :class:`~ledger.chain.Chain` protocol and its backends,
+                   signing and sending, reverts as named errors, the contract wrapper, compiled
+                   artifacts, the deployment file, dev funding, participants' keys
+- ``contracts/``   one typed client per Solidity contract: ParticipantRegistry, ConsentRegistry,
+                   SanctionsList, ModelRegistry, ProvenanceLog
+- ``provenance/``  the RFC 9162 provenance log: events, the Merkle tree, proofs, the SQL store,
+                   tree heads, the sequencer that seals and anchors, witnesses, the audit walk
+- ``catalogue/``   the data platform: ingestion, encryption at rest, the access gate, assessment
+- ``migrations/``  the off-chain store's schema (Alembic), shared by the log and the catalogue
+
+Beside them, shared by all: ``types`` (the vocabulary: addresses, roles, statuses) and ``errors``.
+
+Layers (import-linter, ``pyproject.toml``): ``catalogue`` → ``provenance`` → ``contracts`` →
+``chain``; nothing here imports ``scoring``, ``oracle``, ``api`` or the simulation.
 
 Errors (all in ``ledger.errors``)::
 
@@ -25,5 +28,6 @@ Errors (all in ``ledger.errors``)::
     ├── DeploymentError       no deployment, a live one already, or on-chain code that differs
     ├── EventError            a provenance event does not fit the model
     ├── VerificationError     a proof, signature or record did not verify (names what failed)
-    └── IdentityError         keys missing, malformed, or about to be overwritten
+    ├── IdentityError         keys missing, malformed, or about to be overwritten
+    └── CatalogueError        the data platform's errors (``ledger.catalogue.errors``)
 """

@@ -2,7 +2,6 @@
 
 - ``features``       pure feature extraction from departmental records as of a period
 - ``vector``         a feature's spec and a feature vector as a record: RFC 8785 bytes, SHA-256
-- ``pilot_dataset``  the training table from the synthetic pilot (no leakage, delivery lags honoured)
 - ``dataset``        a generic tabular dataset (any CSV with a binary target)
 - ``binning``        monotone WoE binning, missing and rare values binned explicitly
 - ``scorecard``      the champion: logistic regression on WoE, points scaled by PDO

@@ -8,7 +8,7 @@ No leakage. Only rows whose ``period`` is strictly before ``as_of`` are read, an
 series only the twelve months ``as_of - 12 … as_of - 1`` (the window). With ``arrived`` (category →
 the periods its department had delivered by the as-of date) a period not in it is read as a month
 without a row: data generated but not yet delivered cannot be used. The platform's store holds only
-what arrived, so the oracle passes no ``arrived``; :mod:`scoring.pilot_dataset` derives it from the
+what arrived, so the oracle passes no ``arrived``; :mod:`simulation.training` derives it from the
 pilot's delivery dates.
 
 Missing is explicit: a feature is ``None`` when the window cannot support it — levels need one month
@@ -17,7 +17,7 @@ event datasets (customs, administrative penalties, courts): a department sends a
 month with events, so a month without a row counts as zero events. Coverage features count months.
 
 :func:`compute` is the batch core over many enterprises' windows (numpy); :func:`extract` and
-:func:`scoring.pilot_dataset.build` both go through it, so training and scoring compute the same
+:func:`simulation.training.build` both go through it, so training and scoring compute the same
 numbers. A vector as a record (its canonical bytes and their hash) is :mod:`scoring.vector`.
 """
 

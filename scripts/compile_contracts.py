@@ -1,6 +1,6 @@
 """Compile `contracts/*.sol` with the pinned solc into committed artifacts.
 
-    python scripts/compile_contracts.py            # write ledger/artifacts/*.json
+    python scripts/compile_contracts.py            # write ledger/chain/artifacts/*.json
     python scripts/compile_contracts.py --check    # recompile, compare, exit 1 on any drift
 
 Build-time only: the package reads the artifacts and never needs Node or a compiler.
@@ -125,7 +125,7 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--check", action="store_true", help="compare instead of writing")
     parser.add_argument("--contracts-dir", type=Path, default=ROOT / "contracts")
-    parser.add_argument("--artifacts-dir", type=Path, default=ROOT / "ledger" / "artifacts")
+    parser.add_argument("--artifacts-dir", type=Path, default=ROOT / "ledger" / "chain" / "artifacts")
     args = parser.parse_args()
     artifacts = compile_sources(args.contracts_dir)
     if not args.check:

@@ -19,8 +19,8 @@ from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from ledger.catalogue import pilot
 from ledger.catalogue.schema import SCHEMAS
+from simulation import pilot
 
 if TYPE_CHECKING:
     from _typeshed import DataclassInstance

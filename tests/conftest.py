@@ -21,9 +21,7 @@ from nacl.signing import SigningKey
 
 from devnet import Devnet, DevnetConfig
 from devnet.config import DEV_VALIDATOR_KEY
-from ledger.chain import Chain, connect
-from ledger.identity import Identity
-from ledger.sender import TransactionSender
+from ledger.chain import Chain, Identity, TransactionSender, connect
 from ledger.types import Role
 
 ROOT = Path(__file__).resolve().parent.parent

@@ -3,14 +3,15 @@
 from __future__ import annotations
 
 import time
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
 from api import ApiError
 from api.cli.context import RpcOption, State, console, keystore, opened, reported, sender_for
-from api.platform import opened_platform
-from ledger.consent import Category, Grant, consent_id_hex, new_nonce, parse_consent_id, purpose
+
+if TYPE_CHECKING:
+    from ledger.contracts.consent_registry import Category
 
 group = typer.Typer(help="Consents (ConsentRegistry): EIP-712 grants signed by the enterprise.",
                     no_args_is_help=True)
@@ -32,6 +33,9 @@ def grant(
     rpc: RpcOption = None,
 ) -> None:
     """The enterprise signs the grant (EIP-712); the operator submits it; prints the consent id."""
+    from api.platform import opened_platform
+    from ledger.contracts.consent_registry import Grant, consent_id_hex, new_nonce, purpose
+
     settings = ctx.ensure_object(State).settings(rpc)
     store = keystore(settings)
     who, grantee = store.load(enterprise), store.load(bank)
@@ -45,6 +49,8 @@ def grant(
 
 
 def categories(names: list[str]) -> Category:
+    from ledger.contracts.consent_registry import Category
+
     wanted = Category(0)
     for name in names:
         try:
@@ -64,6 +70,9 @@ def revoke(
     rpc: RpcOption = None,
 ) -> None:
     """The enterprise revokes a consent from its own account."""
+    from api.platform import opened_platform
+    from ledger.contracts.consent_registry import parse_consent_id
+
     settings = ctx.ensure_object(State).settings(rpc)
     who = keystore(settings).load(enterprise)
     with opened(settings) as chain, opened_platform(settings, chain) as p:

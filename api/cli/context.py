@@ -1,4 +1,9 @@
-"""What every command shares: settings, the console, opening the chain, error reporting."""
+"""What every command shares: settings, the console, opening the chain, error reporting.
+
+Start-up stays fast (``scripts/bench/cli_startup.py``): the command modules import only typer, rich
+and this module at load time, and each command imports the packages it needs (web3, SQLAlchemy,
+py-evm, scikit-learn) when it runs. Names used only in annotations come in under TYPE_CHECKING.
+"""
 
 from __future__ import annotations
 
@@ -8,23 +13,20 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Annotated, Any, ParamSpec, TypeVar
+from typing import TYPE_CHECKING, Annotated, Any, ParamSpec, TypeVar
 
 import typer
 from rich.console import Console
 
 from api import ApiError
 from api.settings import Settings
-from devnet import DevnetConfig
-from devnet.cli import load_or_create_key
-from ledger import deployment
-from ledger.backends.embedded import EmbeddedChain, genesis_config
-from ledger.chain import Chain, connect
 from ledger.errors import LedgerError
-from ledger.identity import Identity, KeyStore
-from ledger.registry import NAME as REGISTRY
-from ledger.registry import ParticipantRegistry
-from ledger.sender import TransactionSender
+
+if TYPE_CHECKING:
+    from devnet import DevnetConfig
+    from ledger.chain import Chain, Identity, KeyStore, TransactionSender
+    from ledger.chain.backends.embedded import EmbeddedChain
+    from ledger.contracts import ParticipantRegistry
 
 # Piped output (make demo, CI logs) gets room for a table instead of rich's 80 columns.
 _WIDTH = None if sys.stdout.isatty() else 140
@@ -70,6 +72,8 @@ def reported(command: Callable[P, R]) -> Callable[P, R]:
 @contextmanager
 def opened(settings: Settings) -> Iterator[Chain]:
     """The chain at --rpc, or the embedded devnet in the home folder."""
+    from ledger.chain import connect
+
     chain = connect(settings.rpc_url) if settings.rpc_url else embedded(settings)
     try:
         yield chain
@@ -78,11 +82,17 @@ def opened(settings: Settings) -> Iterator[Chain]:
 
 
 def embedded(settings: Settings) -> EmbeddedChain:
+    from ledger.chain import deployment
+    from ledger.chain.backends.embedded import EmbeddedChain
+
     return EmbeddedChain(embedded_config(settings), deployment.registry_locator(settings.deployment_path))
 
 
 def embedded_config(settings: Settings, **options: Any) -> DevnetConfig:
     """The embedded devnet's settings: the operator allowlisted, a dev-only validator key."""
+    from devnet.cli import load_or_create_key
+    from ledger.chain.backends.embedded import genesis_config
+
     operator = keystore(settings).load("operator")
     settings.devnet_dir.mkdir(parents=True, exist_ok=True)
     key = load_or_create_key(settings.devnet_dir / "validator.key")
@@ -90,13 +100,21 @@ def embedded_config(settings: Settings, **options: Any) -> DevnetConfig:
 
 
 def keystore(settings: Settings) -> KeyStore:
+    from ledger.chain import KeyStore
+
     return KeyStore(settings.keys_dir)
 
 
 def sender_for(chain: Chain, identity: Identity) -> TransactionSender:
+    from ledger.chain import TransactionSender
+
     return TransactionSender(chain, identity.account)
 
 
 def registry(chain: Chain, settings: Settings) -> ParticipantRegistry:
+    from ledger.chain import deployment
+    from ledger.contracts import ParticipantRegistry
+    from ledger.contracts.participant_registry import NAME as REGISTRY
+
     dep = deployment.load(settings.deployment_path)
     return ParticipantRegistry(deployment.contract(chain, dep, REGISTRY))

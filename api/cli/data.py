@@ -4,16 +4,16 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
 from api import ApiError
 from api.cli.context import AsOption, RpcOption, State, console, keystore, opened, reported
-from api.platform import now_iso, opened_platform
 from ledger.catalogue.errors import AccessDenied
-from ledger.catalogue.gate import AccessRequest
-from ledger.catalogue.ingest import IngestReport, ingest, parse_rows
+
+if TYPE_CHECKING:
+    from ledger.catalogue.ingest import IngestReport
 
 group = typer.Typer(help="The data catalogue: ingestion and the access gate.", no_args_is_help=True)
 
@@ -33,6 +33,9 @@ def ingest_(
     rpc: RpcOption = None,
 ) -> None:
     """Ingest a CSV (header first) or JSON Lines batch; bad rows are reported, never dropped."""
+    from api.platform import now_iso, opened_platform
+    from ledger.catalogue.ingest import ingest, parse_rows
+
     settings = ctx.ensure_object(State).settings(rpc)
     try:
         rows = parse_rows(file.read_text(encoding="utf-8"), "jsonl" if file.suffix == ".jsonl" else "csv")
@@ -65,6 +68,9 @@ def read(
     rpc: RpcOption = None,
 ) -> None:
     """Read an enterprise's data through the access gate; a refusal exits 1 with its reason."""
+    from api.platform import now_iso, opened_platform
+    from ledger.catalogue.gate import AccessRequest
+
     settings = ctx.ensure_object(State).settings(rpc)
     store = keystore(settings)
     request = AccessRequest(store.load(by).address, credit_code, tuple(dataset), purpose, f"cli-{now_iso()}",

@@ -5,21 +5,20 @@ Run it twice and it resumes: same chain, same deployment, the log grows.
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import typer
 
 from api.cli.context import RpcOption, State, console, keystore, opened, reported, sender_for
-from api.cli.demo_data import data_platform
-from api.cli.demo_model import credit_model
 from api.cli.deploy import deploy_to
 from api.cli.keys import ensure_demo_keys
 from api.cli.participants import table
-from api.platform import Platform, opened_platform
-from ledger import deployment
-from ledger.audit import verify_log
 from ledger.errors import ContractRevert
-from ledger.funding import top_up
-from ledger.identity import Identity
 from ledger.types import Role
+
+if TYPE_CHECKING:
+    from api.platform import Platform
+    from ledger.chain import Identity
 
 
 def add_to(app: typer.Typer) -> None:
@@ -29,6 +28,11 @@ def add_to(app: typer.Typer) -> None:
 @reported
 def demo(ctx: typer.Context, rpc: RpcOption = None) -> None:
     """Keys, contracts, participants, permissions, the data platform, provenance: step by step."""
+    from api.cli.demo_data import data_platform
+    from api.cli.demo_model import credit_model
+    from api.platform import opened_platform
+    from ledger.chain import deployment
+
     settings = ctx.ensure_object(State).settings(rpc)
     console.rule("1. dev-only keys")
     people = {i.name: i for i in ensure_demo_keys(keystore(settings))}
@@ -46,6 +50,8 @@ def demo(ctx: typer.Context, rpc: RpcOption = None) -> None:
 
 
 def participants(p: Platform, people: dict[str, Identity]) -> None:
+    from ledger.chain.funding import top_up
+
     console.rule("3. the operator registers the participants (banks join: R8)")
     operator = sender_for(p.chain, p.operator)
     for who in people.values():
@@ -68,6 +74,8 @@ def participants(p: Platform, people: dict[str, Identity]) -> None:
 
 
 def provenance(p: Platform) -> None:
+    from ledger.provenance import verify_log
+
     console.rule("9. every use of the data is a provenance event, anchored on chain (R5)")
     p.seal_and_anchor()
     head = p.sequencer.store.checkpoints()[-1]

@@ -11,16 +11,16 @@ from api.cli.context import console, sender_for
 from api.cli.report import table
 from api.platform import Platform, now_iso
 from ledger.catalogue.assessment import assess
-from ledger.catalogue.defects import with_bad_rows
 from ledger.catalogue.errors import AccessDenied
 from ledger.catalogue.gate import AccessRequest
 from ledger.catalogue.ingest import ingest
-from ledger.catalogue.pilot import Pilot, Row, generate
 from ledger.catalogue.schema import SCHEMAS
-from ledger.consent import Category, Grant, consent_id_hex, new_nonce, purpose
-from ledger.identity import Identity
+from ledger.chain import Identity
+from ledger.contracts.consent_registry import Category, Grant, consent_id_hex, new_nonce, purpose
+from ledger.provenance.witness import check, prove
 from ledger.types import Address
-from ledger.witness import check, prove
+from simulation.defects import with_bad_rows
+from simulation.pilot import Pilot, Row, generate
 
 DEMO_PILOT = {"n_enterprises": 300, "months": 36, "seed": 7}
 """The demo's pilot; ``credtrace init`` gives enterprise-1 its first enterprise's credit code."""

@@ -10,13 +10,13 @@ from api.cli.context import console, sender_for
 from api.cli.model import ids, model_registry, summary
 from api.platform import Platform
 from api.settings import Settings
+from ledger.chain import Identity
 from ledger.errors import ContractRevert
-from ledger.identity import Identity
 from ledger.types import ModelStatus
 from scoring import artifact, report_page
-from scoring.pilot_dataset import build
 from scoring.policy import DEFAULT_POLICY
 from scoring.trainer import train
+from simulation.training import build
 
 DEVELOPMENT = {"n_enterprises": 10_000, "seed": 7}
 OUT_OF_TIME = "2024-10"
@@ -24,7 +24,7 @@ OUT_OF_TIME = "2024-10"
 
 def credit_model(p: Platform, settings: Settings, people: dict[str, Identity]) -> None:
     console.rule("8. the credit model: trained, explained, approved on chain before it may decide (R1)")
-    from ledger.catalogue.pilot import generate
+    from simulation.pilot import generate
 
     table = build(generate(**DEVELOPMENT))  # type: ignore[arg-type]
     doc, report = train(table.to_dataset(), oot_mask=table.oot_mask(OUT_OF_TIME),

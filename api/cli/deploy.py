@@ -3,17 +3,17 @@
 from __future__ import annotations
 
 import time
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
 from api import ApiError
 from api.cli.context import RpcOption, State, console, keystore, opened, reported, sender_for
 from api.settings import Settings
-from ledger import deployment
-from ledger.chain import Chain
-from ledger.deployment import Deployment
-from ledger.funding import ensure_operator_funds
+
+if TYPE_CHECKING:
+    from ledger.chain import Chain
+    from ledger.chain.deployment import Deployment
 
 
 def add_to(app: typer.Typer) -> None:
@@ -40,6 +40,9 @@ def deploy(
 
 def deploy_to(chain: Chain, settings: Settings, redeploy: bool) -> Deployment:
     """The live deployment on ``chain``, deploying (and recording) it when asked or absent."""
+    from ledger.chain import deployment
+    from ledger.chain.funding import ensure_operator_funds
+
     operator = keystore(settings).load("operator")
     if not _should_deploy(chain, settings, redeploy):
         return deployment.load(settings.deployment_path)
@@ -55,6 +58,8 @@ def deploy_to(chain: Chain, settings: Settings, redeploy: bool) -> Deployment:
 
 
 def _should_deploy(chain: Chain, settings: Settings, redeploy: bool) -> bool:
+    from ledger.chain import deployment
+
     path = settings.deployment_path
     if not path.exists():
         return True

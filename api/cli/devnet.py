@@ -12,8 +12,6 @@ import typer
 
 from api import ApiError
 from api.cli.context import State, console, embedded_config, reported
-from devnet import Devnet, DevnetError
-from ledger import deployment
 
 
 def add_to(app: typer.Typer) -> None:
@@ -36,6 +34,9 @@ def devnet(
     Admitted senders: the operator (genesis allowlist) and every participant active in
     the deployed ParticipantRegistry. Other credtrace commands in the same home join it.
     """
+    from devnet import Devnet, DevnetError
+    from ledger.chain import deployment
+
     settings = ctx.ensure_object(State).settings()
     config = embedded_config(settings, host=host, port=port, chain_id=chain_id, block_time=block_time)
     if data_dir is not None:

@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import typer
 
 from api.cli.context import State, console, keystore, reported
-from ledger.identity import DEV_ONLY, Identity, KeyStore
 from ledger.types import Role
+
+if TYPE_CHECKING:
+    from ledger.chain import Identity, KeyStore
 
 DEMO_PARTICIPANTS: tuple[tuple[str, Role, str], ...] = (
     ("operator", Role.OPERATOR, "Chongqing SME Credit Platform (demo)"),
@@ -35,6 +39,8 @@ def add_to(app: typer.Typer) -> None:
 @reported
 def init(ctx: typer.Context) -> None:
     """Create dev-only keys for the operator and the demo participants (kept if present)."""
+    from ledger.chain.identity import DEV_ONLY
+
     settings = ctx.ensure_object(State).settings()
     ensure_demo_keys(keystore(settings))
     console.print(f"[yellow]{DEV_ONLY}[/yellow]\nkeys are in {settings.keys_dir}")

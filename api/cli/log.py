@@ -7,26 +7,19 @@ import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
-from rich.progress import Progress
 
 from api import ApiError
-from api.cli.context import RpcOption, State, console, keystore, opened, reported, sender_for
+from api.cli.context import RpcOption, State, console, keystore, opened, registry, reported, sender_for
 from api.settings import Settings
-from ledger import deployment
-from ledger.anchor import NAME as LOG_CONTRACT
-from ledger.anchor import ProvenanceLog
-from ledger.audit import verify_log
-from ledger.chain import Chain
 from ledger.errors import EventError, VerificationError
-from ledger.event import Event
-from ledger.logstore import LogStore, open_engine
-from ledger.registry import NAME as REGISTRY
-from ledger.registry import ParticipantRegistry
-from ledger.sequencer import AnchorTarget, Sequencer
-from ledger.witness import check, prove_all
+
+if TYPE_CHECKING:
+    from ledger.chain import Chain
+    from ledger.contracts import ProvenanceLog
+    from ledger.provenance import Event, LogStore
 
 group = typer.Typer(help="The provenance log: RFC 9162 Merkle log anchored on chain.", no_args_is_help=True)
 DbOption = Annotated[str | None, typer.Option("--db", envvar="CREDTRACE_DB",
@@ -43,6 +36,9 @@ def clock_ms() -> int:
 
 @contextmanager
 def _session(ctx: typer.Context, rpc: str | None, db: str | None) -> Iterator[tuple[Settings, Chain, LogStore]]:
+    from ledger.migrations import open_engine
+    from ledger.provenance import LogStore
+
     settings = ctx.ensure_object(State).settings(rpc, db)
     engine = open_engine(settings.db_url)
     try:
@@ -53,6 +49,10 @@ def _session(ctx: typer.Context, rpc: str | None, db: str | None) -> Iterator[tu
 
 
 def _log_contract(chain: Chain, settings: Settings) -> ProvenanceLog:
+    from ledger.chain import deployment
+    from ledger.contracts import ProvenanceLog
+    from ledger.contracts.provenance_log import NAME as LOG_CONTRACT
+
     dep = deployment.load(settings.deployment_path)
     return ProvenanceLog(deployment.contract(chain, dep, LOG_CONTRACT))
 
@@ -61,6 +61,8 @@ def _log_contract(chain: Chain, settings: Settings) -> ProvenanceLog:
 @reported
 def append(ctx: typer.Context, file: Path, rpc: RpcOption = None, db: DbOption = None) -> None:
     """Append the events of FILE (JSON Lines), then seal and anchor them. All or nothing."""
+    from ledger.provenance import AnchorTarget, Sequencer
+
     events = parse(file)
     with _session(ctx, rpc, db) as (settings, chain, store):
         operator = keystore(settings).load("operator")
@@ -79,6 +81,8 @@ def append(ctx: typer.Context, file: Path, rpc: RpcOption = None, db: DbOption =
 
 def parse(file: Path) -> list[Event]:
     """Every line of ``file`` as an event; ApiError listing the bad lines by number."""
+    from ledger.provenance import Event
+
     events, bad = [], []
     try:
         lines = file.read_text(encoding="utf-8").splitlines()
@@ -105,6 +109,8 @@ def prove_(ctx: typer.Context, event_ids: Annotated[list[str], typer.Argument(me
 
     EVENT_ID is the event's leaf index or its leaf hash (hex). One id prints one JSON document;
     several print JSON Lines, one witness per line, all against the same checkpoint."""
+    from ledger.provenance.witness import prove_all
+
     with _session(ctx, rpc, db) as (settings, chain, store):
         witnesses = prove_all(store, event_ids, _log_contract(chain, settings))
         if len(event_ids) == 1:
@@ -119,6 +125,8 @@ def prove_(ctx: typer.Context, event_ids: Annotated[list[str], typer.Argument(me
 def check_(ctx: typer.Context, witness: Path, rpc: RpcOption = None) -> None:
     """Verify witnesses (the output of `log prove`: one JSON document, or JSON Lines) against the
     chain alone: no database. Stops at the first that fails, naming its line."""
+    from ledger.provenance.witness import check
+
     settings = ctx.ensure_object(State).settings(rpc)
     documents = _witnesses(witness)
     with opened(settings) as chain:
@@ -158,10 +166,14 @@ def _witnesses(path: Path) -> list[tuple[int, Any]]:
 @reported
 def verify(ctx: typer.Context, rpc: RpcOption = None, db: DbOption = None) -> None:
     """Recompute every anchored root from the events and check it against the chain."""
+    from rich.progress import Progress
+
+    from ledger.chain import deployment
+    from ledger.provenance import verify_log
+
     with _session(ctx, rpc, db) as (settings, chain, store):
-        dep = deployment.load(settings.deployment_path)
-        registry = ParticipantRegistry(deployment.contract(chain, dep, REGISTRY))
-        operator_key = registry.participant(dep.deployer).signing_key  # from the chain, not the DB
+        deployer = deployment.load(settings.deployment_path).deployer
+        operator_key = registry(chain, settings).participant(deployer).signing_key  # from the chain, not the DB
         with Progress(console=console, transient=True) as bar:
             task = bar.add_task("verifying events", total=store.size())
             report = verify_log(store, operator_key, _log_contract(chain, settings),

@@ -5,20 +5,18 @@ from __future__ import annotations
 import hashlib
 import json
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
 from api import ApiError
 from api.cli.context import RpcOption, State, console, keystore, opened, reported, sender_for
 from api.settings import Settings
-from ledger import deployment
-from ledger.chain import Chain
-from ledger.identity import KeyStore
-from ledger.model_registry import NAME as MODELS
-from ledger.model_registry import ModelRegistry
 from scoring.errors import ScoringError
-from scoring.trainer import policy_decider, score_file, train_files
+
+if TYPE_CHECKING:
+    from ledger.chain import Chain, KeyStore
+    from ledger.contracts import ModelRegistry
 
 group = typer.Typer(help="Credit models: train, score, and their approval on chain.", no_args_is_help=True)
 
@@ -37,6 +35,8 @@ def train(
     seed: int = 7,
 ) -> None:
     """Train the champion scorecard and the challenger; write the artifact and the report."""
+    from scoring.trainer import train_files
+
     try:
         report = train_files(data, target, bad_value, out, seed=seed)
     except ScoringError as exc:
@@ -65,6 +65,8 @@ def score(
     size_column: Annotated[str, typer.Option(help="Size class column for the policy's limits.")] = "size",
 ) -> None:
     """Score every row: score, PD, decision, limit, rate (if the model has a policy), reason codes."""
+    from scoring.trainer import policy_decider, score_file
+
     target = out or data.with_suffix(".scored.csv")
     try:
         rows = score_file(model, data, target, id_column=id_column, decide=policy_decider(size_column))
@@ -79,6 +81,10 @@ def _models(ctx: typer.Context, rpc: str | None) -> tuple[Settings, KeyStore]:
 
 
 def model_registry(chain: Chain, settings: Settings) -> ModelRegistry:
+    from ledger.chain import deployment
+    from ledger.contracts import ModelRegistry
+    from ledger.contracts.model_registry import NAME as MODELS
+
     return ModelRegistry(deployment.contract(chain, deployment.load(settings.deployment_path), MODELS))
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from datetime import UTC, datetime
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.table import Table
@@ -21,9 +21,9 @@ from api.cli.context import (
     reported,
     sender_for,
 )
-from api.platform import opened_platform
-from ledger.funding import top_up
-from ledger.registry import Participant
+
+if TYPE_CHECKING:
+    from ledger.contracts import Participant
 
 group = typer.Typer(help="Who may act on the ledger (ParticipantRegistry).", no_args_is_help=True)
 
@@ -55,6 +55,9 @@ def register(
 ) -> None:
     """Register participants from their keys (role and organisation come with the key; an
     enterprise's org id on chain is the pseudonym of its credit code)."""
+    from api.platform import opened_platform
+    from ledger.chain.funding import top_up
+
     settings = ctx.ensure_object(State).settings(rpc)
     store = keystore(settings)
     with opened(settings) as chain, opened_platform(settings, chain) as p:

@@ -4,16 +4,16 @@ from __future__ import annotations
 
 import json
 import math
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.table import Table
 
 from api.cli.context import State, console, reported
 from api.settings import Settings
-from ledger.catalogue.assessment import DepartmentAssessment, assess
-from ledger.catalogue.store import SupplyStats
-from ledger.logstore import open_engine
+
+if TYPE_CHECKING:
+    from ledger.catalogue.assessment import DepartmentAssessment
 
 group = typer.Typer(help="Operating reports.", no_args_is_help=True)
 
@@ -37,6 +37,10 @@ def departments(
 
 
 def department_assessment(settings: Settings) -> list[DepartmentAssessment]:
+    from ledger.catalogue.assessment import assess
+    from ledger.catalogue.store import SupplyStats
+    from ledger.migrations import open_engine
+
     engine = open_engine(settings.db_url)
     try:
         return assess(SupplyStats(engine))

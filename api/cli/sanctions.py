@@ -5,8 +5,6 @@ from __future__ import annotations
 import typer
 
 from api.cli.context import AsOption, ReasonOption, RpcOption, State, console, keystore, opened, reported, sender_for
-from api.platform import opened_platform
-from ledger.catalogue.uscc import validate
 
 group = typer.Typer(help="The sanctions list (SanctionsList), keyed by enterprise pseudonym.", no_args_is_help=True)
 
@@ -35,6 +33,9 @@ def lift(ctx: typer.Context, credit_code: str, reason: ReasonOption, by: AsOptio
 @reported
 def show(ctx: typer.Context, credit_code: str, rpc: RpcOption = None) -> None:
     """Whether an enterprise is listed, since when and why (the chain holds only its pseudonym)."""
+    from api.platform import opened_platform
+    from ledger.catalogue.uscc import validate
+
     settings = ctx.ensure_object(State).settings(rpc)
     with opened(settings) as chain, opened_platform(settings, chain) as p:
         record = p.sanctions.sanction_of(p.pseudonymise(validate(credit_code)))
@@ -43,6 +44,9 @@ def show(ctx: typer.Context, credit_code: str, rpc: RpcOption = None) -> None:
 
 
 def _act(ctx: typer.Context, action: str, credit_code: str, why: str, by: str, rpc: str | None) -> None:
+    from api.platform import opened_platform
+    from ledger.catalogue.uscc import validate
+
     settings = ctx.ensure_object(State).settings(rpc)
     regulator = keystore(settings).load(by)
     with opened(settings) as chain, opened_platform(settings, chain) as p:

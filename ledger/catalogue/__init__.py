@@ -6,11 +6,9 @@ Modules, one noun each:
 - ``uscc``     the unified social credit code (统一社会信用代码, GB 32100-2015): check, validate, generate
 - ``idcard``   the citizen identity number (公民身份号码, GB 11643-1999): check, validate, generate
 - ``schema``   the datasets each department declares, their personal fields, and row validation
-- ``pilot``    a deterministic synthetic pilot: enterprises, monthly records, arrivals, defaults
-- ``people``   the pilot's names, legal representatives, phones and addresses (personal fields)
-- ``defects``  labelled corruptions of pilot rows (bad check character, negative value, …)
 - ``vault``    encryption at rest (SecretBox) and the keyed pseudonym of a credit code
-- ``store``    the catalogue's tables: a writer for ingestion, a reader for the gate alone, counts
+- ``store``    the catalogue's tables: a writer for ingestion, counts per department
+- ``reader``   the record reader, imported by the gate alone
 - ``ingest``   validate a batch, store the good rows encrypted, report the bad, record INGEST
 - ``mask``     desensitisation by role: mask, tokenise or drop personal fields
 - ``gate``     the access gate: role, status, sanctions, consent; ACCESS / DENIED / TRANSFORM / OUTPUT
@@ -22,6 +20,5 @@ Errors (in ``ledger.catalogue.errors``), under ``ledger.errors.LedgerError``::
     CatalogueError
     ├── InvalidCreditCode     a credit code is malformed (length, character, check character)
     ├── InvalidIdNumber       an identity number is malformed (never repeated in the message)
-    ├── PilotError            the synthetic pilot was asked for something it cannot make
     └── AccessDenied          the access gate refused a read; ``.event_index`` is the recorded refusal
 """

@@ -17,10 +17,6 @@ class InvalidIdNumber(CatalogueError):
     """A citizen identity number (GB 11643-1999) is malformed; the message says why."""
 
 
-class PilotError(CatalogueError):
-    """The synthetic pilot was asked for something it cannot make (e.g. zero enterprises)."""
-
-
 class AccessDenied(CatalogueError):
     """The access gate refused a read (no role, no consent, a sanction ...); the refusal is itself
     recorded, as provenance event ``event_index``."""

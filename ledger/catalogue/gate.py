@@ -8,7 +8,7 @@ requester's role. Derived data is recorded as ``TRANSFORM`` (inputs → outputs)
 leaving the platform as ``OUTPUT`` with a per-recipient fingerprint, so a leaked copy can be
 traced back to whom it was given (R7's leak plan).
 
-This module alone imports :class:`~ledger.catalogue.store.RecordReader`.
+This module alone imports :class:`~ledger.catalogue.reader.RecordReader`.
 """
 
 from __future__ import annotations
@@ -25,16 +25,16 @@ from sqlalchemy.engine import Engine
 
 from ledger.catalogue.errors import AccessDenied, CatalogueError
 from ledger.catalogue.mask import Treatment, desensitise
+from ledger.catalogue.reader import RecordReader
 from ledger.catalogue.schema import SCHEMAS
-from ledger.catalogue.store import RecordReader
 from ledger.catalogue.uscc import validate
 from ledger.catalogue.vault import Pseudonymiser, Vault
-from ledger.consent import Category, ConsentRegistry, check, parse_consent_id
-from ledger.consent import purpose as purpose_hash
+from ledger.contracts.consent_registry import Category, ConsentRegistry, check, parse_consent_id
+from ledger.contracts.consent_registry import purpose as purpose_hash
+from ledger.contracts.participant_registry import Participant
 from ledger.errors import LedgerError
-from ledger.event import Event
-from ledger.registry import Participant
-from ledger.sequencer import Sequencer
+from ledger.provenance.event import Event
+from ledger.provenance.sequencer import Sequencer
 from ledger.types import Address, Role, Status
 
 POLICY: dict[Role, tuple[bool, Treatment]] = {

@@ -21,8 +21,8 @@ from ledger.catalogue.errors import CatalogueError
 from ledger.catalogue.schema import SCHEMAS, Value, validate_row
 from ledger.catalogue.store import Batch, CatalogueWriter, StoredRecord
 from ledger.catalogue.vault import Pseudonymiser, Vault
-from ledger.event import Action, Event, normalise_time
-from ledger.sequencer import Sequencer
+from ledger.provenance.event import Action, Event, normalise_time
+from ledger.provenance.sequencer import Sequencer
 
 PURPOSE = "departmental-supply"
 Row = Mapping[str, object]

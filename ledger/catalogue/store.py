@@ -1,10 +1,9 @@
-"""The catalogue's tables (Alembic revision 0002) and the two ways into them.
+"""The catalogue's tables (Alembic revision 0002), the way in for ingestion, and counts.
 
 :class:`CatalogueWriter` is for ingestion: it stores batches, encrypted records, rejected rows
-and arrival times, and answers which keys are already stored. :class:`RecordReader` returns
-records and is imported by ``ledger.catalogue.gate`` alone — the one path by which anyone reads
-enterprise data (a test walks the code base to keep it so). :class:`SupplyStats` gives counts
-per department for the data-aggregation assessment, never data.
+and arrival times, and answers which keys are already stored. Records are read back only by
+:class:`~ledger.catalogue.reader.RecordReader`, which the gate alone may import.
+:class:`SupplyStats` gives counts per department for the data-aggregation assessment, never data.
 """
 
 from __future__ import annotations
@@ -112,21 +111,6 @@ class CatalogueWriter:
     def recorded(self, batch_id: str, event_index: int) -> None:
         with self.engine.begin() as conn:
             conn.execute(batches.update().where(batches.c.batch_id == batch_id).values(event_index=event_index))
-
-
-class RecordReader:
-    """Encrypted records of one enterprise. For ``ledger.catalogue.gate`` only."""
-
-    def __init__(self, engine: Engine) -> None:
-        self.engine = engine
-
-    def records(self, subject: str, departments: Sequence[str]) -> list[StoredRecord]:
-        q = (sa.select(records.c.department, records.c.subject, records.c.period, records.c.content_hash,
-                       records.c.sealed)
-             .where(records.c.subject == subject, records.c.department.in_(departments))
-             .order_by(records.c.department, records.c.period))
-        with self.engine.connect() as conn:
-            return [StoredRecord(str(d), str(s), str(p), str(h), bytes(b)) for d, s, p, h, b in conn.execute(q)]
 
 
 class SupplyStats:

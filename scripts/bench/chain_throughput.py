@@ -24,9 +24,8 @@ from eth_account import Account
 from eth_account.signers.local import LocalAccount
 from eth_utils.crypto import keccak
 
-from ledger.chain import Chain, connect
-from ledger.deployment import deploy_contract
-from ledger.sender import TransactionSender
+from ledger.chain import Chain, TransactionSender, connect
+from ledger.chain.deployment import deploy_contract
 
 ROOT = Path(__file__).resolve().parents[2]
 ANVIL = ROOT / "tools" / "node_modules" / ".bin" / "anvil"

@@ -24,9 +24,9 @@ import time
 from collections.abc import Callable, Sequence
 from typing import Any
 
-from ledger.merkle import MemoryNodes, append_nodes, leaf_hash, root
-from ledger.proof import verify_consistency, verify_inclusion
-from ledger.prover import Prover, consistency_proof, inclusion_proof
+from ledger.provenance.merkle import MemoryNodes, append_nodes, leaf_hash, root
+from ledger.provenance.proof import verify_consistency, verify_inclusion
+from ledger.provenance.prover import Prover, consistency_proof, inclusion_proof
 
 TARGET_RATIO = 20.0
 TARGET_CONSISTENCY_MS = 10.0

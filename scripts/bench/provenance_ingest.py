@@ -21,13 +21,11 @@ from eth_account import Account
 from nacl.signing import SigningKey
 
 from devnet import DevnetConfig
-from ledger import deployment, prover
-from ledger.anchor import NAME, ProvenanceLog
-from ledger.backends.embedded import EmbeddedChain, genesis_config
-from ledger.event import Event
-from ledger.logstore import LogStore, open_engine
-from ledger.sender import TransactionSender
-from ledger.sequencer import AnchorTarget, Sequencer
+from ledger.chain import TransactionSender, deployment
+from ledger.chain.backends.embedded import EmbeddedChain, genesis_config
+from ledger.contracts.provenance_log import NAME, ProvenanceLog
+from ledger.migrations import open_engine
+from ledger.provenance import AnchorTarget, Event, LogStore, Sequencer, prover
 
 ROOT = Path(__file__).resolve().parents[2]
 BATCH = 20_000

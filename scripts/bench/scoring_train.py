@@ -4,7 +4,7 @@
     python scripts/bench/scoring_train.py --rows 20000     # quicker
     python scripts/bench/scoring_train.py --synthetic      # scoring.dataset.synthetic instead of the pilot
 
-The data is the synthetic pilot (``ledger.catalogue.pilot.generate`` → ``scoring.pilot_dataset.build``:
+The data is the synthetic pilot (``simulation.pilot.generate`` → ``simulation.training.build``:
 one feature vector per enterprise at its observation date), the enterprises observed from
 ``--oot`` on held out as the out-of-time sample; without the pilot modules it falls back to
 ``scoring.dataset.synthetic``. Making the data is timed but not counted: the target is on what
@@ -42,15 +42,10 @@ def timed(label: str, work: Callable[[], Any]) -> tuple[Any, float]:
 
 
 def pilot_data(rows: int, oot: str) -> tuple[Dataset, dict[str, str], np.ndarray | None, str] | None:
-    try:
-        from ledger.catalogue import pilot
-        from scoring import pilot_dataset
-    except ImportError:
-        return None
-    if not hasattr(pilot_dataset, "build"):
-        return None
+    from simulation import pilot, training
+
     world, _ = timed(f"generate the pilot ({rows:,} enterprises x 36 months)", lambda: pilot.generate(rows, 36, seed=7))
-    table, _ = timed("build the training table (scoring.pilot_dataset.build)", lambda: pilot_dataset.build(world))
+    table, _ = timed("build the training table (simulation.training.build)", lambda: training.build(world))
     return table.to_dataset(), table.descriptions, table.oot_mask(oot), f"synthetic pilot, OOT from {oot}"
 
 

@@ -13,9 +13,9 @@ from web3 import Web3
 from api.cli import app
 from api.cli.context import opened
 from api.settings import Settings
+from ledger.chain import TransactionSender
+from ledger.chain.identity import DEV_ONLY, KeyStore
 from ledger.errors import TransactionError
-from ledger.identity import DEV_ONLY, KeyStore
-from ledger.sender import TransactionSender
 
 
 @pytest.fixture

@@ -18,15 +18,14 @@ from api.cli import app
 from api.cli.context import opened
 from api.platform import Platform, opened_platform
 from api.settings import Settings
-from ledger.catalogue.defects import with_bad_rows
 from ledger.catalogue.errors import AccessDenied
 from ledger.catalogue.gate import AccessRequest, ChainConsents, trace
 from ledger.catalogue.ingest import ingest
-from ledger.catalogue.pilot import Pilot, generate
-from ledger.consent import Category, Grant, consent_id_hex, new_nonce, purpose
-from ledger.funding import top_up
-from ledger.identity import Identity, KeyStore
-from ledger.sender import TransactionSender
+from ledger.chain import Identity, KeyStore, TransactionSender
+from ledger.chain.funding import top_up
+from ledger.contracts.consent_registry import Category, Grant, consent_id_hex, new_nonce, purpose
+from simulation.defects import with_bad_rows
+from simulation.pilot import Pilot, generate
 
 CREDIT = "credit-assessment"
 

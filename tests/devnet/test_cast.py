@@ -12,7 +12,7 @@ import pytest
 from eth_account.signers.local import LocalAccount
 
 from devnet import recover_signer
-from ledger import artifact
+from ledger.chain import artifact
 
 ORG, KEY = "0x" + "11" * 32, "0x" + "22" * 32
 

@@ -1,5 +1,5 @@
-"""Shared by the ledger tests: ``provenance_world`` (a plain module beside them, put on the path
-here) and the ``deployed`` fixture."""
+"""Shared by the ledger tests: the helpers in ``provenance/`` (``provenance_world``, ``ct_vectors``:
+plain modules, put on the path here) and the ``deployed`` fixture."""
 
 import sys
 from collections.abc import Callable
@@ -7,16 +7,14 @@ from pathlib import Path
 
 import pytest
 
-from ledger import deployment
-from ledger.contract import DeployedContract
-from ledger.identity import Identity
-from ledger.registry import NAME as REGISTRY
-from ledger.registry import ParticipantRegistry
+from ledger.chain import DeployedContract, Identity, deployment
+from ledger.contracts import ParticipantRegistry
+from ledger.contracts.participant_registry import NAME as REGISTRY
 from ledger.types import Role
 
-HERE = str(Path(__file__).resolve().parent)
-if HERE not in sys.path:
-    sys.path.insert(0, HERE)
+HELPERS = str(Path(__file__).resolve().parent / "provenance")
+if HELPERS not in sys.path:
+    sys.path.insert(0, HELPERS)
 
 Deployed = tuple[Callable[[str], DeployedContract], list[Identity]]
 

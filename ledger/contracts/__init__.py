@@ -1,0 +1,20 @@
+"""Typed clients of credtrace's contracts, one module per Solidity contract in ``contracts/``.
+
+- ``participant_registry``  who may act: roles, organisation ids, signing keys, status
+- ``consent_registry``      EIP-712 consent grants and revocations, and the check of a consent
+- ``sanctions_list``        enterprises under joint punishment (seeds R9)
+- ``model_registry``        credit models, servable between a regulator's approval and retirement
+- ``provenance_log``        tree heads of the provenance log anchored on chain, on-chain proofs
+
+Each client wraps a :class:`~ledger.chain.DeployedContract`, returns typed records and takes a
+:class:`~ledger.chain.TransactionSender` for the participant who acts; ``NAME`` in each module is the
+contract's name in the deployment file.
+"""
+
+from ledger.contracts.consent_registry import ConsentRegistry
+from ledger.contracts.model_registry import ModelRegistry
+from ledger.contracts.participant_registry import Participant, ParticipantRegistry
+from ledger.contracts.provenance_log import ProvenanceLog
+from ledger.contracts.sanctions_list import SanctionsList
+
+__all__ = ["ConsentRegistry", "ModelRegistry", "Participant", "ParticipantRegistry", "ProvenanceLog", "SanctionsList"]

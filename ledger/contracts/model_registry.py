@@ -1,0 +1,51 @@
+"""Client of the ``ModelRegistry`` contract: a model serves decisions only once a regulator
+has approved its id (the SHA-256 of its JSON artifact) on chain."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from web3.types import TxReceipt
+
+from ledger.chain.contract import DeployedContract
+from ledger.chain.sender import TransactionSender
+from ledger.contracts.participant_registry import reason
+from ledger.types import Address, ModelStatus
+
+NAME = "ModelRegistry"
+
+
+@dataclass(frozen=True)
+class RegisteredModel:
+    model_id: str
+    status: ModelStatus
+    registered_at: int
+    approved_at: int
+    retired_at: int
+    report_hash: str
+    registered_by: Address
+    approved_by: Address
+
+
+class ModelRegistry:
+    def __init__(self, contract: DeployedContract) -> None:
+        self.contract = contract
+
+    def register(self, by: TransactionSender, model_id: str, report_hash: str) -> TxReceipt:
+        """The operator registers a model (ids as 64 hex)."""
+        return self.contract.transact(by, "register", bytes.fromhex(model_id), bytes.fromhex(report_hash))
+
+    def approve(self, by: TransactionSender, model_id: str) -> TxReceipt:
+        return self.contract.transact(by, "approve", bytes.fromhex(model_id))
+
+    def retire(self, by: TransactionSender, model_id: str, why: str) -> TxReceipt:
+        return self.contract.transact(by, "retire", bytes.fromhex(model_id), reason(why))
+
+    def is_servable(self, model_id: str) -> bool:
+        return bool(self.contract.call("isServable", bytes.fromhex(model_id)))
+
+    def model(self, model_id: str) -> RegisteredModel:
+        status, registered, approved, retired, report, by, approver = self.contract.call(
+            "model", bytes.fromhex(model_id))
+        return RegisteredModel(model_id, ModelStatus(status), int(registered), int(approved), int(retired),
+                               bytes(report).hex(), by, approver)

@@ -1,0 +1,88 @@
+"""Client of the ``ParticipantRegistry`` contract (contracts/ParticipantRegistry.sol)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import cast
+
+from web3.types import TxReceipt
+
+from ledger.chain.contract import DeployedContract
+from ledger.chain.sender import TransactionSender
+from ledger.types import Address, OrgId, Role, Status
+
+NAME = "ParticipantRegistry"
+
+
+@dataclass(frozen=True)
+class Participant:
+    account: Address
+    role: Role
+    status: Status
+    registered_at: int
+    org_id: OrgId
+    signing_key: bytes
+    """Ed25519 public key, 32 bytes."""
+
+
+def reason(text: str) -> bytes:
+    """A short reason as the contract's bytes32 (UTF-8, at most 32 bytes, zero-padded)."""
+    raw = text.encode()
+    if len(raw) > 32:
+        raise ValueError(f"reason {text!r} is longer than 32 bytes")
+    return raw.ljust(32, b"\0")
+
+
+class ParticipantRegistry:
+    """Reads need only the contract; writes name the participant who acts."""
+
+    def __init__(self, contract: DeployedContract) -> None:
+        self.contract = contract
+
+    # ---- reads ------------------------------------------------------------------------
+
+    def has_role(self, account: Address, role: Role) -> bool:
+        return bool(self.contract.call("hasRole", account, int(role)))
+
+    def is_active(self, account: Address) -> bool:
+        return bool(self.contract.call("isActive", account))
+
+    def participant(self, account: Address) -> Participant:
+        role, status, registered_at, org, key = self.contract.call("participant", account)
+        return Participant(account, Role(role), Status(status), registered_at, OrgId(org), key)
+
+    def participants(self) -> list[Participant]:
+        count = int(self.contract.call("participantCount"))
+        accounts = [self.contract.call("participantAt", i) for i in range(count)]
+        return [self.participant(cast(Address, a)) for a in accounts]
+
+    def owner(self) -> Address:
+        return cast(Address, self.contract.call("owner"))
+
+    def pending_owner(self) -> Address:
+        return cast(Address, self.contract.call("pendingOwner"))
+
+    # ---- writes -----------------------------------------------------------------------
+
+    def register(
+        self, by: TransactionSender, account: Address, role: Role, org: OrgId, signing_key: bytes
+    ) -> TxReceipt:
+        return self.contract.transact(by, "register", account, int(role), org, signing_key)
+
+    def exit(self, by: TransactionSender, account: Address, why: str) -> TxReceipt:
+        return self.contract.transact(by, "exit", account, reason(why))
+
+    def suspend(self, by: TransactionSender, account: Address, why: str) -> TxReceipt:
+        return self.contract.transact(by, "suspend", account, reason(why))
+
+    def reinstate(self, by: TransactionSender, account: Address, why: str) -> TxReceipt:
+        return self.contract.transact(by, "reinstate", account, reason(why))
+
+    def rotate_signing_key(self, by: TransactionSender, new_key: bytes) -> TxReceipt:
+        return self.contract.transact(by, "rotateSigningKey", new_key)
+
+    def transfer_ownership(self, by: TransactionSender, new_owner: Address) -> TxReceipt:
+        return self.contract.transact(by, "transferOwnership", new_owner)
+
+    def accept_ownership(self, by: TransactionSender) -> TxReceipt:
+        return self.contract.transact(by, "acceptOwnership")

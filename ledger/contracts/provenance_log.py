@@ -1,0 +1,70 @@
+"""Client of the ``ProvenanceLog`` contract: tree heads anchored on chain, on-chain proofs."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from web3.types import TxReceipt
+
+from ledger.chain.contract import DeployedContract
+from ledger.chain.sender import TransactionSender
+
+NAME = "ProvenanceLog"
+
+
+@dataclass(frozen=True)
+class Anchored:
+    tree_size: int
+    root: bytes
+    anchored_at: int
+    """Block timestamp of the anchoring transaction."""
+
+
+class ProvenanceLog:
+    def __init__(self, contract: DeployedContract) -> None:
+        self.contract = contract
+
+    def anchor(self, by: TransactionSender, tree_size: int, root: bytes,
+               consistency: Sequence[bytes]) -> TxReceipt:
+        """Anchor a tree head; ``consistency`` proves it extends the last anchored one."""
+        return self.contract.transact(by, "anchor", tree_size, root, list(consistency))
+
+    def count(self) -> int:
+        return int(self.contract.call("checkpointCount"))
+
+    def at(self, index: int) -> Anchored:
+        size, when, root = self.contract.call("checkpointAt", index)
+        return Anchored(int(size), bytes(root), int(when))
+
+    def all(self) -> list[Anchored]:
+        return [self.at(i) for i in range(self.count())]
+
+    def latest(self) -> Anchored | None:
+        n = self.count()
+        return self.at(n - 1) if n else None
+
+    def anchoring(self, tree_size: int) -> tuple[str, int] | None:
+        """(transaction hash, block) that anchored ``tree_size``, from its event log."""
+        event = self.contract.event("CheckpointAnchored")
+        for log in event.get_logs(from_block=0, argument_filters={"treeSize": tree_size}):
+            return "0x" + bytes(log["transactionHash"]).hex(), int(log["blockNumber"])
+        return None
+
+    def root_of(self, tree_size: int) -> bytes:
+        """The anchored root for ``tree_size``; ContractRevert UnknownTreeSize if none."""
+        return bytes(self.contract.call("rootOf", tree_size))
+
+    def verify_inclusion(self, leaf_hash: bytes, index: int, tree_size: int,
+                         proof: Sequence[bytes]) -> bool:
+        return bool(self.contract.call("verifyInclusion", leaf_hash, index, tree_size, list(proof)))
+
+    def included(self, leaf_hash: bytes, index: int, tree_size: int, proof: Sequence[bytes],
+                 root: bytes) -> bool:
+        """The contract's pure RFC 9162 §2.1.3.2 verifier, against any root."""
+        return bool(self.contract.call("included", leaf_hash, index, tree_size, list(proof), root))
+
+    def consistent(self, old_size: int, new_size: int, old_root: bytes, new_root: bytes,
+                   proof: Sequence[bytes]) -> bool:
+        """The contract's pure RFC 9162 §2.1.4.2 verifier."""
+        return bool(self.contract.call("consistent", old_size, new_size, old_root, new_root, list(proof)))

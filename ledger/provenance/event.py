@@ -1,0 +1,164 @@
+"""Provenance events: what happened to which enterprise's data, by whom, why, under what.
+
+Seeds R5 asks for the source, flow, use and output traces of every piece of enterprise data.
+An event's identity is its canonical bytes — JSON per RFC 8785 (JCS) — and its leaf hash per
+RFC 9162 §2.1.1. Subjects are enterprise pseudonyms (64 hex), never raw credit codes, so no
+raw identifier can enter the log or, through it, the chain.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from enum import StrEnum
+from functools import lru_cache
+from typing import Any
+
+import rfc8785
+from eth_utils.address import is_address, to_checksum_address
+
+from ledger.errors import EventError
+from ledger.provenance.merkle import leaf_hash
+
+_HASH = re.compile(r"^[0-9a-f]{64}$")
+_CONSENT = re.compile(r"^0x[0-9a-f]{64}$")
+_BASE_KEYS = ("action", "actor", "subject", "assets", "purpose", "consent", "request_id", "time")
+_EXTRA_KEYS = ("outputs", "recipient", "reason")
+
+
+class Action(StrEnum):
+    INGEST = "INGEST"  # data arrived from a provider
+    TRANSFORM = "TRANSFORM"  # cleaned, desensitised, fused: assets (inputs) → outputs
+    ACCESS = "ACCESS"  # who read what, for which purpose, under which consent
+    OUTPUT = "OUTPUT"  # what left the platform, to whom (recipient)
+    DECISION = "DECISION"  # a credit decision was made on the assets read
+    DENIED = "DENIED"  # an attempt refused, with the reason
+
+
+@dataclass(frozen=True)
+class Event:
+    action: Action
+    actor: str
+    """The participant's checksummed account address."""
+    subject: str | None
+    """Enterprise pseudonym (64 lowercase hex), or None when no one enterprise is concerned."""
+    assets: tuple[str, ...]
+    """SHA-256 (hex) of each data asset read or touched."""
+    purpose: str
+    consent: str | None
+    """The consent id (0x + 64 hex) the access relied on, if any."""
+    request_id: str
+    time: str
+    """RFC 3339, normalised to UTC with microseconds: 2026-11-24T15:20:00.123000Z."""
+    outputs: tuple[str, ...] = field(default=())
+    recipient: str | None = None
+    reason: str | None = None
+
+    def __post_init__(self) -> None:
+        _validate(self)
+
+    def to_json(self) -> dict[str, Any]:
+        """The event as a JSON object; optional keys appear only when set."""
+        doc: dict[str, Any] = {k: getattr(self, k) for k in _BASE_KEYS}
+        doc["action"] = str(self.action)
+        doc["assets"] = list(self.assets)
+        if self.outputs:
+            doc["outputs"] = list(self.outputs)
+        for key in ("recipient", "reason"):
+            if getattr(self, key) is not None:
+                doc[key] = getattr(self, key)
+        return doc
+
+    def canonical(self) -> bytes:
+        """RFC 8785 canonical JSON: the bytes that are hashed, stored and proven."""
+        return rfc8785.dumps(self.to_json())
+
+    def leaf_hash(self) -> bytes:
+        return leaf_hash(self.canonical())
+
+    @classmethod
+    def from_json(cls, doc: Any) -> Event:
+        """Build from a JSON object (the import format); raises EventError naming the problem."""
+        if not isinstance(doc, dict):
+            raise EventError("an event must be a JSON object")
+        missing = [k for k in _BASE_KEYS if k not in doc]
+        unknown = sorted(set(doc) - set(_BASE_KEYS) - set(_EXTRA_KEYS))
+        if missing or unknown:
+            raise EventError(f"missing keys {missing}" if missing else f"unknown keys {unknown}")
+        try:
+            action = Action(doc["action"])
+        except ValueError:
+            raise EventError(f"action {doc['action']!r} is not one of {[a.value for a in Action]}") from None
+        return cls(
+            action=action,
+            actor=_address(doc["actor"]),
+            subject=doc["subject"],
+            assets=tuple(_list(doc, "assets")),
+            purpose=doc["purpose"],
+            consent=doc["consent"],
+            request_id=doc["request_id"],
+            time=normalise_time(doc["time"]),
+            outputs=tuple(_list(doc, "outputs")) if "outputs" in doc else (),
+            recipient=_address(doc["recipient"]) if doc.get("recipient") is not None else None,
+            reason=doc.get("reason"),
+        )
+
+
+def normalise_time(value: Any) -> str:
+    """RFC 3339 date-time (§5.6) → UTC with microseconds and a Z."""
+    if not isinstance(value, str):
+        raise EventError("time must be an RFC 3339 string")
+    try:
+        parsed = datetime.fromisoformat(value)
+    except ValueError:
+        raise EventError(f"time {value!r} is not RFC 3339") from None
+    if parsed.tzinfo is None or "T" not in value.upper():
+        raise EventError(f"time {value!r} needs a date, a T and an offset (RFC 3339 §5.6)")
+    return parsed.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+
+
+def _address(value: Any) -> str:
+    if not isinstance(value, str):
+        raise EventError(f"{value!r} is not an account address")
+    return _checksummed(value)
+
+
+@lru_cache(maxsize=65_536)  # a few thousand participants act; EIP-55 costs a keccak each time
+def _checksummed(value: str) -> str:
+    if not is_address(value):
+        raise EventError(f"{value!r} is not an account address")
+    return str(to_checksum_address(value))
+
+
+def _list(doc: dict[str, Any], key: str) -> list[Any]:
+    value = doc[key]
+    if not isinstance(value, list):
+        raise EventError(f"{key} must be a list of hex SHA-256 hashes")
+    return value
+
+
+def _validate(e: Event) -> None:
+    for h in (*e.assets, *e.outputs):
+        if not isinstance(h, str) or not _HASH.match(h):
+            raise EventError(f"asset hash {h!r} is not 64 lowercase hex characters")
+    if e.subject is not None and not (isinstance(e.subject, str) and _HASH.match(e.subject)):
+        raise EventError("subject must be an enterprise pseudonym (64 lowercase hex), never a raw code")
+    if e.consent is not None and not (isinstance(e.consent, str) and _CONSENT.match(e.consent)):
+        raise EventError("consent must be null or a consent id (0x + 64 lowercase hex)")
+    for key in ("purpose", "request_id"):
+        value = getattr(e, key)
+        if not isinstance(value, str) or not value or len(value) > 200:
+            raise EventError(f"{key} must be a non-empty string of at most 200 characters")
+    _validate_action(e)
+
+
+def _validate_action(e: Event) -> None:
+    if e.action is Action.TRANSFORM and not e.outputs:
+        raise EventError("a TRANSFORM event needs outputs (the hashes it produced)")
+    if e.action is Action.OUTPUT and e.recipient is None:
+        raise EventError("an OUTPUT event needs a recipient")
+    if e.action is Action.DENIED and not e.reason:
+        raise EventError("a DENIED event needs a reason")
+    if e.reason is not None and (not isinstance(e.reason, str) or len(e.reason) > 200):
+        raise EventError("reason must be a string of at most 200 characters")

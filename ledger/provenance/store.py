@@ -1,0 +1,186 @@
+"""The provenance log's SQL store: events as leaves, perfect-subtree nodes, checkpoints.
+
+SQLite by default, PostgreSQL where it grows; the schema is Alembic's (``ledger/migrations``,
+which :func:`~ledger.migrations.open_engine` applies)
+and both tables of the log refuse UPDATE and DELETE by trigger. SQLite runs in WAL mode with
+``synchronous=FULL``: an append is acknowledged only once it is on disk.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+from typing import TypeVar
+
+import sqlalchemy as sa
+from sqlalchemy.engine import Connection, Engine
+
+from ledger.errors import LedgerError
+from ledger.provenance.merkle import NodeReader
+
+_meta = sa.MetaData()
+events = sa.Table(
+    "log_events", _meta,
+    sa.Column("idx", sa.BigInteger, primary_key=True, autoincrement=False),
+    sa.Column("leaf_hash", sa.LargeBinary(32), nullable=False),
+    sa.Column("body", sa.Text, nullable=False),
+)
+nodes = sa.Table(
+    "log_nodes", _meta,
+    sa.Column("level", sa.SmallInteger, primary_key=True, autoincrement=False),
+    sa.Column("idx", sa.BigInteger, primary_key=True, autoincrement=False),
+    sa.Column("hash", sa.LargeBinary(32), nullable=False),
+)
+checkpoints = sa.Table(
+    "log_checkpoints", _meta,
+    sa.Column("tree_size", sa.BigInteger, primary_key=True, autoincrement=False),
+    sa.Column("root", sa.LargeBinary(32), nullable=False),
+    sa.Column("timestamp_ms", sa.BigInteger, nullable=False),
+    sa.Column("signature", sa.LargeBinary(64), nullable=False),
+    sa.Column("anchor_tx", sa.String(66), nullable=True),
+    sa.Column("anchor_block", sa.BigInteger, nullable=True),
+)
+
+T = TypeVar("T")
+_CHUNK = 5_000  # rows per INSERT batch / keys per IN list
+
+
+@dataclass(frozen=True)
+class StoredCheckpoint:
+    tree_size: int
+    root: bytes
+    timestamp_ms: int
+    signature: bytes
+    anchor_tx: str | None
+    anchor_block: int | None
+
+
+class WriterLock:
+    """The log has one writer. On PostgreSQL that is an advisory lock held by the writer's
+    session: a sequencer killed with SIGKILL may leave a COMMIT in flight that the server still
+    applies, and its successor must not read the log's size before that session is gone.
+    (SQLite commits in-process, so a dead writer has nothing in flight.)"""
+
+    KEY = 0x63726564  # "cred"
+
+    def __init__(self, engine: Engine, timeout: float = 30.0) -> None:
+        self._conn: Connection | None = None
+        if engine.dialect.name != "postgresql":
+            return
+        conn = engine.connect()
+        deadline = time.monotonic() + timeout
+        while not conn.scalar(sa.text("SELECT pg_try_advisory_lock(:k)"), {"k": self.KEY}):
+            if time.monotonic() > deadline:
+                conn.close()
+                raise LedgerError(f"another sequencer has held the log's writer lock for {timeout:.0f} s")
+            time.sleep(0.05)
+        self._conn = conn
+
+    def release(self) -> None:
+        if self._conn is not None:
+            self._conn.scalar(sa.text("SELECT pg_advisory_unlock(:k)"), {"k": self.KEY})
+            self._conn.close()
+            self._conn = None
+
+
+class LogStore(NodeReader):
+    """Reads and appends. One writer at a time (the sequencer); readers anywhere."""
+
+    def __init__(self, engine: Engine) -> None:
+        self.engine = engine
+
+    def size(self) -> int:
+        with self.engine.connect() as conn:
+            return int(conn.scalar(sa.select(sa.func.coalesce(sa.func.max(events.c.idx) + 1, 0))))
+
+    def append(self, start: int, leaves: Sequence[tuple[bytes, str]]) -> None:
+        """Store ``leaves`` (leaf hash, canonical body) at indices ``start…``, in one commit."""
+        with self.engine.begin() as conn:
+            if self._size(conn) != start:
+                raise LedgerError(f"log append at {start} but the log has {self._size(conn)} events")
+            _bulk_insert(conn, events, [(start + i, h, b) for i, (h, b) in enumerate(leaves)])
+
+    def seal(self, new_nodes: Sequence[tuple[int, int, bytes]], head: StoredCheckpoint) -> None:
+        """Store the nodes a seal computed (leaves too: a second copy of each leaf hash that an
+        edit of ``log_events`` cannot reach) and its signed checkpoint, in one commit."""
+        with self.engine.begin() as conn:
+            _bulk_insert(conn, nodes, new_nodes)
+            conn.execute(checkpoints.insert().values(**head.__dict__))
+
+    def get_nodes(self, keys: Sequence[tuple[int, int]]) -> list[bytes]:
+        """Sealed perfect-subtree hashes by (level, index), level 0 included (a NodeReader)."""
+        found: dict[tuple[int, int], bytes] = {}
+        with self.engine.connect() as conn:
+            for part in _chunks(keys):
+                by_level: dict[int, list[int]] = {}
+                for level, idx in part:
+                    by_level.setdefault(level, []).append(idx)
+                # One (level = ? AND idx IN …) term per level: both SQLite and PostgreSQL
+                # answer it from the primary key, which a row-value IN does not get on SQLite.
+                where = sa.or_(*(sa.and_(nodes.c.level == lv, nodes.c.idx.in_(ix)) for lv, ix in by_level.items()))
+                q = sa.select(nodes.c.level, nodes.c.idx, nodes.c.hash).where(where)
+                found.update({(int(r[0]), int(r[1])): bytes(r[2]) for r in conn.execute(q)})
+        missing = [k for k in keys if k not in found]
+        if missing:
+            raise LedgerError(f"log nodes missing from the store: {missing[:5]}")
+        return [found[k] for k in keys]
+
+    def leaves(self, start: int, end: int) -> Iterator[tuple[int, bytes, str]]:
+        """(index, stored leaf hash, canonical body) for indices in [start, end), in order."""
+        q = (sa.select(events.c.idx, events.c.leaf_hash, events.c.body)
+             .where(events.c.idx >= start, events.c.idx < end).order_by(events.c.idx))
+        with self.engine.connect() as conn:
+            for idx, leaf, body in conn.execution_options(yield_per=_CHUNK).execute(q):
+                yield int(idx), bytes(leaf), str(body)
+
+    def find(self, leaf_hash: bytes) -> int | None:
+        """The first index holding ``leaf_hash``, if any."""
+        with self.engine.connect() as conn:
+            found = conn.scalar(sa.select(sa.func.min(events.c.idx)).where(events.c.leaf_hash == leaf_hash))
+        return None if found is None else int(found)
+
+    def sealed_leaves(self, start: int, end: int) -> Iterator[tuple[int, bytes]]:
+        """(index, leaf hash as sealed) from the node table, level 0, in order."""
+        q = (sa.select(nodes.c.idx, nodes.c.hash)
+             .where(nodes.c.level == 0, nodes.c.idx >= start, nodes.c.idx < end).order_by(nodes.c.idx))
+        with self.engine.connect() as conn:
+            for idx, leaf in conn.execution_options(yield_per=_CHUNK).execute(q):
+                yield int(idx), bytes(leaf)
+
+    def checkpoints(self) -> list[StoredCheckpoint]:
+        with self.engine.connect() as conn:
+            rows = conn.execute(sa.select(checkpoints).order_by(checkpoints.c.tree_size))
+            return [_checkpoint(r) for r in rows]
+
+    def mark_anchored(self, tree_size: int, tx_hash: str, block: int) -> None:
+        with self.engine.begin() as conn:
+            conn.execute(checkpoints.update().where(checkpoints.c.tree_size == tree_size)
+                         .values(anchor_tx=tx_hash, anchor_block=block))
+
+    @staticmethod
+    def _size(conn: Connection) -> int:
+        return int(conn.scalar(sa.select(sa.func.coalesce(sa.func.max(events.c.idx) + 1, 0))))
+
+
+def _checkpoint(row: sa.Row[tuple[object, ...]]) -> StoredCheckpoint:
+    m = row._mapping
+    return StoredCheckpoint(int(m["tree_size"]), bytes(m["root"]), int(m["timestamp_ms"]),
+                            bytes(m["signature"]), m["anchor_tx"], m["anchor_block"])
+
+
+def _bulk_insert(conn: Connection, table: sa.Table, rows: Sequence[tuple[object, ...]]) -> None:
+    """executemany straight to the driver: SQLAlchemy's per-row parameter processing costs
+    more than the insert itself at tens of thousands of rows per seal."""
+    if not rows:
+        return
+    mark = "?" if conn.dialect.paramstyle == "qmark" else "%s"
+    columns = ", ".join(c.name for c in table.columns)
+    sql = f"INSERT INTO {table.name} ({columns}) VALUES ({', '.join([mark] * len(table.columns))})"
+    for chunk in _chunks(rows):
+        conn.exec_driver_sql(sql, list(chunk))
+
+
+def _chunks(items: Sequence[T]) -> Iterator[Sequence[T]]:
+    for i in range(0, len(items), _CHUNK):
+        yield items[i : i + _CHUNK]

@@ -1,0 +1,216 @@
+"""ParticipantRegistry, run on every backend (in-process py-evm and a real Anvil)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import pytest
+
+from ledger.chain import Chain, Identity, TransactionSender, deployment
+from ledger.contracts.participant_registry import NAME, ParticipantRegistry, reason
+from ledger.errors import ContractRevert
+from ledger.types import Role, Status
+
+Senders = Callable[[Identity], TransactionSender]
+
+
+@dataclass
+class World:
+    registry: ParticipantRegistry
+    operator: Identity
+    regulator: Identity
+    bank: Identity
+    send: Senders
+
+    def as_(self, who: Identity) -> TransactionSender:
+        return self.send(who)
+
+
+@pytest.fixture
+def world(chain: Chain, make_identity: Callable[[Role], Identity], sender: Senders) -> World:
+    operator = make_identity(Role.OPERATOR)
+    dep = deployment.deploy(sender(operator), operator.org_id, operator.signing_public_key)
+    registry = ParticipantRegistry(deployment.contract(chain, dep, NAME))
+    w = World(registry, operator, make_identity(Role.REGULATOR), make_identity(Role.BANK), sender)
+    for who in (w.regulator, w.bank):
+        registry.register(sender(operator), who.address, who.role, who.org_id, who.signing_public_key)
+    return w
+
+
+def events(world: World, receipt: object) -> list[tuple[str, dict[str, object]]]:
+    return [(e["event"], dict(e["args"])) for e in world.registry.contract.events(receipt)]  # type: ignore[arg-type]
+
+
+def test_deployer_is_owner_and_first_operator(world: World) -> None:
+    assert world.registry.owner() == world.operator.address
+    me = world.registry.participant(world.operator.address)
+    assert (me.role, me.status) == (Role.OPERATOR, Status.ACTIVE)
+    assert me.org_id == world.operator.org_id
+    assert me.signing_key == world.operator.signing_public_key
+    assert world.registry.has_role(world.operator.address, Role.OPERATOR)
+
+
+def test_operator_registers_a_bank_and_an_event_says_so(world: World, make_identity) -> None:
+    bank = make_identity(Role.BANK)
+    receipt = world.registry.register(
+        world.as_(world.operator), bank.address, Role.BANK, bank.org_id, bank.signing_public_key
+    )
+    [(name, args)] = events(world, receipt)
+    assert name == "ParticipantRegistered"
+    assert args["account"] == bank.address and args["role"] == Role.BANK
+    assert args["signingKey"] == bank.signing_public_key and args["by"] == world.operator.address
+    assert world.registry.has_role(bank.address, Role.BANK)
+    assert not world.registry.has_role(bank.address, Role.REGULATOR)
+    assert [p.account for p in world.registry.participants()][-1] == bank.address
+
+
+def test_register_without_the_role_is_a_named_error(world: World, make_identity) -> None:
+    stranger = make_identity(Role.BANK)
+    with pytest.raises(ContractRevert.named("NotAuthorized")) as caught:
+        world.registry.register(
+            world.as_(world.bank), stranger.address, Role.BANK, stranger.org_id, stranger.signing_public_key
+        )
+    assert caught.value.error == "NotAuthorized"
+    assert caught.value.args_by_name == {"account": world.bank.address, "role": Role.OPERATOR}
+    assert caught.value.contract == NAME
+    assert str(caught.value) == f"{NAME}: NotAuthorized(account={world.bank.address}, role=OPERATOR)"
+
+
+def test_only_the_owner_adds_operators(world: World, make_identity) -> None:
+    second = make_identity(Role.OPERATOR)
+    world.registry.register(
+        world.as_(world.operator), second.address, Role.OPERATOR, second.org_id, second.signing_public_key
+    )
+    third = make_identity(Role.OPERATOR)
+    with pytest.raises(ContractRevert.named("NotOwner")) as caught:
+        world.registry.register(
+            world.as_(second), third.address, Role.OPERATOR, third.org_id, third.signing_public_key
+        )
+    assert caught.value.args_by_name == {"account": second.address}
+    world.registry.register(
+        world.as_(second), third.address, Role.AUDITOR, third.org_id, third.signing_public_key
+    )
+    assert world.registry.has_role(third.address, Role.AUDITOR)
+
+
+@pytest.mark.parametrize(
+    ("role", "org", "key", "error"),
+    [
+        (Role.NONE, b"o" * 32, b"k" * 32, "InvalidRole"),
+        (Role.BANK, b"\0" * 32, b"k" * 32, "EmptyOrgId"),
+        (Role.BANK, b"o" * 32, b"\0" * 32, "EmptySigningKey"),
+    ],
+)
+def test_bad_registrations_are_refused(world: World, make_identity, role, org, key, error) -> None:
+    who = make_identity(Role.BANK)
+    with pytest.raises(ContractRevert.named(error)):
+        world.registry.register(world.as_(world.operator), who.address, role, org, key)
+
+
+def test_registering_twice_is_refused(world: World) -> None:
+    with pytest.raises(ContractRevert.named("AlreadyRegistered")) as caught:
+        world.registry.register(
+            world.as_(world.operator),
+            world.bank.address,
+            Role.BANK,
+            world.bank.org_id,
+            world.bank.signing_public_key,
+        )
+    assert caught.value.args_by_name == {"account": world.bank.address}
+
+
+def test_bank_exits_for_good(world: World) -> None:
+    receipt = world.registry.exit(world.as_(world.operator), world.bank.address, "left the pilot")
+    [(name, args)] = events(world, receipt)
+    assert name == "StatusChanged"
+    assert (args["from"], args["to"]) == (Status.ACTIVE, Status.EXITED)
+    assert args["reason"] == reason("left the pilot")
+    assert not world.registry.has_role(world.bank.address, Role.BANK)
+    with pytest.raises(ContractRevert.named("InvalidTransition")) as caught:
+        world.registry.reinstate(world.as_(world.regulator), world.bank.address, "back")
+    assert caught.value.args_by_name["from"] == Status.EXITED
+    with pytest.raises(ContractRevert.named("InvalidTransition")):
+        world.registry.exit(world.as_(world.operator), world.bank.address, "again")
+
+
+def test_participant_may_exit_itself_but_not_others(world: World) -> None:
+    with pytest.raises(ContractRevert.named("NotAuthorized")):
+        world.registry.exit(world.as_(world.bank), world.regulator.address, "no")
+    world.registry.exit(world.as_(world.bank), world.bank.address, "closing the branch")
+    assert world.registry.participant(world.bank.address).status == Status.EXITED
+
+
+def test_regulator_suspends_anyone_and_reinstates(world: World) -> None:
+    for target in (world.bank, world.operator):
+        world.registry.suspend(world.as_(world.regulator), target.address, "inquiry")
+        assert world.registry.participant(target.address).status == Status.SUSPENDED
+        assert not world.registry.is_active(target.address)
+        assert not world.registry.has_role(target.address, target.role)
+    with pytest.raises(ContractRevert.named("NotAuthorized")) as caught:
+        world.registry.register(
+            world.as_(world.operator), world.bank.address, Role.BANK, b"o" * 32, b"k" * 32
+        )
+    assert caught.value.args_by_name["role"] == Role.OPERATOR
+    receipt = world.registry.reinstate(world.as_(world.regulator), world.bank.address, "cleared")
+    assert events(world, receipt)[0][1]["to"] == Status.ACTIVE
+    assert world.registry.has_role(world.bank.address, Role.BANK)
+
+
+def test_only_a_regulator_suspends(world: World) -> None:
+    with pytest.raises(ContractRevert.named("NotAuthorized")) as caught:
+        world.registry.suspend(world.as_(world.operator), world.bank.address, "no")
+    assert caught.value.args_by_name == {"account": world.operator.address, "role": Role.REGULATOR}
+    with pytest.raises(ContractRevert.named("InvalidTransition")):
+        world.registry.reinstate(world.as_(world.regulator), world.bank.address, "not suspended")
+
+
+def test_unknown_account_is_not_registered(world: World, make_identity) -> None:
+    nobody = make_identity(Role.BANK)
+    with pytest.raises(ContractRevert.named("NotRegistered")):
+        world.registry.participant(nobody.address)
+    with pytest.raises(ContractRevert.named("NotRegistered")):
+        world.registry.suspend(world.as_(world.regulator), nobody.address, "who")
+    assert not world.registry.is_active(nobody.address)
+
+
+def test_ownership_moves_in_two_steps(world: World) -> None:
+    new = world.regulator
+    with pytest.raises(ContractRevert.named("NotOwner")):
+        world.registry.transfer_ownership(world.as_(new), new.address)
+    receipt = world.registry.transfer_ownership(world.as_(world.operator), new.address)
+    assert events(world, receipt)[0][0] == "OwnershipTransferStarted"
+    assert world.registry.owner() == world.operator.address
+    assert world.registry.pending_owner() == new.address
+    with pytest.raises(ContractRevert.named("NotPendingOwner")):
+        world.registry.accept_ownership(world.as_(world.bank))
+    receipt = world.registry.accept_ownership(world.as_(new))
+    [(name, args)] = events(world, receipt)
+    assert (name, args["previousOwner"], args["newOwner"]) == (
+        "OwnershipTransferred",
+        world.operator.address,
+        new.address,
+    )
+    assert world.registry.owner() == new.address
+    with pytest.raises(ContractRevert.named("NotOwner")):
+        world.registry.transfer_ownership(world.as_(world.operator), world.operator.address)
+
+
+def test_signing_key_rotation(world: World) -> None:
+    receipt = world.registry.rotate_signing_key(world.as_(world.bank), b"\x42" * 32)
+    [(name, args)] = events(world, receipt)
+    assert name == "SigningKeyRotated"
+    assert (args["previousKey"], args["newKey"]) == (world.bank.signing_public_key, b"\x42" * 32)
+    assert world.registry.participant(world.bank.address).signing_key == b"\x42" * 32
+    world.registry.suspend(world.as_(world.regulator), world.bank.address, "inquiry")
+    with pytest.raises(ContractRevert.named("NotAuthorized")):
+        world.registry.rotate_signing_key(world.as_(world.bank), b"\x43" * 32)
+
+
+def test_a_mined_revert_is_replayed_into_its_named_error(world: World) -> None:
+    """With gas given, nothing is estimated: the revert happens in a block."""
+    data = world.registry.contract._web3_contract.encode_abi(
+        "suspend", args=[world.bank.address, reason("x")]
+    )
+    with pytest.raises(ContractRevert.named("NotAuthorized")):
+        world.as_(world.bank).transact({"to": world.registry.contract.address, "data": data, "gas": 100_000})
