@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 from enum import IntEnum
-from typing import NewType
+from typing import TYPE_CHECKING, NewType
 
-from eth_typing import ChecksumAddress
+if TYPE_CHECKING:
+    from eth_typing import ChecksumAddress
 
-Address = ChecksumAddress
-"""An EIP-55 checksummed account address."""
+    Address = ChecksumAddress
+else:
+    Address = str  # what it is at run time; importing eth_typing would cost every command 65 ms of start-up
+"""An EIP-55 checksummed account address (eth_typing's ``ChecksumAddress``)."""
 
 OrgId = NewType("OrgId", bytes)
 """32 bytes naming an organisation on chain (a hash, never a raw identifier)."""
