@@ -11,7 +11,7 @@ from api import ApiError
 from api.cli.context import RpcOption, State, console, keystore, opened, reported, sender_for
 
 if TYPE_CHECKING:
-    from ledger.contracts.consent_registry import Category
+    from ledger.contracts.consent import Category
 
 group = typer.Typer(help="Consents (ConsentRegistry): EIP-712 grants signed by the enterprise.",
                     no_args_is_help=True)
@@ -34,7 +34,7 @@ def grant(
 ) -> None:
     """The enterprise signs the grant (EIP-712); the operator submits it; prints the consent id."""
     from api.platform import opened_platform
-    from ledger.contracts.consent_registry import Grant, consent_id_hex, new_nonce, purpose
+    from ledger.contracts.consent import Grant, consent_id_hex, new_nonce, purpose
 
     settings = ctx.ensure_object(State).settings(rpc)
     store = keystore(settings)
@@ -49,7 +49,7 @@ def grant(
 
 
 def categories(names: list[str]) -> Category:
-    from ledger.contracts.consent_registry import Category
+    from ledger.contracts.consent import Category
 
     wanted = Category(0)
     for name in names:
@@ -71,7 +71,7 @@ def revoke(
 ) -> None:
     """The enterprise revokes a consent from its own account."""
     from api.platform import opened_platform
-    from ledger.contracts.consent_registry import parse_consent_id
+    from ledger.contracts.consent import parse_consent_id
 
     settings = ctx.ensure_object(State).settings(rpc)
     who = keystore(settings).load(enterprise)

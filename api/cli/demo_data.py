@@ -16,7 +16,7 @@ from ledger.catalogue.gate import AccessRequest
 from ledger.catalogue.ingest import ingest
 from ledger.catalogue.schema import SCHEMAS
 from ledger.chain import Identity
-from ledger.contracts.consent_registry import Category, Grant, consent_id_hex, new_nonce, purpose
+from ledger.contracts.consent import Category, Grant, consent_id_hex, new_nonce, purpose
 from ledger.provenance.witness import check, prove
 from ledger.types import Address
 from simulation.defects import with_bad_rows

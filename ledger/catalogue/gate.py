@@ -29,8 +29,9 @@ from ledger.catalogue.reader import RecordReader
 from ledger.catalogue.schema import SCHEMAS
 from ledger.catalogue.uscc import validate
 from ledger.catalogue.vault import Pseudonymiser, Vault
-from ledger.contracts.consent_registry import Category, ConsentRegistry, check, parse_consent_id
-from ledger.contracts.consent_registry import purpose as purpose_hash
+from ledger.contracts.consent import Category, check, parse_consent_id
+from ledger.contracts.consent import purpose as purpose_hash
+from ledger.contracts.consent_registry import ConsentRegistry
 from ledger.contracts.participant_registry import Participant
 from ledger.errors import LedgerError
 from ledger.provenance.event import Event

@@ -1,7 +1,9 @@
-"""Typed clients of credtrace's contracts, one module per Solidity contract in ``contracts/``.
+"""Typed clients of credtrace's contracts, one module per Solidity contract in ``contracts/`` (and the
+consent's signed typed data beside its client).
 
 - ``participant_registry``  who may act: roles, organisation ids, signing keys, status
-- ``consent_registry``      EIP-712 consent grants and revocations, and the check of a consent
+- ``consent``               what an enterprise signs: EIP-712 grants and revocations, consent ids, the check
+- ``consent_registry``      the ConsentRegistry client: grants, revocations, validity on chain
 - ``sanctions_list``        enterprises under joint punishment (seeds R9)
 - ``model_registry``        credit models, servable between a regulator's approval and retirement
 - ``provenance_log``        tree heads of the provenance log anchored on chain, on-chain proofs

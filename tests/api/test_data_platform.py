@@ -23,7 +23,7 @@ from ledger.catalogue.gate import AccessRequest, ChainConsents, trace
 from ledger.catalogue.ingest import ingest
 from ledger.chain import Identity, KeyStore, TransactionSender
 from ledger.chain.funding import top_up
-from ledger.contracts.consent_registry import Category, Grant, consent_id_hex, new_nonce, purpose
+from ledger.contracts.consent import Category, Grant, consent_id_hex, new_nonce, purpose
 from simulation.defects import with_bad_rows
 from simulation.pilot import Pilot, generate
 

@@ -18,14 +18,12 @@ from web3.types import Wei
 
 from ledger.chain import Chain, Identity, TransactionSender, deployment
 from ledger.contracts import ParticipantRegistry
-from ledger.contracts.consent_registry import (
+from ledger.contracts.consent import (
     ALL_CATEGORIES,
-    NAME,
     Category,
     Consent,
     ConsentError,
     ConsentId,
-    ConsentRegistry,
     Grant,
     check,
     consent_id,
@@ -37,6 +35,7 @@ from ledger.contracts.consent_registry import (
     revoke_digest,
     sign_grant,
 )
+from ledger.contracts.consent_registry import NAME, ConsentRegistry
 from ledger.contracts.participant_registry import NAME as REGISTRY
 from ledger.errors import ContractRevert
 from ledger.types import Address, Role
