@@ -11,6 +11,7 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 from types import ModuleType
 
+import hypothesis  # noqa: F401  imported here, at a shallow stack: see below
 import pytest
 import sqlalchemy
 from eth_account import Account
@@ -23,6 +24,10 @@ from devnet import Devnet, DevnetConfig
 from devnet.config import DEV_VALIDATOR_KEY
 from ledger.chain import Chain, Identity, TransactionSender, connect
 from ledger.types import Role
+
+# hypothesis's pytest plugin imports hypothesis at the terminal summary when no test did; pytest then
+# rewrites its modules from deep in the hook stack, where CPython 3.11.7's ast.parse fails with
+# "AST constructor recursion depth mismatch" and the run ends without its summary line.
 
 ROOT = Path(__file__).resolve().parent.parent
 TOOLS = Path(os.environ.get("CREDTRACE_TOOLS", ROOT / "tools" / "node_modules" / ".bin"))

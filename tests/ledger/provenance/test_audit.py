@@ -30,7 +30,7 @@ def audit(world: World) -> None:
 def tamper(store: LogStore, *statements: str) -> None:
     """What an attacker with database access does: drop the append-only guards, then edit."""
     with store.engine.begin() as conn:
-        for table in ("log_events", "log_nodes"):
+        for table in ("log_events", "log_nodes", "log_checkpoints"):
             for verb in ("update", "delete"):
                 on = f" ON {table}" if store.engine.dialect.name == "postgresql" else ""
                 conn.execute(sa.text(f"DROP TRIGGER IF EXISTS {table}_{verb}_guard{on}"))
@@ -85,7 +85,21 @@ def test_truncated_tail_is_named(world: World) -> None:
         audit(world)
 
 
+def test_checkpoints_refuse_deletes_and_rewrites_but_take_a_missing_anchor(world: World) -> None:
+    for statement in ("DELETE FROM log_checkpoints WHERE tree_size = 20",
+                      "UPDATE log_checkpoints SET timestamp_ms = timestamp_ms + 1 WHERE tree_size = 15",
+                      "UPDATE log_checkpoints SET anchor_tx = '0xdead' WHERE tree_size = 8",
+                      "UPDATE log_checkpoints SET anchor_block = NULL WHERE tree_size = 8"):
+        with pytest.raises(sa.exc.DatabaseError, match="append-only"), world.store.engine.begin() as conn:
+            conn.execute(sa.text(statement))
+    world.sequencer.append([event(20), event(21)])
+    world.sequencer.seal()
+    world.sequencer.anchor()  # records the anchor of a head stored without one
+    assert world.store.checkpoints()[-1].anchor_tx is not None
+
+
 def test_replaced_checkpoint_root_is_named(world: World) -> None:
+    tamper(world.store)
     with world.store.engine.begin() as conn:
         conn.execute(sa.text("UPDATE log_checkpoints SET root = :r WHERE tree_size = 15"), {"r": b"\x07" * 32})
     with pytest.raises(VerificationError, match=r"^checkpoint at size 15: stored root 0707"):
