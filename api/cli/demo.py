@@ -74,13 +74,13 @@ def participants(p: Platform, people: dict[str, Identity]) -> None:
 
 
 def provenance(p: Platform) -> None:
-    from ledger.provenance import verify_log
+    from ledger.provenance import RegisteredKeys, verify_log
 
     console.rule("9. every use of the data is a provenance event, anchored on chain (R5)")
     p.seal_and_anchor()
     head = p.sequencer.store.checkpoints()[-1]
     console.print(f"log sealed at {head.tree_size} events, root {head.root.hex()[:16]}…, anchored in block "
                   f"{head.anchor_block}")
-    report = verify_log(p.sequencer.store, p.operator.signing_public_key, p.log)
+    report = verify_log(p.sequencer.store, p.log, RegisteredKeys(p.registry, p.operator.address))
     console.print(f"log verified from the events up: {report.events} events, {report.anchored} checkpoint"
                   f"{'s' * (report.anchored != 1)} anchored on chain, all consistent")

@@ -17,7 +17,7 @@ from ledger.catalogue.ingest import ingest
 from ledger.catalogue.schema import SCHEMAS
 from ledger.chain import Identity
 from ledger.contracts.consent import Category, Grant, consent_id_hex, new_nonce, purpose
-from ledger.provenance.witness import check, prove
+from ledger.provenance.witness import WitnessCheck, prove
 from ledger.types import Address
 from simulation.defects import with_bad_rows
 from simulation.pilot import Pilot, Row, generate
@@ -106,7 +106,8 @@ def _reads(p: Platform, people: dict[str, Identity], consent: str) -> None:
         except AccessDenied as refused:
             console.print(f"{who} tries to read → [red]{refused.reason}[/red] (DENIED event {refused.event_index})")
     p.seal_and_anchor()
-    witness = prove(p.sequencer.store, str(shown.event_index), p.log)
-    check(witness, p.log)
+    check = WitnessCheck(p.log, p.registry)
+    witness = prove(p.sequencer.store, str(shown.event_index), check)
+    check(witness)
     console.print(f"bank-a's ACCESS is proven against the root anchored on chain with "
                   f"{len(witness['inclusion']['hashes'])} hashes, checked against the chain alone")

@@ -20,6 +20,7 @@ if TYPE_CHECKING:
     from ledger.chain import Chain
     from ledger.contracts import ProvenanceLog
     from ledger.provenance import Event, LogStore
+    from ledger.provenance.witness import WitnessCheck
 
 group = typer.Typer(help="The provenance log: RFC 9162 Merkle log anchored on chain.", no_args_is_help=True)
 DbOption = Annotated[str | None, typer.Option("--db", envvar="CREDTRACE_DB",
@@ -36,14 +37,19 @@ def clock_ms() -> int:
 
 @contextmanager
 def _session(ctx: typer.Context, rpc: str | None, db: str | None) -> Iterator[tuple[Settings, Chain, LogStore]]:
+    settings = ctx.ensure_object(State).settings(rpc, db)
+    with _store(settings) as store, opened(settings) as chain:
+        yield settings, chain, store
+
+
+@contextmanager
+def _store(settings: Settings) -> Iterator[LogStore]:
     from ledger.migrations import open_engine
     from ledger.provenance import LogStore
 
-    settings = ctx.ensure_object(State).settings(rpc, db)
     engine = open_engine(settings.db_url)
     try:
-        with opened(settings) as chain:
-            yield settings, chain, LogStore(engine)
+        yield LogStore(engine)
     finally:
         engine.dispose()
 
@@ -112,7 +118,7 @@ def prove_(ctx: typer.Context, event_ids: Annotated[list[str], typer.Argument(me
     from ledger.provenance.witness import prove_all
 
     with _session(ctx, rpc, db) as (settings, chain, store):
-        witnesses = prove_all(store, event_ids, _log_contract(chain, settings))
+        witnesses = prove_all(store, event_ids, _witness_check(chain, settings))
         if len(event_ids) == 1:
             console.print_json(json.dumps(next(witnesses)))
             return
@@ -125,19 +131,23 @@ def prove_(ctx: typer.Context, event_ids: Annotated[list[str], typer.Argument(me
 def check_(ctx: typer.Context, witness: Path, rpc: RpcOption = None) -> None:
     """Verify witnesses (the output of `log prove`: one JSON document, or JSON Lines) against the
     chain alone: no database. Stops at the first that fails, naming its line."""
-    from ledger.provenance.witness import check
-
     settings = ctx.ensure_object(State).settings(rpc)
     documents = _witnesses(witness)
     with opened(settings) as chain:
-        log = _log_contract(chain, settings)
+        check = _witness_check(chain, settings)
         for number, document in documents:
             try:
-                check(document, log)
+                check(document)
             except VerificationError as exc:
                 raise VerificationError(f"{witness}:{number}: {exc}" if len(documents) > 1 else str(exc)) from exc
             console.print(f"ok: event {document['event_id']} is in the tree of size "
                           f"{document['inclusion']['tree_size']} anchored on chain")
+
+
+def _witness_check(chain: Chain, settings: Settings) -> WitnessCheck:
+    from ledger.provenance.witness import WitnessCheck
+
+    return WitnessCheck(_log_contract(chain, settings), registry(chain, settings))
 
 
 def _witnesses(path: Path) -> list[tuple[int, Any]]:
@@ -162,6 +172,43 @@ def _witnesses(path: Path) -> list[tuple[int, Any]]:
     return found
 
 
+@group.command("checkpoint")
+@reported
+def checkpoint(ctx: typer.Context, vkey: Annotated[bool, typer.Option(
+        "--vkey", help="Print the operator's note verifier key instead: <name>+<key id hex>+<base64 key>.")] = False,
+               rpc: RpcOption = None, db: DbOption = None) -> None:
+    """Print the newest anchored checkpoint as a C2SP signed note (c2sp.org/tlog-checkpoint)."""
+    from ledger.chain import deployment
+    from ledger.provenance.checkpoint import verifier_key
+    from ledger.provenance.witness import signed_note
+
+    with _session(ctx, rpc, db) as (settings, chain, store):
+        check = _witness_check(chain, settings)
+        if vkey:
+            key = check.registry.participant(deployment.load(settings.deployment_path).deployer).signing_key
+            print(verifier_key(check.log.origin, key))
+            return
+        anchored = [h for h in store.checkpoints() if h.anchor_tx is not None]
+        if not anchored:
+            raise ApiError("no checkpoint is anchored yet: run `credtrace log append`")
+        print(signed_note(anchored[-1], check), end="")
+
+
+@group.command("consistency")
+@reported
+def consistency(ctx: typer.Context, old: int, new: int, db: DbOption = None) -> None:
+    """Print the consistency proof between tree sizes OLD and NEW (RFC 9162 §2.1.4) as JSON."""
+    from ledger.provenance import prover
+    from ledger.provenance.proof import ConsistencyProof
+
+    with _store(ctx.ensure_object(State).settings(None, db)) as store:
+        sealed = store.checkpoints()[-1].tree_size if store.checkpoints() else 0
+        if not 0 <= old <= new <= sealed:
+            raise ApiError(f"sizes must satisfy 0 <= OLD <= NEW <= {sealed} (the sealed tree), got {old} and {new}")
+        hashes = tuple(prover.consistency_proof(old, new, store))
+    print(json.dumps(ConsistencyProof(old, new, hashes).to_json()))
+
+
 @group.command("verify")
 @reported
 def verify(ctx: typer.Context, rpc: RpcOption = None, db: DbOption = None) -> None:
@@ -169,14 +216,14 @@ def verify(ctx: typer.Context, rpc: RpcOption = None, db: DbOption = None) -> No
     from rich.progress import Progress
 
     from ledger.chain import deployment
-    from ledger.provenance import verify_log
+    from ledger.provenance import RegisteredKeys, verify_log
 
     with _session(ctx, rpc, db) as (settings, chain, store):
         deployer = deployment.load(settings.deployment_path).deployer
-        operator_key = registry(chain, settings).participant(deployer).signing_key  # from the chain, not the DB
+        keys = RegisteredKeys(registry(chain, settings), deployer)  # from the chain, not the database
         with Progress(console=console, transient=True) as bar:
             task = bar.add_task("verifying events", total=store.size())
-            report = verify_log(store, operator_key, _log_contract(chain, settings),
+            report = verify_log(store, _log_contract(chain, settings), keys,
                                 progress=lambda done: bar.update(task, completed=done))
     console.print(f"ok: {report.events} events, {report.checkpoints} checkpoints "
                   f"({report.anchored} anchored on chain), {report.unsealed} not yet sealed")

@@ -33,6 +33,14 @@ def reason(text: str) -> bytes:
     return raw.ljust(32, b"\0")
 
 
+def key_as_of(history: list[tuple[int, bytes]], block: int) -> bytes:
+    """The key in force at ``block``: the last one registered or rotated to at or before it."""
+    known = [key for mined, key in history if mined <= block]
+    if not known:
+        raise LookupError(f"no signing key was registered at block {block}")
+    return known[-1]
+
+
 class ParticipantRegistry:
     """Reads need only the contract; writes name the participant who acts."""
 
@@ -50,6 +58,20 @@ class ParticipantRegistry:
     def participant(self, account: Address) -> Participant:
         role, status, registered_at, org, key = self.contract.call("participant", account)
         return Participant(account, Role(role), Status(status), registered_at, OrgId(org), key)
+
+    def signing_key_at(self, account: Address, block: int) -> bytes:
+        """The Ed25519 key ``account`` had registered as of ``block`` (LookupError if none)."""
+        return key_as_of(self.key_history(account), block)
+
+    def key_history(self, account: Address) -> list[tuple[int, bytes]]:
+        """(block, key) of the registration and every rotation, in chain order, from the events."""
+        found = [(log["blockNumber"], log["logIndex"], bytes(log["args"]["signingKey"]))
+                 for log in self.contract.event("ParticipantRegistered").get_logs(
+                     from_block=0, argument_filters={"account": account})]
+        found += [(log["blockNumber"], log["logIndex"], bytes(log["args"]["newKey"]))
+                  for log in self.contract.event("SigningKeyRotated").get_logs(
+                      from_block=0, argument_filters={"account": account})]
+        return [(int(block), key) for block, _, key in sorted(found)]
 
     def participants(self) -> list[Participant]:
         count = int(self.contract.call("participantCount"))

@@ -4,13 +4,25 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Any, cast
 
 from web3.types import TxReceipt
 
 from ledger.chain.contract import DeployedContract
 from ledger.chain.sender import TransactionSender
+from ledger.types import Address
 
 NAME = "ProvenanceLog"
+
+
+@dataclass(frozen=True)
+class Anchoring:
+    """The transaction that anchored a tree size: its root, who sent it, where it was mined."""
+
+    root: bytes
+    tx: str
+    block: int
+    by: Address
 
 
 @dataclass(frozen=True)
@@ -24,6 +36,17 @@ class Anchored:
 class ProvenanceLog:
     def __init__(self, contract: DeployedContract) -> None:
         self.contract = contract
+
+    @property
+    def origin(self) -> str:
+        """The log's name in its checkpoints: this contract's chain id and address, so no two
+        deployments share one (C2SP tlog-checkpoint's origin line, and the key name it signs with)."""
+        chain_id = int(self.contract.chain.web3.eth.chain_id)
+        return f"credtrace/provenance/{chain_id}/{self.contract.address.lower()}"
+
+    def registry_address(self) -> Address:
+        """The ParticipantRegistry whose operators may anchor here."""
+        return cast(Address, self.contract.call("registry"))
 
     def anchor(self, by: TransactionSender, tree_size: int, root: bytes,
                consistency: Sequence[bytes]) -> TxReceipt:
@@ -44,12 +67,17 @@ class ProvenanceLog:
         n = self.count()
         return self.at(n - 1) if n else None
 
-    def anchoring(self, tree_size: int) -> tuple[str, int] | None:
-        """(transaction hash, block) that anchored ``tree_size``, from its event log."""
+    def anchoring(self, tree_size: int) -> Anchoring | None:
+        """The transaction that anchored ``tree_size``, from its event log; None if none did."""
         event = self.contract.event("CheckpointAnchored")
         for log in event.get_logs(from_block=0, argument_filters={"treeSize": tree_size}):
-            return "0x" + bytes(log["transactionHash"]).hex(), int(log["blockNumber"])
+            return _anchoring(log)
         return None
+
+    def anchorings(self) -> dict[int, Anchoring]:
+        """Every anchored tree size and the transaction that anchored it, in one event query."""
+        logs = self.contract.event("CheckpointAnchored").get_logs(from_block=0)
+        return {int(log["args"]["treeSize"]): _anchoring(log) for log in logs}
 
     def root_of(self, tree_size: int) -> bytes:
         """The anchored root for ``tree_size``; ContractRevert UnknownTreeSize if none."""
@@ -68,3 +96,9 @@ class ProvenanceLog:
                    proof: Sequence[bytes]) -> bool:
         """The contract's pure RFC 9162 §2.1.4.2 verifier."""
         return bool(self.contract.call("consistent", old_size, new_size, old_root, new_root, list(proof)))
+
+
+def _anchoring(log: Any) -> Anchoring:
+    args = log["args"]
+    return Anchoring(bytes(args["root"]), "0x" + bytes(log["transactionHash"]).hex(), int(log["blockNumber"]),
+                     args["by"])

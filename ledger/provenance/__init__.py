@@ -8,7 +8,7 @@ Modules, one noun each:
 - ``prover``      inclusion and consistency proofs: planned, read, folded; :class:`Prover` serves many
 - ``proof``       checking those proofs (RFC 9162 §2.1.3.2, §2.1.4.2)
 - ``store``       the log in SQL (SQLite or PostgreSQL, schema in ``ledger/migrations``), append-only
-- ``checkpoint``  the signed tree head
+- ``checkpoint``  the signed tree head, a C2SP checkpoint in a signed note
 - ``sequencer``   accept fast, seal in batches, sign, anchor on ``ProvenanceLog``; recovers after a crash
 - ``witness``     an event with its inclusion proof against an anchored root, and its check
 - ``audit``       the whole log re-hashed, every root rebuilt and compared with the chain
@@ -16,9 +16,9 @@ Modules, one noun each:
 The names other packages use are re-exported here.
 """
 
-from ledger.provenance.audit import verify_log
+from ledger.provenance.audit import RegisteredKeys, verify_log
 from ledger.provenance.event import Action, Event
 from ledger.provenance.sequencer import AnchorTarget, Sequencer
 from ledger.provenance.store import LogStore
 
-__all__ = ["Action", "AnchorTarget", "Event", "LogStore", "Sequencer", "verify_log"]
+__all__ = ["Action", "AnchorTarget", "Event", "LogStore", "RegisteredKeys", "Sequencer", "verify_log"]

@@ -5,6 +5,10 @@ and re-hashes every event (RFC 8785, RFC 9162 §2.1.1), compares each with the l
 its index, rebuilds the tree, recomputes every checkpoint's root, checks its signature and
 the consistency between consecutive checkpoints (§2.1.4), and compares the roots with those
 anchored on chain. The first problem raises VerificationError naming the bad index.
+
+Each checkpoint's signature is checked against the key its signer had when it was anchored, as the
+ParticipantRegistry's events record it (:class:`RegisteredKeys`): rotating the operator's key does
+not orphan the heads signed before.
 """
 
 from __future__ import annotations
@@ -14,12 +18,14 @@ import json
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 
-from ledger.contracts.provenance_log import ProvenanceLog
+from ledger.contracts.participant_registry import ParticipantRegistry, key_as_of
+from ledger.contracts.provenance_log import Anchoring, ProvenanceLog
 from ledger.errors import EventError, VerificationError
 from ledger.provenance import merkle, proof, prover
-from ledger.provenance.checkpoint import TreeHead
+from ledger.provenance.checkpoint import Checkpoint
 from ledger.provenance.event import Event
 from ledger.provenance.store import LogStore, StoredCheckpoint
+from ledger.types import Address
 
 Progress = Callable[[int], None]
 _BATCH = 10_000
@@ -33,9 +39,29 @@ class AuditReport:
     unsealed: int
 
 
-def verify_log(store: LogStore, operator_key: bytes, chain: ProvenanceLog | None = None,
+class RegisteredKeys:
+    """The log's signing keys as the chain records them: a head anchored in block B by account A is
+    checked against the key A had registered at B; a head not yet anchored, against ``operator``'s
+    key now."""
+
+    def __init__(self, registry: ParticipantRegistry, operator: Address) -> None:
+        self.registry, self.operator = registry, operator
+        self._histories: dict[Address, list[tuple[int, bytes]]] = {}
+
+    def key_for(self, anchoring: Anchoring | None) -> bytes:
+        if anchoring is None:
+            return self.registry.participant(self.operator).signing_key
+        if anchoring.by not in self._histories:
+            self._histories[anchoring.by] = self.registry.key_history(anchoring.by)
+        try:
+            return key_as_of(self._histories[anchoring.by], anchoring.block)
+        except LookupError as exc:
+            raise VerificationError(f"anchored by {anchoring.by} in block {anchoring.block}: {exc}") from exc
+
+
+def verify_log(store: LogStore, log: ProvenanceLog, keys: RegisteredKeys,
                progress: Progress | None = None) -> AuditReport:
-    heads = store.checkpoints()
+    heads, anchorings, origin = store.checkpoints(), log.anchorings(), log.origin
     sealed = heads[-1].tree_size if heads else 0
     tree = merkle.MemoryNodes()
     built, pending = 0, list[bytes]()
@@ -49,14 +75,14 @@ def verify_log(store: LogStore, operator_key: bytes, chain: ProvenanceLog | None
             if progress:
                 progress(built)
         while head is not None and built == head.tree_size:
-            _check_head(head, tree, operator_key)
+            _check_head(head, tree, keys.key_for(anchorings.get(head.tree_size)), origin)
             head = next(due, None)
     if built + len(pending) < sealed:
         raise VerificationError(f"event {built + len(pending)}: missing — the log ends before "
                                 f"its last checkpoint ({sealed} events); truncated?")
     _check_consistency(heads, tree)
-    anchored = _check_chain(heads, chain) if chain is not None else 0
-    return AuditReport(built + len(pending), len(heads), anchored, built + len(pending) - sealed)
+    _check_chain(heads, anchorings)
+    return AuditReport(built + len(pending), len(heads), len(anchorings), built + len(pending) - sealed)
 
 
 def _checked_leaves(store: LogStore, sealed: int) -> Iterator[tuple[int, bytes]]:
@@ -86,12 +112,12 @@ def _canonical(index: int, body: str) -> bytes:
     return canonical
 
 
-def _check_head(head: StoredCheckpoint, tree: merkle.MemoryNodes, operator_key: bytes) -> None:
+def _check_head(head: StoredCheckpoint, tree: merkle.MemoryNodes, key: bytes, origin: str) -> None:
     root = merkle.root(head.tree_size, tree)
     if root != head.root:
         raise VerificationError(f"checkpoint at size {head.tree_size}: stored root {head.root.hex()} "
                                 f"is not the root of the events ({root.hex()})")
-    TreeHead(head.tree_size, head.root, head.timestamp_ms).verify(head.signature, operator_key)
+    Checkpoint(origin, head.tree_size, head.root).verify(head.signature, key)
 
 
 def _check_consistency(heads: Sequence[StoredCheckpoint], tree: merkle.MemoryNodes) -> None:
@@ -100,20 +126,15 @@ def _check_consistency(heads: Sequence[StoredCheckpoint], tree: merkle.MemoryNod
         proof.verify_consistency(old.tree_size, new.tree_size, old.root, new.root, path)
 
 
-def _check_chain(heads: Sequence[StoredCheckpoint], chain: ProvenanceLog) -> int:
+def _check_chain(heads: Sequence[StoredCheckpoint], anchorings: dict[int, Anchoring]) -> None:
     """Every root anchored on chain must be a local checkpoint's, and vice versa."""
     local = {h.tree_size: h.root for h in heads}
-    on_chain = chain.all()
-    for anchored in on_chain:
-        if anchored.tree_size not in local:
-            raise VerificationError(f"checkpoint at size {anchored.tree_size}: anchored on chain, "
-                                    "missing from the store")
-        if local[anchored.tree_size] != anchored.root:
-            raise VerificationError(f"checkpoint at size {anchored.tree_size}: the store's root "
+    for size, anchored in anchorings.items():
+        if size not in local:
+            raise VerificationError(f"checkpoint at size {size}: anchored on chain, missing from the store")
+        if local[size] != anchored.root:
+            raise VerificationError(f"checkpoint at size {size}: the store's root "
                                     "differs from the root anchored on chain")
-    anchored_sizes = {a.tree_size for a in on_chain}
     for h in heads:
-        if h.anchor_tx is not None and h.tree_size not in anchored_sizes:
+        if h.anchor_tx is not None and h.tree_size not in anchorings:
             raise VerificationError(f"checkpoint at size {h.tree_size}: marked anchored, not on chain")
-    return len(on_chain)
-

@@ -19,7 +19,7 @@ from ledger.chain.sender import TransactionSender
 from ledger.contracts.provenance_log import ProvenanceLog
 from ledger.errors import ContractRevert, VerificationError
 from ledger.provenance import merkle, prover
-from ledger.provenance.checkpoint import TreeHead
+from ledger.provenance.checkpoint import Checkpoint
 from ledger.provenance.event import Event
 from ledger.provenance.store import LogStore, StoredCheckpoint, WriterLock
 
@@ -49,9 +49,9 @@ class _Overlay(merkle.NodeReader):
 class Sequencer:
     """The log's single writer. Not thread-safe: one sequencer per store, one thread."""
 
-    def __init__(self, store: LogStore, key: SigningKey, clock: Clock,
-                 anchor: AnchorTarget | None = None) -> None:
+    def __init__(self, store: LogStore, key: SigningKey, clock: Clock, anchor: AnchorTarget) -> None:
         self.store, self.key, self.clock, self.target = store, key, clock, anchor
+        self.origin = anchor.log.origin
         self._lock = WriterLock(store.engine)  # before reading the size: see WriterLock
         self.size = store.size()
         heads = store.checkpoints()
@@ -83,17 +83,14 @@ class Sequencer:
         if leaf_hashes is None:  # after a restart: read them back
             leaf_hashes = [h for _, h, _ in self.store.leaves(self.sealed, self.size)]
         fresh = merkle.append_nodes(self.sealed, leaf_hashes, self.store)
-        head = TreeHead(self.size, merkle.root(self.size, _Overlay(fresh, self.store)), self.clock())
-        stored = StoredCheckpoint(head.tree_size, head.root, head.timestamp_ms, head.sign(self.key),
-                                  None, None)
+        head = Checkpoint(self.origin, self.size, merkle.root(self.size, _Overlay(fresh, self.store)))
+        stored = StoredCheckpoint(head.tree_size, head.root, self.clock(), head.sign(self.key), None, None)
         self.store.seal(fresh, stored)
         self.sealed, self._unsealed = self.size, []
         return stored
 
     def anchor(self) -> StoredCheckpoint | None:
         """Anchor the newest checkpoint on chain, unless the chain already has it."""
-        if self.target is None:
-            return None
         heads = self.store.checkpoints()
         self._reconcile(heads)
         newest = self.store.checkpoints()[-1] if heads else None
@@ -115,7 +112,6 @@ class Sequencer:
 
     def _reconcile(self, heads: Sequence[StoredCheckpoint]) -> None:
         """Mark checkpoints the chain has (anchored before a crash) and check their roots."""
-        assert self.target is not None
         for head in heads:
             if head.anchor_tx is not None:
                 continue
@@ -129,4 +125,4 @@ class Sequencer:
                     f"the store has {head.root.hex()}")
             found = self.target.log.anchoring(head.tree_size)
             if found is not None:
-                self.store.mark_anchored(head.tree_size, *found)
+                self.store.mark_anchored(head.tree_size, found.tx, found.block)

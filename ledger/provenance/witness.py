@@ -1,29 +1,42 @@
-"""Witnesses: an event with its inclusion proof against a root anchored on chain.
+"""Witnesses: an event with its inclusion proof against a checkpoint anchored on chain.
 
-A witness is everything an auditor needs besides the chain: the event (whose RFC 8785 bytes
-hash to the leaf), the checkpoint it is proven against, and the RFC 9162 §2.1.3 audit path.
-:func:`check` verifies one using only the witness and the ``ProvenanceLog`` contract.
+A witness is everything an auditor needs besides the chain::
+
+    {"event_id": 42, "leaf_hash": "0x…", "event": {…},
+     "checkpoint": "<the signed note: origin, size, root; the operator's signature line>",
+     "anchor": {"tx": "0x…", "block": 39},
+     "inclusion": {"leaf_index": 42, "tree_size": 315, "hashes": ["0x…", …]}}
+
+:class:`WitnessCheck` verifies one with nothing but the chain, and checks every field: the event's
+RFC 8785 bytes hash to ``leaf_hash``; ``event_id`` is the proof's leaf; the checkpoint note is signed
+by the key its anchoring account had registered when it anchored, names this log's origin, and states
+the proof's tree size and the root the chain anchored in exactly ``anchor``; the RFC 9162 §2.1.3
+audit path leads from the leaf to that root, in Python and in the ``ProvenanceLog`` contract.
 """
 
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Mapping
 from typing import Any
 
-from ledger.contracts.provenance_log import ProvenanceLog
-from ledger.errors import ContractRevert, LedgerError, VerificationError
+from ledger.contracts.participant_registry import ParticipantRegistry
+from ledger.contracts.provenance_log import Anchoring, ProvenanceLog
+from ledger.errors import LedgerError, VerificationError
 from ledger.provenance import proof, prover
+from ledger.provenance.checkpoint import Checkpoint, open_note
 from ledger.provenance.event import Event
-from ledger.provenance.store import LogStore
+from ledger.provenance.store import LogStore, StoredCheckpoint
+
+FIELDS = {"event_id", "leaf_hash", "event", "checkpoint", "anchor", "inclusion"}
 
 
-def prove(store: LogStore, event_id: str, log: ProvenanceLog) -> dict[str, Any]:
+def prove(store: LogStore, event_id: str, check: WitnessCheck) -> dict[str, Any]:
     """The witness of ``event_id`` (leaf index, or leaf hash in hex) in the newest anchored tree."""
-    return next(prove_all(store, [event_id], log))
+    return next(prove_all(store, [event_id], check))
 
 
-def prove_all(store: LogStore, event_ids: Iterable[str], log: ProvenanceLog) -> Iterator[dict[str, Any]]:
+def prove_all(store: LogStore, event_ids: Iterable[str], check: WitnessCheck) -> Iterator[dict[str, Any]]:
     """The witnesses of ``event_ids``, in order, all against the newest anchored checkpoint.
 
     Every id is resolved before the first witness is made, so a bad one fails the whole request.
@@ -37,9 +50,7 @@ def prove_all(store: LogStore, event_ids: Iterable[str], log: ProvenanceLog) -> 
         raise LedgerError(f"event {late[0]} is not yet in an anchored checkpoint; run `credtrace log append` "
                           "or let the sequencer seal")
     head, proofs = anchored[-1], prover.Prover(store)
-    checkpoint = {"tree_size": head.tree_size, "root": "0x" + head.root.hex(), "timestamp_ms": head.timestamp_ms,
-                  "signature": "0x" + head.signature.hex(), "contract": log.contract.address,
-                  "anchor_tx": head.anchor_tx, "anchor_block": head.anchor_block}
+    note = signed_note(head, check)
     for index in indexes:
         [(_, leaf, body)] = store.leaves(index, index + 1)
         path = proofs.inclusion_proof(index, head.tree_size)
@@ -47,27 +58,79 @@ def prove_all(store: LogStore, event_ids: Iterable[str], log: ProvenanceLog) -> 
             "event_id": index,
             "leaf_hash": "0x" + leaf.hex(),
             "event": json.loads(body),
-            "checkpoint": checkpoint,
+            "checkpoint": note,
+            "anchor": {"tx": head.anchor_tx, "block": head.anchor_block},
             "inclusion": proof.InclusionProof(index, head.tree_size, tuple(path)).to_json(),
         }
-        check(witness, log)
+        check(witness)
         yield witness
 
 
-def check(witness: dict[str, Any], log: ProvenanceLog) -> None:
-    """Verify a witness against the chain alone; VerificationError names what failed."""
+def signed_note(head: StoredCheckpoint, check: WitnessCheck) -> str:
+    """``head`` as the C2SP signed note its signer's registered key verifies (see ``checkpoint``)."""
+    key = check.key(check.anchoring(head.tree_size))
+    return Checkpoint(check.log.origin, head.tree_size, head.root).note(head.signature, key)
+
+
+class WitnessCheck:
+    """Checks witnesses against the chain alone; what the chain says of a checkpoint is read once."""
+
+    def __init__(self, log: ProvenanceLog, registry: ParticipantRegistry) -> None:
+        self.log, self.registry = log, registry
+        self._anchorings: dict[int, Anchoring] = {}
+
+    def __call__(self, witness: Mapping[str, Any]) -> None:
+        """VerificationError naming the first field that does not hold."""
+        event, inclusion = _parts(witness)
+        leaf = event.leaf_hash()
+        if witness["leaf_hash"] != "0x" + leaf.hex():
+            raise VerificationError("leaf_hash is not the hash of the event")
+        if witness["event_id"] != inclusion.leaf_index or isinstance(witness["event_id"], bool):
+            raise VerificationError("event_id is not the leaf the inclusion proof is for")
+        anchoring = self._anchored(witness["anchor"], inclusion.tree_size)
+        checkpoint = open_note(_text(witness["checkpoint"]), self.log.origin, self.key(anchoring))
+        if (checkpoint.tree_size, checkpoint.root) != (inclusion.tree_size, anchoring.root):
+            raise VerificationError("the checkpoint is not the tree head anchored on chain for the proof's size")
+        inclusion.verify(leaf, anchoring.root)
+        if not self.log.verify_inclusion(leaf, inclusion.leaf_index, inclusion.tree_size, inclusion.hashes):
+            raise VerificationError("the ProvenanceLog contract rejects the inclusion proof")
+
+    def anchoring(self, tree_size: int) -> Anchoring:
+        if tree_size not in self._anchorings:
+            found = self.log.anchoring(tree_size)
+            if found is None:
+                raise VerificationError(f"no checkpoint of size {tree_size} is anchored on chain")
+            self._anchorings[tree_size] = found
+        return self._anchorings[tree_size]
+
+    def key(self, anchoring: Anchoring) -> bytes:
+        """The key the anchoring account had registered when it anchored."""
+        try:
+            return self.registry.signing_key_at(anchoring.by, anchoring.block)
+        except LookupError as exc:
+            raise VerificationError(f"the checkpoint was anchored by {anchoring.by}: {exc}") from exc
+
+    def _anchored(self, anchor: Any, tree_size: int) -> Anchoring:
+        anchoring = self.anchoring(tree_size)
+        if anchor != {"tx": anchoring.tx, "block": anchoring.block}:
+            raise VerificationError(f"anchor is not where the chain anchored size {tree_size}: "
+                                    f"{anchoring.tx} in block {anchoring.block}")
+        return anchoring
+
+
+def _parts(witness: Mapping[str, Any]) -> tuple[Event, proof.InclusionProof]:
+    if not isinstance(witness, Mapping) or set(witness) != FIELDS:
+        raise VerificationError(f"not a credtrace witness: expected exactly the fields {', '.join(sorted(FIELDS))}")
     try:
-        event = Event.from_json(witness["event"])
-        inclusion = proof.InclusionProof.from_json(witness["inclusion"])
-    except (KeyError, TypeError, ValueError, LedgerError) as exc:
+        return Event.from_json(witness["event"]), proof.InclusionProof.from_json(witness["inclusion"])
+    except (TypeError, ValueError, LedgerError) as exc:
         raise VerificationError(f"not a credtrace witness: {exc}") from exc
-    try:
-        root = log.root_of(inclusion.tree_size)
-    except ContractRevert as exc:
-        raise VerificationError(f"no checkpoint of size {inclusion.tree_size} is anchored on chain") from exc
-    inclusion.verify(event.leaf_hash(), root)
-    if not log.verify_inclusion(event.leaf_hash(), inclusion.leaf_index, inclusion.tree_size, inclusion.hashes):
-        raise VerificationError("the ProvenanceLog contract rejects the inclusion proof")
+
+
+def _text(note: Any) -> str:
+    if not isinstance(note, str):
+        raise VerificationError("checkpoint is not a signed note (text)")
+    return note
 
 
 def _resolve(store: LogStore, event_id: str) -> int:

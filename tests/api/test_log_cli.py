@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import base64
 import json
 from pathlib import Path
 
@@ -10,6 +11,8 @@ import sqlalchemy as sa
 from typer.testing import CliRunner
 
 from api.cli import app
+from ledger.provenance.checkpoint import key_id, open_note
+from ledger.provenance.proof import ConsistencyProof
 
 
 def run(home: Path, *args: str, ok: bool = True) -> str:
@@ -48,17 +51,17 @@ def test_append_prove_check_verify(home: Path, tmp_path: Path) -> None:
     assert "ok: event 4 is in the tree of size 13 anchored on chain" in run(home, "log", "check", str(path))
     witness["event"]["purpose"] = "marketing"
     path.write_text(json.dumps(witness))
-    assert "does not lead to the root" in run(home, "log", "check", str(path), ok=False)
+    assert "leaf_hash is not the hash of the event" in run(home, "log", "check", str(path), ok=False)
 
     lines = run(home, "log", "prove", "0", "12", "5", witness["leaf_hash"]).splitlines()
     batch = [json.loads(text) for text in lines]  # JSON Lines: one witness per line, one checkpoint
     assert [w["event_id"] for w in batch] == [0, 12, 5, 4] and batch[3]["inclusion"] == witness["inclusion"]
-    assert {w["checkpoint"]["tree_size"] for w in batch} == {13}
+    assert len({w["checkpoint"] for w in batch}) == 1 and batch[0]["checkpoint"].split("\n")[1] == "13"
     path.write_text("\n".join(lines) + "\n")
     assert run(home, "log", "check", str(path)).count("anchored on chain") == 4
     batch[2]["event"]["purpose"] = "marketing"
     path.write_text("\n".join(json.dumps(w) for w in batch))
-    assert f"{path}:3: inclusion proof for leaf 5 of 13 does not lead to the root" in " ".join(
+    assert f"{path}:3: leaf_hash is not the hash of the event" in " ".join(
         run(home, "log", "check", str(path), ok=False).split())
     assert "no event 13: the log has 13 events" in run(home, "log", "prove", "1", "13", ok=False)
 
@@ -86,3 +89,21 @@ def test_verify_names_the_edited_event(home: Path, tmp_path: Path) -> None:
         conn.execute(sa.text("UPDATE log_events SET body = replace(body, 'req-2', 'req-9') WHERE idx = 2"))
     engine.dispose()
     assert "error: event 2: its body does not hash to its stored leaf" in run(home, "log", "verify", ok=False)
+
+
+def test_checkpoint_note_verifier_key_and_consistency_proof(home: Path, tmp_path: Path) -> None:
+    events = tmp_path / "events.jsonl"
+    assert "no checkpoint is anchored yet" in run(home, "log", "checkpoint", ok=False)
+    notes = []
+    for start in (0, 6):
+        events.write_text("\n".join(line(i) for i in range(start, start + 6)))
+        run(home, "log", "append", str(events))
+        notes.append(run(home, "log", "checkpoint"))
+    vkey = run(home, "log", "checkpoint", "--vkey").strip()
+    name, key_hash, key = vkey.split("+", 2)
+    assert key_hash == key_id(name, base64.b64decode(key)[1:]).hex()
+    old, new = (open_note(note, name, base64.b64decode(key)[1:]) for note in notes)
+    assert (old.tree_size, new.tree_size) == (6, 12) and new.origin == name
+    proof = ConsistencyProof.from_json(json.loads(run(home, "log", "consistency", "6", "12")))
+    proof.verify(old.root, new.root)
+    assert "sizes must satisfy 0 <= OLD <= NEW <= 12" in run(home, "log", "consistency", "6", "13", ok=False)

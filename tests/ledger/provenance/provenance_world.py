@@ -9,10 +9,12 @@ from eth_account import Account
 from nacl.signing import SigningKey
 
 from ledger.chain import Chain, TransactionSender, deployment
-from ledger.contracts import ProvenanceLog
+from ledger.contracts import ParticipantRegistry, ProvenanceLog
+from ledger.contracts.participant_registry import NAME as REGISTRY_NAME
 from ledger.contracts.provenance_log import NAME as LOG_NAME
 from ledger.migrations import open_engine
-from ledger.provenance import AnchorTarget, Event, LogStore, Sequencer
+from ledger.provenance import AnchorTarget, Event, LogStore, RegisteredKeys, Sequencer
+from ledger.provenance.witness import WitnessCheck
 
 _counter = itertools.count()
 
@@ -25,6 +27,14 @@ class World:
     key: SigningKey
     sender: TransactionSender
     sequencer: Sequencer
+    registry: ParticipantRegistry
+
+    def keys(self) -> RegisteredKeys:
+        """The operator's keys as the chain records them."""
+        return RegisteredKeys(self.registry, self.sender.address)
+
+    def witness_check(self) -> WitnessCheck:
+        return WitnessCheck(self.log, self.registry)
 
     def restart(self) -> Sequencer:
         """A new sequencer over the same store and chain, as after a process restart."""
@@ -46,8 +56,9 @@ def build(chain: Chain, db_url: str, operator: Account | None = None) -> World:
     sender = TransactionSender(chain, account)
     dep = deployment.deploy(sender, b"o" * 32, bytes(key.verify_key))
     log = ProvenanceLog(deployment.contract(chain, dep, LOG_NAME))
+    registry = ParticipantRegistry(deployment.contract(chain, dep, REGISTRY_NAME))
     store = LogStore(open_engine(db_url))
-    world = World(chain, store, log, key, sender, None)  # type: ignore[arg-type]
+    world = World(chain, store, log, key, sender, None, registry)  # type: ignore[arg-type]
     world.restart()
     return world
 

@@ -6,6 +6,7 @@ from collections.abc import Iterator
 
 import pytest
 import sqlalchemy as sa
+from nacl.signing import SigningKey
 from provenance_world import World, build, event
 
 from ledger.chain.backends.tester import EthTesterChain
@@ -24,7 +25,7 @@ def world(db_url: str) -> Iterator[World]:
 
 
 def audit(world: World) -> None:
-    verify_log(world.store, bytes(world.key.verify_key), world.log)
+    verify_log(world.store, world.log, world.keys())
 
 
 def tamper(store: LogStore, *statements: str) -> None:
@@ -40,7 +41,7 @@ def tamper(store: LogStore, *statements: str) -> None:
 
 def test_an_untouched_log_verifies(world: World) -> None:
     world.sequencer.append([event(20), event(21)])
-    report = verify_log(world.store, bytes(world.key.verify_key), world.log)
+    report = verify_log(world.store, world.log, world.keys())
     assert (report.events, report.checkpoints, report.anchored, report.unsealed) == (22, 3, 3, 2)
 
 
@@ -115,4 +116,25 @@ def test_a_rewritten_history_disagrees_with_the_chain(world: World, db_url: str)
         world.sequencer.append([event(i + 1000) for i in range(world.sequencer.size, end)])
         world.sequencer.seal()
     with pytest.raises(VerificationError, match=r"^checkpoint at size 8: the store's root differs from the root"):
+        audit(world)
+
+
+def test_heads_signed_before_a_key_rotation_still_verify(world: World) -> None:
+    """Each head is checked against the key its signer had registered when it was anchored."""
+    new_key = SigningKey.generate()
+    world.registry.rotate_signing_key(world.sender, bytes(new_key.verify_key))
+    world.key = new_key
+    world.restart()
+    world.sequencer.append([event(20), event(21)])
+    world.sequencer.catch_up()
+    report = verify_log(world.store, world.log, world.keys())
+    assert (report.checkpoints, report.anchored) == (4, 4)
+
+
+def test_a_head_signed_with_a_key_never_registered_is_named(world: World) -> None:
+    world.key = SigningKey.generate()
+    world.restart()
+    world.sequencer.append([event(20), event(21)])
+    world.sequencer.catch_up()
+    with pytest.raises(VerificationError, match="checkpoint signature for size 22 does not verify"):
         audit(world)

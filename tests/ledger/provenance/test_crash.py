@@ -52,6 +52,6 @@ def test_sigkill_while_ingesting_loses_nothing_acknowledged(
     assert head is not None and head.tree_size == seq.size
     on_chain = [a.tree_size for a in world.log.all()]
     assert set(anchored) <= set(on_chain)
-    report = verify_log(world.store, bytes(world.key.verify_key), world.log)  # consistency with every anchor
+    report = verify_log(world.store, world.log, world.keys())  # consistency with every anchor
     assert report.events == seq.size and report.anchored == len(on_chain)
     world.store.engine.dispose()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import base64
 from collections.abc import Iterator
 
 import pytest
@@ -11,7 +12,7 @@ from ledger.chain import TransactionSender
 from ledger.chain.backends.tester import EthTesterChain
 from ledger.errors import ContractRevert, VerificationError
 from ledger.provenance import merkle, proof, prover
-from ledger.provenance.witness import check, prove
+from ledger.provenance.witness import prove
 
 
 @pytest.fixture
@@ -46,13 +47,51 @@ def test_append_seal_anchor_and_prove(world: World) -> None:
 def test_witness_verifies_against_the_chain_alone(world: World) -> None:
     world.sequencer.append([event(i) for i in range(9)])
     world.sequencer.catch_up()
-    witness = prove(world.store, "3", world.log)
+    check = world.witness_check()
+    witness = prove(world.store, "3", check)
     assert witness["event"]["request_id"] == "req-3"
-    assert prove(world.store, witness["leaf_hash"], world.log)["event_id"] == 3
-    check(witness, world.log)
+    assert prove(world.store, witness["leaf_hash"], check)["event_id"] == 3
+    check(witness)
     witness["event"]["purpose"] = "marketing"
-    with pytest.raises(VerificationError, match="does not lead to the root"):
-        check(witness, world.log)
+    with pytest.raises(VerificationError, match="leaf_hash is not the hash of the event"):
+        check(witness)
+
+
+def _zero_signature(note: str) -> str:
+    text, _, line = note.rpartition("\n\n")
+    name, blob = line.rstrip("\n").rsplit(" ", 1)
+    raw = base64.b64decode(blob)
+    return f"{text}\n\n{name} {base64.b64encode(raw[:4] + bytes(64)).decode()}\n"
+
+
+def _other_root(note: str) -> str:
+    origin, size, _, *rest = note.split("\n")
+    return "\n".join([origin, size, base64.b64encode(b"\x07" * 32).decode(), *rest])
+
+
+EDITS = {  # every field a witness carries, edited as a forger would (issue 11: each passed before)
+    "signature zeroed": (lambda w: w | {"checkpoint": _zero_signature(w["checkpoint"])}, "does not verify"),
+    "root replaced": (lambda w: w | {"checkpoint": _other_root(w["checkpoint"])}, "does not verify"),
+    "leaf_hash replaced": (lambda w: w | {"leaf_hash": "0x" + "07" * 32}, "leaf_hash is not the hash"),
+    "event_id changed": (lambda w: w | {"event_id": 4000}, "event_id is not the leaf"),
+    "anchor tx replaced": (lambda w: w | {"anchor": w["anchor"] | {"tx": "0x" + "07" * 32}}, "anchor is not where"),
+    "anchor block moved": (lambda w: w | {"anchor": w["anchor"] | {"block": 1}}, "anchor is not where"),
+    "proof of another leaf": (lambda w: w | {"event_id": 4, "inclusion": w["inclusion"] | {"leaf_index": 4}},
+                              "does not lead to the root"),
+    "extra field": (lambda w: w | {"note": "trust me"}, "expected exactly the fields"),
+    "not a note": (lambda w: w | {"checkpoint": {"tree_size": 9}}, "not a signed note"),
+}
+
+
+@pytest.mark.parametrize("edit", list(EDITS))
+def test_an_edited_witness_is_refused_naming_what_is_wrong(world: World, edit: str) -> None:
+    world.sequencer.append([event(i) for i in range(9)])
+    world.sequencer.catch_up()
+    check = world.witness_check()
+    witness = prove(world.store, "3", check)
+    change, message = EDITS[edit]
+    with pytest.raises(VerificationError, match=message):
+        check(change(witness))
 
 
 def test_chain_accepts_only_growing_consistent_trees_from_the_operator(world: World) -> None:
