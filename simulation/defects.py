@@ -9,7 +9,7 @@ from enum import StrEnum
 
 import numpy as np
 
-from ledger.catalogue import uscc
+from ledger.identifiers import uscc
 from simulation.errors import PilotError
 from simulation.pilot import Row
 

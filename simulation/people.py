@@ -8,7 +8,7 @@ from datetime import date, timedelta
 
 import numpy as np
 
-from ledger.catalogue import idcard, uscc
+from ledger.identifiers import idcard, uscc
 
 DISTRICTS = tuple(c for c in uscc.CHONGQING_DISTRICTS if c != "500000")
 SYLLABLES = (

@@ -17,8 +17,8 @@ from typing import Any, TypeVar
 import numpy as np
 from numpy.typing import NDArray
 
-from ledger.catalogue import idcard, uscc
 from ledger.catalogue.schema import SCHEMAS
+from ledger.identifiers import idcard, uscc
 from simulation.economy import INDUSTRIES, SIZES, World, world
 from simulation.errors import PilotError
 from simulation.people import DISTRICTS, enterprise_name, legal_representative

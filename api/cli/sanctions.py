@@ -34,7 +34,7 @@ def lift(ctx: typer.Context, credit_code: str, reason: ReasonOption, by: AsOptio
 def show(ctx: typer.Context, credit_code: str, rpc: RpcOption = None) -> None:
     """Whether an enterprise is listed, since when and why (the chain holds only its pseudonym)."""
     from api.platform import opened_platform
-    from ledger.catalogue.uscc import validate
+    from ledger.identifiers.uscc import validate
 
     settings = ctx.ensure_object(State).settings(rpc)
     with opened(settings) as chain, opened_platform(settings, chain) as p:
@@ -45,7 +45,7 @@ def show(ctx: typer.Context, credit_code: str, rpc: RpcOption = None) -> None:
 
 def _act(ctx: typer.Context, action: str, credit_code: str, why: str, by: str, rpc: str | None) -> None:
     from api.platform import opened_platform
-    from ledger.catalogue.uscc import validate
+    from ledger.identifiers.uscc import validate
 
     settings = ctx.ensure_object(State).settings(rpc)
     regulator = keystore(settings).load(by)

@@ -1,10 +1,9 @@
 """The data catalogue: the enterprise-financing database departments feed (seeds R3), and the
 one gate through which it is read (R4 to R7, R9), with each department's assessment (R10).
+Identifiers (credit codes, identity numbers) are validated by ``ledger.identifiers``.
 
 Modules, one noun each:
 
-- ``uscc``     the unified social credit code (统一社会信用代码, GB 32100-2015): check, validate, generate
-- ``idcard``   the citizen identity number (公民身份号码, GB 11643-1999): check, validate, generate
 - ``schema``   the datasets each department declares, their personal fields, and row validation
 - ``vault``    encryption at rest (SecretBox) and the keyed pseudonym of a credit code
 - ``store``    the catalogue's tables: a writer for ingestion, counts per department
@@ -18,7 +17,5 @@ Modules, one noun each:
 Errors (in ``ledger.catalogue.errors``), under ``ledger.errors.LedgerError``::
 
     CatalogueError
-    ├── InvalidCreditCode     a credit code is malformed (length, character, check character)
-    ├── InvalidIdNumber       an identity number is malformed (never repeated in the message)
     └── AccessDenied          the access gate refused a read; ``.event_index`` is the recorded refusal
 """

@@ -9,14 +9,6 @@ class CatalogueError(LedgerError):
     """Base of every error the data catalogue raises."""
 
 
-class InvalidCreditCode(CatalogueError):
-    """A unified social credit code (GB 32100-2015) is malformed; the message says why."""
-
-
-class InvalidIdNumber(CatalogueError):
-    """A citizen identity number (GB 11643-1999) is malformed; the message says why."""
-
-
 class AccessDenied(CatalogueError):
     """The access gate refused a read (no role, no consent, a sanction ...); the refusal is itself
     recorded, as provenance event ``event_index``."""

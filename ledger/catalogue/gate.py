@@ -27,13 +27,13 @@ from ledger.catalogue.errors import AccessDenied, CatalogueError
 from ledger.catalogue.mask import Treatment, desensitise
 from ledger.catalogue.reader import RecordReader
 from ledger.catalogue.schema import SCHEMAS
-from ledger.catalogue.uscc import validate
 from ledger.catalogue.vault import Pseudonymiser, Vault
 from ledger.contracts.consent import Category, check, parse_consent_id
 from ledger.contracts.consent import purpose as purpose_hash
 from ledger.contracts.consent_registry import ConsentRegistry
 from ledger.contracts.participant_registry import Participant
 from ledger.errors import LedgerError
+from ledger.identifiers.uscc import validate
 from ledger.provenance.event import Event
 from ledger.provenance.sequencer import Sequencer
 from ledger.types import Address, Role, Status

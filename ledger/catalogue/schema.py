@@ -22,8 +22,8 @@ from dataclasses import dataclass
 from datetime import date
 from enum import StrEnum
 
-from ledger.catalogue import idcard, uscc
-from ledger.catalogue.errors import InvalidCreditCode, InvalidIdNumber
+from ledger.identifiers import idcard, uscc
+from ledger.identifiers.errors import InvalidCreditCode, InvalidIdNumber
 
 Value = str | int | float | None
 """A typed field value: JSON-ready, so a typed row canonicalises under RFC 8785 as it is."""

@@ -2,8 +2,10 @@
 
 Seeds R5 asks for the source, flow, use and output traces of every piece of enterprise data.
 An event's identity is its canonical bytes — JSON per RFC 8785 (JCS) — and its leaf hash per
-RFC 9162 §2.1.1. Subjects are enterprise pseudonyms (64 hex), never raw credit codes, so no
-raw identifier can enter the log or, through it, the chain.
+RFC 9162 §2.1.1. Subjects are enterprise pseudonyms (64 hex), never raw credit codes, and the
+free text (``purpose``, ``request_id``, ``reason``) is refused when it carries a credit code, an
+identity, mobile or bank card number (:mod:`ledger.identifiers.scan`), so no raw identifier can enter
+the append-only log or, through it, the chain.
 """
 
 from __future__ import annotations
@@ -19,12 +21,14 @@ import rfc8785
 from eth_utils.address import is_address, to_checksum_address
 
 from ledger.errors import EventError
+from ledger.identifiers.scan import identifiers_in
 from ledger.provenance.merkle import leaf_hash
 
 _HASH = re.compile(r"^[0-9a-f]{64}$")
 _CONSENT = re.compile(r"^0x[0-9a-f]{64}$")
 _BASE_KEYS = ("action", "actor", "subject", "assets", "purpose", "consent", "request_id", "time")
 _EXTRA_KEYS = ("outputs", "recipient", "reason")
+_FREE_TEXT = ("purpose", "request_id", "reason")
 
 
 class Action(StrEnum):
@@ -151,6 +155,14 @@ def _validate(e: Event) -> None:
         if not isinstance(value, str) or not value or len(value) > 200:
             raise EventError(f"{key} must be a non-empty string of at most 200 characters")
     _validate_action(e)
+    _refuse_identifiers(e)
+
+
+def _refuse_identifiers(e: Event) -> None:
+    for key in _FREE_TEXT:
+        value = getattr(e, key)
+        for kind in identifiers_in(value) if value else ():
+            raise EventError(f"{key} carries {kind}: raw identifiers never enter the log")
 
 
 def _validate_action(e: Event) -> None:

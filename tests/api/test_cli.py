@@ -16,6 +16,9 @@ from api.settings import Settings
 from ledger.chain import TransactionSender
 from ledger.chain.identity import DEV_ONLY, KeyStore
 from ledger.errors import TransactionError
+from ledger.identifiers.scan import identifiers_in
+from ledger.migrations import open_engine
+from ledger.provenance import LogStore
 
 
 @pytest.fixture
@@ -117,6 +120,10 @@ def test_demo_runs_end_to_end(home: Path) -> None:
     assert "out-of-time: AUC 0.8" in out and "may serve decisions: True" in out
     again = run(home, "demo")  # resumes: same chain, the catalogue already full, the log grows
     assert "already deployed and live" in again and "nothing to ingest" in again
+    store = LogStore(open_engine(Settings.build(home, None).db_url))
+    carrying = [(index, kind) for index, _, body in store.leaves(0, store.size())
+                for kind in identifiers_in(body)]  # the whole log, scanned as text
+    assert store.size() > 300 and carrying == []
 
 
 def test_embedded_devnet_persists_and_admits_only_active_participants(home: Path) -> None:

@@ -13,8 +13,8 @@ from types import ModuleType
 import numpy as np
 import pytest
 
-from ledger.catalogue import uscc
 from ledger.catalogue.schema import SCHEMAS, key, validate_row
+from ledger.identifiers import uscc
 from simulation import pilot
 from simulation.defects import Defect, with_bad_rows
 from simulation.errors import PilotError

@@ -9,9 +9,10 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from ledger.catalogue import idcard, schema
-from ledger.catalogue.errors import InvalidIdNumber
+from ledger.catalogue import schema
 from ledger.catalogue.schema import SCHEMAS, Kind, key, validate_row
+from ledger.identifiers import idcard
+from ledger.identifiers.errors import InvalidIdNumber
 
 CODE = "9150000020286320X6"  # a published Chongqing code (see test_uscc)
 ID_NUMBER = "11010519491231002X"  # the example printed in GB 11643-1999

@@ -15,7 +15,7 @@ from typing import NewType
 
 import numpy as np
 
-from ledger.catalogue.errors import InvalidIdNumber
+from ledger.identifiers.errors import InvalidIdNumber
 
 IdNumber = NewType("IdNumber", str)
 

@@ -7,9 +7,9 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from ledger.catalogue import uscc
-from ledger.catalogue.errors import CatalogueError, InvalidCreditCode
 from ledger.errors import LedgerError
+from ledger.identifiers import uscc
+from ledger.identifiers.errors import IdentifierError, InvalidCreditCode
 
 # Published codes. Each check character was recomputed by hand as below (values are positions in
 # the 31-character set, so M = 21 and Y = 30 in GB 32100 but M = 22 and Y = 34 in GB 11714).
@@ -59,7 +59,7 @@ def test_invalid_codes_say_why(code: str, why: str) -> None:
 
 
 def test_errors_sit_in_the_ledger_hierarchy() -> None:
-    assert issubclass(InvalidCreditCode, CatalogueError) and issubclass(CatalogueError, LedgerError)
+    assert issubclass(InvalidCreditCode, IdentifierError) and issubclass(IdentifierError, LedgerError)
 
 
 def test_check_of_31_maps_to_zero() -> None:

@@ -20,7 +20,7 @@ from typing import NewType
 
 import numpy as np
 
-from ledger.catalogue.errors import InvalidCreditCode
+from ledger.identifiers.errors import InvalidCreditCode
 
 CreditCode = NewType("CreditCode", str)
 

@@ -1,0 +1,46 @@
+"""Finding raw identifiers in free text, before it reaches the log or the chain (seeds R5, R7).
+
+The log is append-only and anchored: an identifier that gets into an event's ``purpose``,
+``request_id`` or ``reason`` stays there for good. :func:`identifiers_in` finds
+
+- unified social credit codes (GB 32100-2015: 18 characters of its set, with a valid check character),
+- citizen identity numbers (GB 11643-1999: 17 digits and a valid check character, a real birth date),
+- mainland mobile numbers (11 digits, ``1[3-9]``, optionally after ``+86`` or ``86``),
+- bank card numbers (16 to 19 digits from a card scheme's first digit, 2 to 6, passing ISO/IEC 7812's Luhn check),
+
+each standing alone: not inside a longer run of letters and digits (so hex digests and ids are left
+alone), but found between Chinese characters, spaces or punctuation. Check characters and Luhn keep
+ordinary numbers out; what matches is named by kind and never repeated.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Iterator
+
+from ledger.identifiers import idcard, uscc
+
+_ALONE = r"(?<![0-9A-Za-z]){}(?![0-9A-Za-z])"
+_PATTERNS: tuple[tuple[str, re.Pattern[str], Callable[[str], bool]], ...] = (
+    ("a unified social credit code", re.compile(_ALONE.format(r"[0-9A-HJ-NPQRTUWXYa-hj-npqrtuwxy]{18}")),
+     lambda s: uscc.is_valid(s.upper())),
+    ("an identity number", re.compile(_ALONE.format(r"[0-9]{17}[0-9Xx]")),
+     lambda s: idcard.is_valid(s.upper()) and idcard.birth_date(s) is not None),
+    ("a mobile number", re.compile(_ALONE.format(r"(?:\+?86[- ]?)?1[3-9][0-9]{9}")), lambda s: True),
+    ("a bank card number", re.compile(_ALONE.format(r"[2-6][0-9]{15,18}")), lambda s: luhn_valid(s)),
+)
+
+
+def identifiers_in(text: str) -> Iterator[str]:
+    """The kind of each raw identifier standing in ``text`` ("a mobile number", …), in pattern order."""
+    for kind, pattern, valid in _PATTERNS:
+        if any(valid(found.group()) for found in pattern.finditer(text)):
+            yield kind
+
+
+def luhn_valid(digits: str) -> bool:
+    """ISO/IEC 7812-1 Annex B: doubling every second digit from the right, the sum is a multiple of 10."""
+    total = 0
+    for i, d in enumerate(int(c) for c in reversed(digits)):
+        total += d if i % 2 == 0 else (2 * d - 9 if d > 4 else 2 * d)
+    return total % 10 == 0
