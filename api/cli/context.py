@@ -56,7 +56,8 @@ class State:
 
 
 def reported(command: Callable[P, R]) -> Callable[P, R]:
-    """Turn the packages' errors into one red line and exit status 1."""
+    """Turn the packages' errors, and a store or disk that fails under them, into one red line and
+    exit status 1."""
 
     @functools.wraps(command)
     def run(*args: P.args, **kwargs: P.kwargs) -> R:
@@ -65,8 +66,21 @@ def reported(command: Callable[P, R]) -> Callable[P, R]:
         except (LedgerError, ApiError) as exc:
             errors.print(f"[red]error:[/red] {exc}")
             raise typer.Exit(1) from exc
+        except Exception as exc:
+            if not storage_failure(exc):
+                raise
+            errors.print(f"[red]error:[/red] the store or the disk failed: {getattr(exc, 'orig', None) or exc}; "
+                         "what was acknowledged is kept, and the same command can be run again", soft_wrap=True)
+            raise typer.Exit(1) from exc
 
     return run
+
+
+def storage_failure(exc: Exception) -> bool:
+    """An OS error, or a database that could not read or write (full disk, lost server, corrupt file).
+    SQLAlchemy is looked up, not imported: if no command loaded it, the error is not one of its."""
+    database = sys.modules.get("sqlalchemy.exc")
+    return isinstance(exc, OSError) or (database is not None and isinstance(exc, database.OperationalError))
 
 
 @contextmanager

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import json
 import time
 from collections.abc import Iterator
@@ -65,35 +66,51 @@ def _log_contract(chain: Chain, settings: Settings) -> ProvenanceLog:
 
 @group.command("append")
 @reported
-def append(ctx: typer.Context, file: Path, rpc: RpcOption = None, db: DbOption = None) -> None:
-    """Append the events of FILE (JSON Lines), then seal and anchor them. All or nothing."""
+def append(ctx: typer.Context, file: Path, rpc: RpcOption = None, db: DbOption = None,
+           key: Annotated[str | None, typer.Option(
+               help="Idempotency key of the batch; default: the SHA-256 of FILE's bytes.")] = None) -> None:
+    """Append the events of FILE (JSON Lines), then seal and anchor them. All or nothing, and once:
+    appending the same batch again (a retry after a crash, the same file twice) adds nothing."""
     from ledger.provenance import AnchorTarget, Sequencer
 
-    events = parse(file)
+    raw = _read(file)
+    events, batch = parse(file, raw), key or hashlib.sha256(raw).hexdigest()
     with _session(ctx, rpc, db) as (settings, chain, store):
         operator = keystore(settings).load("operator")
         target = AnchorTarget(_log_contract(chain, settings), sender_for(chain, operator))
         sequencer = Sequencer(store, operator.signing_key, clock_ms, target)
         sequencer.catch_up()
-        indices = sequencer.append(events)
+        done = store.batch(batch)
+        indices = done if done is not None else sequencer.append(events, batch)
         sequencer.seal()
         head = sequencer.anchor()
     assert head is not None
     first = f"{indices.start}…{indices.stop - 1}" if indices else "none"
-    console.print(f"appended {len(indices)} events (indices {first}); tree size {head.tree_size}")
+    if done is not None:
+        console.print(f"already appended as events {first} (batch {batch[:16]}…); nothing added")
+    else:
+        console.print(f"appended {len(indices)} events (indices {first}); tree size {head.tree_size}")
     console.print(f"root {head.root.hex()}", soft_wrap=True)
     console.print(f"anchored in {head.anchor_tx} (block {head.anchor_block})", soft_wrap=True)
 
 
-def parse(file: Path) -> list[Event]:
-    """Every line of ``file`` as an event; ApiError listing the bad lines by number."""
+def _read(file: Path) -> bytes:
+    try:
+        return file.read_bytes()
+    except OSError as exc:
+        raise ApiError(f"cannot read {file}: {exc}") from exc
+
+
+def parse(file: Path, raw: bytes) -> list[Event]:
+    """Every line of ``raw`` (read from ``file``) as an event; ApiError listing the bad lines by number."""
     from ledger.provenance import Event
 
     events, bad = [], []
     try:
-        lines = file.read_text(encoding="utf-8").splitlines()
-    except (OSError, UnicodeDecodeError) as exc:
-        raise ApiError(f"cannot read {file}: {exc}") from exc
+        lines = raw.decode("utf-8").splitlines()
+    except UnicodeDecodeError as exc:
+        where = raw[: exc.start].count(b"\n") + 1
+        raise ApiError(f"{file}: line {where} is not UTF-8 (byte {exc.start}); nothing was appended") from exc
     for number, line in enumerate(lines, start=1):
         if not line.strip():
             continue

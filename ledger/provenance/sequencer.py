@@ -62,12 +62,18 @@ class Sequencer:
         """Let another sequencer write (the process ending does the same)."""
         self._lock.release()
 
-    def append(self, events: Sequence[Event]) -> range:
-        """Store ``events`` durably; their leaf indices are the acknowledgement."""
+    def append(self, events: Sequence[Event], batch_key: str | None = None) -> range:
+        """Store ``events`` durably; their leaf indices are the acknowledgement.
+
+        With a ``batch_key`` the append is idempotent: a batch whose key is already stored (a retry
+        after a crash, the same file appended twice) adds nothing and is acknowledged with the
+        indices it was stored at the first time."""
+        if batch_key is not None and (done := self.store.batch(batch_key)) is not None:
+            return done
         bodies = [e.canonical() for e in events]
         start = self.size
         hashes = [merkle.leaf_hash(b) for b in bodies]
-        self.store.append(start, list(zip(hashes, (b.decode() for b in bodies), strict=True)))
+        self.store.append(start, list(zip(hashes, (b.decode() for b in bodies), strict=True)), batch_key)
         self.size = start + len(bodies)
         if self._unsealed is None and start == self.sealed:
             self._unsealed = []

@@ -42,6 +42,13 @@ checkpoints = sa.Table(
     sa.Column("anchor_block", sa.BigInteger, nullable=True),
 )
 
+batches = sa.Table(
+    "log_batches", _meta,
+    sa.Column("batch_key", sa.String(64), primary_key=True),
+    sa.Column("first_index", sa.BigInteger, nullable=False),
+    sa.Column("count", sa.Integer, nullable=False),
+)
+
 T = TypeVar("T")
 _CHUNK = 5_000  # rows per INSERT batch / keys per IN list
 
@@ -94,12 +101,22 @@ class LogStore(NodeReader):
         with self.engine.connect() as conn:
             return int(conn.scalar(sa.select(sa.func.coalesce(sa.func.max(events.c.idx) + 1, 0))))
 
-    def append(self, start: int, leaves: Sequence[tuple[bytes, str]]) -> None:
-        """Store ``leaves`` (leaf hash, canonical body) at indices ``start…``, in one commit."""
+    def append(self, start: int, leaves: Sequence[tuple[bytes, str]], batch_key: str | None = None) -> None:
+        """Store ``leaves`` (leaf hash, canonical body) at indices ``start…``, and ``batch_key`` with
+        them if given, in one commit."""
         with self.engine.begin() as conn:
             if self._size(conn) != start:
                 raise LedgerError(f"log append at {start} but the log has {self._size(conn)} events")
             _bulk_insert(conn, events, [(start + i, h, b) for i, (h, b) in enumerate(leaves)])
+            if batch_key is not None:
+                conn.execute(batches.insert().values(batch_key=batch_key, first_index=start, count=len(leaves)))
+
+    def batch(self, batch_key: str) -> range | None:
+        """The indices the batch ``batch_key`` was appended at, or None if it never was."""
+        with self.engine.connect() as conn:
+            row = conn.execute(sa.select(batches.c.first_index, batches.c.count)
+                               .where(batches.c.batch_key == batch_key)).first()
+        return None if row is None else range(int(row[0]), int(row[0]) + int(row[1]))
 
     def seal(self, new_nodes: Sequence[tuple[int, int, bytes]], head: StoredCheckpoint) -> None:
         """Store the nodes a seal computed (leaves too: a second copy of each leaf hash that an
