@@ -7,7 +7,20 @@ from typing import Annotated
 
 import typer
 
-from api.cli import consent, data, demo, deploy, devnet, keys, log, model, participants, report, sanctions
+from api.cli import (
+    consent,
+    data,
+    demo,
+    deploy,
+    devnet,
+    keys,
+    log,
+    model,
+    participants,
+    report,
+    sanctions,
+    witness,
+)
 from api.cli.context import State
 
 app = typer.Typer(
@@ -40,6 +53,7 @@ consent.add_to(app)
 report.add_to(app)
 model.add_to(app)
 sanctions.add_to(app)
+witness.add_to(app)
 demo.add_to(app)
 
 

@@ -40,6 +40,8 @@ RpcOption = Annotated[
     ),
 ]
 
+DbOption = Annotated[str | None, typer.Option("--db", envvar="CREDTRACE_DB",
+                                               help="SQLAlchemy URL; default SQLite in the home folder.")]
 AsOption = Annotated[str, typer.Option("--as", help="Key name of the participant who acts.")]
 ReasonOption = Annotated[str, typer.Option("--reason", help="Short reason recorded on chain (at most 32 bytes).")]
 

@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 import typer
 
 from api import ApiError
-from api.cli.context import RpcOption, State, console, keystore, opened, registry, reported, sender_for
+from api.cli.context import DbOption, RpcOption, State, console, keystore, opened, registry, reported, sender_for
 from api.settings import Settings
 from ledger.errors import EventError, VerificationError
 
@@ -21,11 +21,12 @@ if TYPE_CHECKING:
     from ledger.chain import Chain
     from ledger.contracts import ProvenanceLog
     from ledger.provenance import Event, LogStore
+    from ledger.provenance.store import StoredCheckpoint
     from ledger.provenance.witness import WitnessCheck
 
+AgainstOption = Annotated[list[Path] | None, typer.Option(
+    "--against", help="A checkpoint note someone kept (a witness's saved state); repeatable.")]
 group = typer.Typer(help="The provenance log: RFC 9162 Merkle log anchored on chain.", no_args_is_help=True)
-DbOption = Annotated[str | None, typer.Option("--db", envvar="CREDTRACE_DB",
-                                               help="SQLAlchemy URL; default SQLite in the home folder.")]
 
 
 def add_to(app: typer.Typer) -> None:
@@ -37,7 +38,7 @@ def clock_ms() -> int:
 
 
 @contextmanager
-def _session(ctx: typer.Context, rpc: str | None, db: str | None) -> Iterator[tuple[Settings, Chain, LogStore]]:
+def session(ctx: typer.Context, rpc: str | None, db: str | None) -> Iterator[tuple[Settings, Chain, LogStore]]:
     settings = ctx.ensure_object(State).settings(rpc, db)
     with _store(settings) as store, opened(settings) as chain:
         yield settings, chain, store
@@ -75,7 +76,7 @@ def append(ctx: typer.Context, file: Path, rpc: RpcOption = None, db: DbOption =
 
     raw = _read(file)
     events, batch = parse(file, raw), key or hashlib.sha256(raw).hexdigest()
-    with _session(ctx, rpc, db) as (settings, chain, store):
+    with session(ctx, rpc, db) as (settings, chain, store):
         operator = keystore(settings).load("operator")
         target = AnchorTarget(_log_contract(chain, settings), sender_for(chain, operator))
         sequencer = Sequencer(store, operator.signing_key, clock_ms, target)
@@ -134,8 +135,8 @@ def prove_(ctx: typer.Context, event_ids: Annotated[list[str], typer.Argument(me
     several print JSON Lines, one witness per line, all against the same checkpoint."""
     from ledger.provenance.witness import prove_all
 
-    with _session(ctx, rpc, db) as (settings, chain, store):
-        witnesses = prove_all(store, event_ids, _witness_check(chain, settings))
+    with session(ctx, rpc, db) as (settings, chain, store):
+        witnesses = prove_all(store, event_ids, witness_check(chain, settings))
         if len(event_ids) == 1:
             console.print_json(json.dumps(next(witnesses)))
             return
@@ -145,23 +146,38 @@ def prove_(ctx: typer.Context, event_ids: Annotated[list[str], typer.Argument(me
 
 @group.command("check")
 @reported
-def check_(ctx: typer.Context, witness: Path, rpc: RpcOption = None) -> None:
+def check_(ctx: typer.Context, witness: Path, rpc: RpcOption = None, against: AgainstOption = None) -> None:
     """Verify witnesses (the output of `log prove`: one JSON document, or JSON Lines) against the
-    chain alone: no database. Stops at the first that fails, naming its line."""
+    chain alone: no database. Stops at the first that fails, naming its line. With --against, a
+    checkpoint someone kept of the same size must have the same root (else: equivocation)."""
+    from ledger.provenance.checkpoint import open_note
+    from ledger.provenance.cosigner import same_head
+
     settings = ctx.ensure_object(State).settings(rpc)
     documents = _witnesses(witness)
     with opened(settings) as chain:
-        check = _witness_check(chain, settings)
+        check = witness_check(chain, settings)
         for number, document in documents:
             try:
                 check(document)
+                for kept in against or []:
+                    anchoring = check.anchoring(document["inclusion"]["tree_size"])
+                    ours = open_note(document["checkpoint"], check.log.origin, check.key(anchoring))
+                    same_head(ours, _note(kept), check.key(anchoring))
             except VerificationError as exc:
                 raise VerificationError(f"{witness}:{number}: {exc}" if len(documents) > 1 else str(exc)) from exc
             console.print(f"ok: event {document['event_id']} is in the tree of size "
                           f"{document['inclusion']['tree_size']} anchored on chain")
 
 
-def _witness_check(chain: Chain, settings: Settings) -> WitnessCheck:
+def newest_anchored(store: LogStore) -> StoredCheckpoint:
+    anchored = [h for h in store.checkpoints() if h.anchor_tx is not None]
+    if not anchored:
+        raise ApiError("no checkpoint is anchored yet: run `credtrace log append`")
+    return anchored[-1]
+
+
+def witness_check(chain: Chain, settings: Settings) -> WitnessCheck:
     from ledger.provenance.witness import WitnessCheck
 
     return WitnessCheck(_log_contract(chain, settings), registry(chain, settings))
@@ -194,21 +210,20 @@ def _witnesses(path: Path) -> list[tuple[int, Any]]:
 def checkpoint(ctx: typer.Context, vkey: Annotated[bool, typer.Option(
         "--vkey", help="Print the operator's note verifier key instead: <name>+<key id hex>+<base64 key>.")] = False,
                rpc: RpcOption = None, db: DbOption = None) -> None:
-    """Print the newest anchored checkpoint as a C2SP signed note (c2sp.org/tlog-checkpoint)."""
+    """Print the newest anchored checkpoint as a C2SP signed note (c2sp.org/tlog-checkpoint), with the
+    witnesses' cosignatures."""
     from ledger.chain import deployment
     from ledger.provenance.checkpoint import verifier_key
     from ledger.provenance.witness import signed_note
 
-    with _session(ctx, rpc, db) as (settings, chain, store):
-        check = _witness_check(chain, settings)
+    with session(ctx, rpc, db) as (settings, chain, store):
+        check = witness_check(chain, settings)
         if vkey:
             key = check.registry.participant(deployment.load(settings.deployment_path).deployer).signing_key
             print(verifier_key(check.log.origin, key))
             return
-        anchored = [h for h in store.checkpoints() if h.anchor_tx is not None]
-        if not anchored:
-            raise ApiError("no checkpoint is anchored yet: run `credtrace log append`")
-        print(signed_note(anchored[-1], check), end="")
+        head = newest_anchored(store)
+        print(signed_note(head, check) + "".join(store.cosignature_lines(head.tree_size)), end="")
 
 
 @group.command("consistency")
@@ -228,19 +243,31 @@ def consistency(ctx: typer.Context, old: int, new: int, db: DbOption = None) -> 
 
 @group.command("verify")
 @reported
-def verify(ctx: typer.Context, rpc: RpcOption = None, db: DbOption = None) -> None:
-    """Recompute every anchored root from the events and check it against the chain."""
+def verify(ctx: typer.Context, rpc: RpcOption = None, db: DbOption = None, against: AgainstOption = None) -> None:
+    """Recompute every anchored root from the events and check it against the chain, and against
+    checkpoints the operator signed that others kept (--against: a witness's saved note)."""
     from rich.progress import Progress
 
     from ledger.chain import deployment
     from ledger.provenance import RegisteredKeys, verify_log
+    from ledger.provenance.audit import check_signed_head
 
-    with _session(ctx, rpc, db) as (settings, chain, store):
+    with session(ctx, rpc, db) as (settings, chain, store):
         deployer = deployment.load(settings.deployment_path).deployer
         keys = RegisteredKeys(registry(chain, settings), deployer)  # from the chain, not the database
+        log = _log_contract(chain, settings)
+        for kept in against or []:
+            check_signed_head(store, log, keys, _note(kept))
         with Progress(console=console, transient=True) as bar:
             task = bar.add_task("verifying events", total=store.size())
-            report = verify_log(store, _log_contract(chain, settings), keys,
-                                progress=lambda done: bar.update(task, completed=done))
+            report = verify_log(store, log, keys, progress=lambda done: bar.update(task, completed=done))
     console.print(f"ok: {report.events} events, {report.checkpoints} checkpoints "
-                  f"({report.anchored} anchored on chain), {report.unsealed} not yet sealed")
+                  f"({report.anchored} anchored on chain), {report.unsealed} not yet sealed"
+                  + (f"; the log holds the {len(against)} kept checkpoint(s)" if against else ""))
+
+
+def _note(path: Path) -> str:
+    try:
+        return path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise ApiError(f"cannot read the checkpoint note {path}: {exc}") from exc

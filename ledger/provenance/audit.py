@@ -13,6 +13,7 @@ not orphan the heads signed before.
 
 from __future__ import annotations
 
+import base64
 import itertools
 import json
 from collections.abc import Callable, Iterator, Sequence
@@ -22,7 +23,8 @@ from ledger.contracts.participant_registry import ParticipantRegistry, key_as_of
 from ledger.contracts.provenance_log import Anchoring, ProvenanceLog
 from ledger.errors import EventError, VerificationError
 from ledger.provenance import merkle, proof, prover
-from ledger.provenance.checkpoint import Checkpoint
+from ledger.provenance.checkpoint import Checkpoint, open_note
+from ledger.provenance.cosigner import describe
 from ledger.provenance.event import Event
 from ledger.provenance.store import LogStore, StoredCheckpoint
 from ledger.types import Address
@@ -138,3 +140,21 @@ def _check_chain(heads: Sequence[StoredCheckpoint], anchorings: dict[int, Anchor
     for h in heads:
         if h.anchor_tx is not None and h.tree_size not in anchorings:
             raise VerificationError(f"checkpoint at size {h.tree_size}: marked anchored, not on chain")
+
+
+def check_signed_head(store: LogStore, log: ProvenanceLog, keys: RegisteredKeys, note: str) -> Checkpoint:
+    """Check the log against a checkpoint its operator signed that someone kept (a witness's saved note):
+    the log must hold that very tree. VerificationError names the two heads if it does not."""
+    text = note[: note.index("\n\n") + 1] if "\n\n" in note else note
+    claimed = Checkpoint.parse(text)
+    key = keys.key_for(log.anchorings().get(claimed.tree_size))
+    kept = open_note(note, log.origin, key)
+    sealed = store.checkpoints()[-1].tree_size if store.checkpoints() else 0
+    if kept.tree_size > sealed:
+        raise VerificationError(f"the log is behind a checkpoint its operator signed: {describe(kept)}, "
+                                f"but the log has sealed {sealed} events — rolled back?")
+    ours = merkle.root(kept.tree_size, store)
+    if ours != kept.root:
+        raise VerificationError(f"equivocation: two signed heads of size {kept.tree_size}: the one kept, "
+                                f"{describe(kept)}, and this log's, root {base64.b64encode(ours).decode()}")
+    return kept

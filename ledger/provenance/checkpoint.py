@@ -120,3 +120,39 @@ def open_note(note: str, name: str, public_key: bytes) -> Checkpoint:
             checkpoint.verify(blob[4:], public_key)
             return checkpoint
     raise VerificationError(f"the note carries no signature by {name}+{wanted.hex()}")
+
+
+COSIGNATURE = b"\x04"  # the signed-note signature type of a timestamped Ed25519 cosignature
+
+
+def cosignature_key_id(name: str, public_key: bytes) -> bytes:
+    """c2sp.org/tlog-cosignature: SHA-256(name || "\\n" || 0x04 || public key)[:4]."""
+    return hashlib.sha256(name.encode() + b"\n" + COSIGNATURE + public_key).digest()[:4]
+
+
+def _cosigned_message(checkpoint: Checkpoint, timestamp: int) -> bytes:
+    """tlog-cosignature §"Ed25519 signed message": a header line, a time line, the note text."""
+    return f"cosignature/v1\ntime {timestamp}\n{checkpoint.text()}".encode()
+
+
+def cosign(checkpoint: Checkpoint, name: str, key: SigningKey, timestamp: int) -> str:
+    """A witness's signature line: base64(key ID || u64 big-endian timestamp || Ed25519 signature)."""
+    signature = key.sign(_cosigned_message(checkpoint, timestamp)).signature
+    blob = cosignature_key_id(name, bytes(key.verify_key)) + timestamp.to_bytes(8, "big") + signature
+    return f"\u2014 {name} {base64.b64encode(blob).decode()}\n"
+
+
+def cosigned_at(note: str, checkpoint: Checkpoint, name: str, public_key: bytes) -> int | None:
+    """The time ``name`` cosigned ``checkpoint`` in ``note``, or None if it did not (or its line is bad)."""
+    wanted = cosignature_key_id(name, public_key)
+    for found in _SIGNATURE_LINE.finditer(note):
+        blob = base64.b64decode(found[2] + "=" * (-len(found[2]) % 4))
+        if found[1] != name or blob[:4] != wanted or len(blob) != 76:
+            continue
+        timestamp = int.from_bytes(blob[4:12], "big")
+        try:
+            VerifyKey(public_key).verify(_cosigned_message(checkpoint, timestamp), blob[12:])
+        except BadSignatureError:
+            return None
+        return timestamp
+    return None

@@ -49,6 +49,13 @@ batches = sa.Table(
     sa.Column("count", sa.Integer, nullable=False),
 )
 
+cosignatures = sa.Table(
+    "log_cosignatures", _meta,
+    sa.Column("tree_size", sa.BigInteger, primary_key=True, autoincrement=False),
+    sa.Column("cosigner", sa.String(200), primary_key=True),
+    sa.Column("line", sa.Text, nullable=False),
+)
+
 T = TypeVar("T")
 _CHUNK = 5_000  # rows per INSERT batch / keys per IN list
 
@@ -169,6 +176,21 @@ class LogStore(NodeReader):
         with self.engine.connect() as conn:
             rows = conn.execute(sa.select(checkpoints).order_by(checkpoints.c.tree_size))
             return [_checkpoint(r) for r in rows]
+
+    def add_cosignature(self, tree_size: int, cosigner: str, line: str) -> None:
+        """Keep a witness's cosignature line of the checkpoint at ``tree_size`` (the first one it gave)."""
+        with self.engine.begin() as conn:
+            known = conn.scalar(sa.select(sa.func.count()).select_from(cosignatures).where(
+                cosignatures.c.tree_size == tree_size, cosignatures.c.cosigner == cosigner))
+            if not known:
+                conn.execute(cosignatures.insert().values(tree_size=tree_size, cosigner=cosigner, line=line))
+
+    def cosignature_lines(self, tree_size: int) -> list[str]:
+        """The witnesses' signature lines of the checkpoint at ``tree_size``, by cosigner name."""
+        q = (sa.select(cosignatures.c.line).where(cosignatures.c.tree_size == tree_size)
+             .order_by(cosignatures.c.cosigner))
+        with self.engine.connect() as conn:
+            return [str(line) for line in conn.scalars(q)]
 
     def mark_anchored(self, tree_size: int, tx_hash: str, block: int) -> None:
         with self.engine.begin() as conn:
