@@ -79,10 +79,10 @@ def reported(command: Callable[P, R]) -> Callable[P, R]:
 
 
 def storage_failure(exc: Exception) -> bool:
-    """An OS error, or a database that could not read or write (full disk, lost server, corrupt file).
-    SQLAlchemy is looked up, not imported: if no command loaded it, the error is not one of its."""
+    """An OS error, or a database that could not read or write (full disk, lost server, a file that is
+    not a database). SQLAlchemy is looked up, not imported: if no command loaded it, it is not its error."""
     database = sys.modules.get("sqlalchemy.exc")
-    return isinstance(exc, OSError) or (database is not None and isinstance(exc, database.OperationalError))
+    return isinstance(exc, OSError) or (database is not None and isinstance(exc, database.DatabaseError))
 
 
 @contextmanager

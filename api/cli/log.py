@@ -26,6 +26,9 @@ if TYPE_CHECKING:
 
 AgainstOption = Annotated[list[Path] | None, typer.Option(
     "--against", help="A checkpoint note someone kept (a witness's saved state); repeatable.")]
+WitnessesOption = Annotated[int, typer.Option(
+    "--witnesses", envvar="CREDTRACE_WITNESSES", min=0,
+    help="Policy: valid cosignatures by active regulators or auditors a checkpoint needs to count.")]
 group = typer.Typer(help="The provenance log: RFC 9162 Merkle log anchored on chain.", no_args_is_help=True)
 
 
@@ -146,12 +149,14 @@ def prove_(ctx: typer.Context, event_ids: Annotated[list[str], typer.Argument(me
 
 @group.command("check")
 @reported
-def check_(ctx: typer.Context, witness: Path, rpc: RpcOption = None, against: AgainstOption = None) -> None:
+def check_(ctx: typer.Context, witness: Path, rpc: RpcOption = None, against: AgainstOption = None,
+           witnesses: WitnessesOption = 0) -> None:
     """Verify witnesses (the output of `log prove`: one JSON document, or JSON Lines) against the
     chain alone: no database. Stops at the first that fails, naming its line. With --against, a
     checkpoint someone kept of the same size must have the same root (else: equivocation)."""
     from ledger.provenance.checkpoint import open_note
-    from ledger.provenance.cosigner import same_head
+    from ledger.provenance.cosigner import require_cosignatures, same_head
+    from ledger.provenance.witness import witnesses as registered
 
     settings = ctx.ensure_object(State).settings(rpc)
     documents = _witnesses(witness)
@@ -160,10 +165,12 @@ def check_(ctx: typer.Context, witness: Path, rpc: RpcOption = None, against: Ag
         for number, document in documents:
             try:
                 check(document)
+                anchoring = check.anchoring(document["inclusion"]["tree_size"])
+                ours = open_note(document["checkpoint"], check.log.origin, check.key(anchoring))
                 for kept in against or []:
-                    anchoring = check.anchoring(document["inclusion"]["tree_size"])
-                    ours = open_note(document["checkpoint"], check.log.origin, check.key(anchoring))
                     same_head(ours, _note(kept), check.key(anchoring))
+                if witnesses:
+                    require_cosignatures(document["checkpoint"], ours, registered(check.registry), witnesses)
             except VerificationError as exc:
                 raise VerificationError(f"{witness}:{number}: {exc}" if len(documents) > 1 else str(exc)) from exc
             console.print(f"ok: event {document['event_id']} is in the tree of size "
@@ -243,7 +250,8 @@ def consistency(ctx: typer.Context, old: int, new: int, db: DbOption = None) -> 
 
 @group.command("verify")
 @reported
-def verify(ctx: typer.Context, rpc: RpcOption = None, db: DbOption = None, against: AgainstOption = None) -> None:
+def verify(ctx: typer.Context, rpc: RpcOption = None, db: DbOption = None, against: AgainstOption = None,
+           witnesses: WitnessesOption = 0) -> None:
     """Recompute every anchored root from the events and check it against the chain, and against
     checkpoints the operator signed that others kept (--against: a witness's saved note)."""
     from rich.progress import Progress
@@ -258,12 +266,25 @@ def verify(ctx: typer.Context, rpc: RpcOption = None, db: DbOption = None, again
         log = _log_contract(chain, settings)
         for kept in against or []:
             check_signed_head(store, log, keys, _note(kept))
+        if witnesses:
+            _cosigned_enough(store, witness_check(chain, settings), witnesses)
         with Progress(console=console, transient=True) as bar:
             task = bar.add_task("verifying events", total=store.size())
             report = verify_log(store, log, keys, progress=lambda done: bar.update(task, completed=done))
     console.print(f"ok: {report.events} events, {report.checkpoints} checkpoints "
                   f"({report.anchored} anchored on chain), {report.unsealed} not yet sealed"
                   + (f"; the log holds the {len(against)} kept checkpoint(s)" if against else ""))
+
+
+def _cosigned_enough(store: LogStore, check: WitnessCheck, needed: int) -> None:
+    from ledger.provenance.checkpoint import open_note
+    from ledger.provenance.cosigner import require_cosignatures
+    from ledger.provenance.witness import signed_note, witnesses
+
+    head = newest_anchored(store)
+    note = signed_note(head, check) + "".join(store.cosignature_lines(head.tree_size))
+    checkpoint = open_note(note, check.log.origin, check.key(check.anchoring(head.tree_size)))
+    require_cosignatures(note, checkpoint, witnesses(check.registry), needed)
 
 
 def _note(path: Path) -> str:

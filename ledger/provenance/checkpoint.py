@@ -146,7 +146,10 @@ def cosigned_at(note: str, checkpoint: Checkpoint, name: str, public_key: bytes)
     """The time ``name`` cosigned ``checkpoint`` in ``note``, or None if it did not (or its line is bad)."""
     wanted = cosignature_key_id(name, public_key)
     for found in _SIGNATURE_LINE.finditer(note):
-        blob = base64.b64decode(found[2] + "=" * (-len(found[2]) % 4))
+        try:
+            blob = base64.b64decode(found[2], validate=True)
+        except ValueError:
+            continue
         if found[1] != name or blob[:4] != wanted or len(blob) != 76:
             continue
         timestamp = int.from_bytes(blob[4:12], "big")

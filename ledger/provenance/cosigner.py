@@ -17,11 +17,11 @@ from __future__ import annotations
 import base64
 import hashlib
 import os
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from pathlib import Path
 
 from ledger.errors import VerificationError
-from ledger.provenance.checkpoint import Checkpoint, open_note
+from ledger.provenance.checkpoint import Checkpoint, cosigned_at, open_note
 from ledger.provenance.proof import verify_consistency
 
 
@@ -89,3 +89,19 @@ def same_head(ours: Checkpoint, kept: str, public_key: bytes) -> None:
     if ours.tree_size == theirs.tree_size and ours.root != theirs.root:
         raise Refusal(f"equivocation: two signed heads of size {ours.tree_size}: the one kept, {describe(theirs)}, "
                       f"and this one, {describe(ours)}")
+
+
+def cosigners(note: str, checkpoint: Checkpoint, witnesses: Iterable[tuple[str, bytes]]) -> list[str]:
+    """The accounts among ``witnesses`` (account, registered Ed25519 key) whose cosignature of
+    ``checkpoint`` the note carries and verifies."""
+    return [account for account, key in witnesses
+            if cosigned_at(note, checkpoint, cosigner_name(account), key) is not None]
+
+
+def require_cosignatures(note: str, checkpoint: Checkpoint, witnesses: Iterable[tuple[str, bytes]],
+                         needed: int) -> None:
+    """The witness policy: a checkpoint counts only with ``needed`` valid cosignatures."""
+    found = cosigners(note, checkpoint, witnesses)
+    if len(found) < needed:
+        raise Refusal(f"checkpoint {describe(checkpoint)} has {len(found)} valid cosignature(s) by registered "
+                      f"witnesses; the policy needs {needed}")

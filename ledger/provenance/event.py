@@ -161,8 +161,18 @@ def _validate(e: Event) -> None:
 def _refuse_identifiers(e: Event) -> None:
     for key in _FREE_TEXT:
         value = getattr(e, key)
+        if value and not _is_unicode(value):
+            raise EventError(f"{key} is not Unicode text: it holds a lone surrogate (JSON \\ud800-\\udfff)")
         for kind in identifiers_in(value) if value else ():
             raise EventError(f"{key} carries {kind}: raw identifiers never enter the log")
+
+
+def _is_unicode(text: str) -> bool:
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
 
 
 def _validate_action(e: Event) -> None:

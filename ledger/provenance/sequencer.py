@@ -17,7 +17,7 @@ from nacl.signing import SigningKey
 
 from ledger.chain.sender import TransactionSender
 from ledger.contracts.provenance_log import ProvenanceLog
-from ledger.errors import ContractRevert, VerificationError
+from ledger.errors import ContractRevert, LedgerError, VerificationError
 from ledger.provenance import merkle, prover
 from ledger.provenance.checkpoint import Checkpoint
 from ledger.provenance.event import Event
@@ -112,9 +112,22 @@ class Sequencer:
         return self.store.checkpoints()[-1]
 
     def catch_up(self) -> StoredCheckpoint | None:
-        """After a restart: seal what was appended, anchor what was sealed."""
+        """After a restart: refuse a store the chain has outgrown, then seal what was appended and
+        anchor what was sealed."""
+        self._refuse_if_behind()
         self.seal()
         return self.anchor()
+
+    def _refuse_if_behind(self) -> None:
+        """A store holding fewer sealed events than the chain anchored was deleted (and recreated
+        empty) or restored from an older backup; appending to it would fork the log. Nothing is
+        written: the way back is the newest backup of the database."""
+        on_chain = self.target.log.latest()
+        if on_chain is not None and on_chain.tree_size > self.sealed:
+            raise LedgerError(
+                f"the store is behind the chain: the chain anchored a tree of {on_chain.tree_size} events, the "
+                f"store has sealed {self.sealed} (and holds {self.size}); it was deleted or restored from an "
+                "older backup. Nothing was written: restore the newest backup of the database, then retry")
 
     def _reconcile(self, heads: Sequence[StoredCheckpoint]) -> None:
         """Mark checkpoints the chain has (anchored before a crash) and check their roots."""

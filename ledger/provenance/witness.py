@@ -27,6 +27,7 @@ from ledger.provenance import proof, prover
 from ledger.provenance.checkpoint import Checkpoint, open_note
 from ledger.provenance.event import Event
 from ledger.provenance.store import LogStore, StoredCheckpoint
+from ledger.types import Role, Status
 
 FIELDS = {"event_id", "leaf_hash", "event", "checkpoint", "anchor", "inclusion"}
 
@@ -50,7 +51,7 @@ def prove_all(store: LogStore, event_ids: Iterable[str], check: WitnessCheck) ->
         raise LedgerError(f"event {late[0]} is not yet in an anchored checkpoint; run `credtrace log append` "
                           "or let the sequencer seal")
     head, proofs = anchored[-1], prover.Prover(store)
-    note = signed_note(head, check)
+    note = signed_note(head, check) + "".join(store.cosignature_lines(head.tree_size))
     for index in indexes:
         [(_, leaf, body)] = store.leaves(index, index + 1)
         path = proofs.inclusion_proof(index, head.tree_size)
@@ -70,6 +71,12 @@ def signed_note(head: StoredCheckpoint, check: WitnessCheck) -> str:
     """``head`` as the C2SP signed note its signer's registered key verifies (see ``checkpoint``)."""
     key = check.key(check.anchoring(head.tree_size))
     return Checkpoint(check.log.origin, head.tree_size, head.root).note(head.signature, key)
+
+
+def witnesses(registry: ParticipantRegistry) -> list[tuple[str, bytes]]:
+    """(account, Ed25519 key) of every active regulator and auditor: who may cosign checkpoints."""
+    return [(p.account, p.signing_key) for p in registry.participants()
+            if p.role in (Role.REGULATOR, Role.AUDITOR) and p.status is Status.ACTIVE]
 
 
 class WitnessCheck:

@@ -11,6 +11,8 @@ import sqlalchemy as sa
 from typer.testing import CliRunner
 
 from api.cli import app
+from ledger.migrations import open_engine
+from ledger.provenance import LogStore
 from ledger.provenance.checkpoint import key_id, open_note
 from ledger.provenance.proof import ConsistencyProof
 
@@ -107,3 +109,40 @@ def test_checkpoint_note_verifier_key_and_consistency_proof(home: Path, tmp_path
     proof = ConsistencyProof.from_json(json.loads(run(home, "log", "consistency", "6", "12")))
     proof.verify(old.root, new.root)
     assert "sizes must satisfy 0 <= OLD <= NEW <= 12" in run(home, "log", "consistency", "6", "13", ok=False)
+
+
+@pytest.mark.parametrize("damage", ["deleted", "restored from an older copy", "truncated"])
+def test_a_missing_old_or_corrupt_store_is_refused_before_anything_is_written(
+        home: Path, tmp_path: Path, damage: str) -> None:
+    database = home / "credtrace.sqlite"
+    events = tmp_path / "events.jsonl"
+    events.write_text("\n".join(line(i) for i in range(4)))
+    run(home, "log", "append", str(events))
+    older = database.read_bytes()
+    events.write_text("\n".join(line(i) for i in range(4, 8)))
+    run(home, "log", "append", str(events))
+    for leftover in home.glob("credtrace.sqlite*"):
+        leftover.unlink()
+    if damage == "restored from an older copy":
+        database.write_bytes(older)
+    if damage == "truncated":
+        database.write_bytes(older[: len(older) // 2])
+    events.write_text("\n".join(line(i) for i in range(100, 103)))
+    out = " ".join(run(home, "log", "append", str(events), ok=False).split())
+    if damage == "truncated":
+        assert "error: the store or the disk failed: database disk image is malformed" in out
+    else:
+        assert "error: the store is behind the chain: the chain anchored a tree of 8 events" in out
+        assert "Nothing was written: restore the newest backup of the database" in out
+        store = LogStore(open_engine(f"sqlite:///{database}"))
+        assert store.size() == (4 if damage != "deleted" else 0)
+        store.engine.dispose()
+    assert "Traceback" not in out
+
+
+def test_a_lone_surrogate_or_non_utf8_line_is_named(home: Path, tmp_path: Path) -> None:
+    events = tmp_path / "events.jsonl"
+    events.write_text(line(0) + "\n" + line(1, purpose="\ud800") + "\n")  # json.dumps writes the escape
+    assert "line 2: purpose is not Unicode text" in run(home, "log", "append", str(events), ok=False)
+    events.write_bytes(line(0).encode() + b"\n" + b'{"purpose": "\xff"}\n')
+    assert "line 2 is not UTF-8" in run(home, "log", "append", str(events), ok=False)

@@ -103,3 +103,18 @@ def test_a_witness_refuses_a_log_that_went_back(home: Path, tmp_path: Path) -> N
     assert "the log went back: size 7 (root" in refused and "is older than size 9 (root" in refused
     assert "the log is behind a checkpoint its operator signed: size 9" in run(
         home, "log", "verify", "--against", str(next((tmp_path / "auditor").glob("*.checkpoint"))), ok=False)
+
+
+def test_the_witness_policy_counts_valid_cosignatures_by_registered_witnesses(home: Path, tmp_path: Path) -> None:
+    run(home, "participants", "register", "regulator", "auditor")
+    witness = tmp_path / "w.json"
+    assert "has 0 valid cosignature(s) by registered witnesses; the policy needs 1" in run(
+        home, "log", "verify", "--witnesses", "1", ok=False)
+    run(home, "witness", "cosign", "--as", "regulator")
+    assert "ok: 5 events" in run(home, "log", "verify", "--witnesses", "1")
+    assert "the policy needs 2" in run(home, "log", "verify", "--witnesses", "2", ok=False)
+    run(home, "witness", "cosign", "--as", "bank-a")  # cosigns, but a bank is no witness the policy counts
+    run(home, "witness", "cosign", "--as", "auditor")
+    witness.write_text(CliRunner().invoke(app, ["--home", str(home), "log", "prove", "3"]).output)
+    assert "ok: event 3" in run(home, "log", "check", str(witness), "--witnesses", "2")
+    assert "the policy needs 3" in run(home, "log", "check", str(witness), "--witnesses", "3", ok=False)
