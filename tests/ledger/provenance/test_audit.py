@@ -21,6 +21,7 @@ def world(db_url: str) -> Iterator[World]:
         w.sequencer.append([event(i) for i in range(w.sequencer.size, end)])
         w.sequencer.catch_up()
     yield w
+    w.sequencer.close()
     w.store.engine.dispose()
 
 

@@ -60,6 +60,7 @@ def world(tmp_path: Path) -> Iterator[World]:
     w.sequencer.append([event(i) for i in range(11)])
     w.sequencer.catch_up()
     yield w
+    w.sequencer.close()
     w.store.engine.dispose()
 
 

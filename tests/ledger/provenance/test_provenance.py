@@ -19,6 +19,7 @@ from ledger.provenance.witness import prove
 def world(db_url: str) -> Iterator[World]:
     w = build(EthTesterChain(), db_url)
     yield w
+    w.sequencer.close()
     w.store.engine.dispose()
 
 
