@@ -10,7 +10,10 @@ department sends one dataset; market supervision sends two (``registration`` and
 :func:`validate_row` takes a row as a department sends it (CSV strings or JSON values) and
 returns it typed and normalised, ready for RFC 8785 canonical JSON: integers, floats, and
 strings (a date stays an ISO 8601 ``YYYY-MM-DD`` string, checked), or the reasons it is not.
-Reasons never repeat the value of a personal field.
+Reasons never repeat the value of a personal field. A text field that is not declared personal
+is refused when it carries a raw identifier (a credit code, an identity, mobile or bank card
+number: :mod:`ledger.identifiers.scan`): personal data only enters where it is declared, masked
+and desensitised.
 """
 
 from __future__ import annotations
@@ -24,6 +27,7 @@ from enum import StrEnum
 
 from ledger.identifiers import idcard, uscc
 from ledger.identifiers.errors import InvalidCreditCode, InvalidIdNumber
+from ledger.identifiers.scan import identifiers_in
 
 Value = str | int | float | None
 """A typed field value: JSON-ready, so a typed row canonicalises under RFC 8785 as it is."""
@@ -167,6 +171,9 @@ def _typed(f: Field, raw: object) -> tuple[Value, str | None]:
         return None, _wrong_type(f, raw)
     if f.kind is Kind.DATE and not _is_date(raw):
         return None, _wrong_type(f, raw)
+    if f.kind is Kind.STR and not f.personal:
+        for kind in identifiers_in(raw):
+            return None, f"{f.name!r} is not declared personal but carries {kind}: refused, not stored"
     return raw, None
 
 

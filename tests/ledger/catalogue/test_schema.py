@@ -146,3 +146,17 @@ def test_generated_identity_numbers_validate(seed: int, born: date, female: bool
     assert idcard.is_valid(number) and number.startswith("500112")
     assert idcard.birth_date(number) == born
     assert int(number[14:17]) % 2 == (0 if female else 1)
+
+
+@pytest.mark.parametrize(("field", "carried", "kind"), [
+    ("enterprise_name", f"重庆某某机械有限公司 {ID_NUMBER}", "an identity number"),
+    ("industry", "C 13912345678", "a mobile number"),
+    ("enterprise_name", f"({CODE})", "a unified social credit code"),
+    ("industry", "6222021234567890128", "a bank card number"),
+])
+def test_a_field_not_declared_personal_refuses_a_raw_identifier(field: str, carried: str, kind: str) -> None:
+    _, reasons = validate_row(SCHEMAS["registration"], registration(**{field: carried}))
+    assert reasons == [f"{field!r} is not declared personal but carries {kind}: refused, not stored"]
+    assert not [r for r in reasons if carried in r]
+    _, personal = validate_row(SCHEMAS["registration"], registration(address=f"重庆市渝北区某路1号 {carried}"))
+    assert personal == []  # a declared personal field may hold it: the gate masks it
