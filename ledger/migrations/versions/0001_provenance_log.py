@@ -7,6 +7,8 @@ Revises:
 import sqlalchemy as sa
 from alembic import op
 
+from ledger.migrations.guards import append_only
+
 revision = "0001"
 down_revision = None
 branch_labels = None
@@ -15,13 +17,8 @@ depends_on = None
 # Append-only is enforced by the database too, not only by the code: rows of the log
 # cannot be updated or deleted through SQL without first dropping these triggers.
 _GUARDED = ("log_events", "log_nodes")
-_SQLITE = (
-    "CREATE TRIGGER {t}_{op}_guard BEFORE {OP} ON {t} "
-    "BEGIN SELECT RAISE(ABORT, '{t} is append-only'); END"
-)
 _PG_FN = """CREATE FUNCTION credtrace_append_only() RETURNS trigger AS $$
 BEGIN RAISE EXCEPTION '% is append-only', TG_TABLE_NAME; END; $$ LANGUAGE plpgsql"""
-_PG = "CREATE TRIGGER {t}_{op}_guard BEFORE {OP} ON {t} FOR EACH ROW EXECUTE FUNCTION credtrace_append_only()"
 
 
 def upgrade() -> None:
@@ -50,13 +47,10 @@ def upgrade() -> None:
 
 
 def _guard() -> None:
-    dialect = op.get_bind().dialect.name
-    if dialect == "postgresql":
+    if op.get_bind().dialect.name == "postgresql":
         op.execute(_PG_FN)
     for table in _GUARDED:
-        for verb in ("update", "delete"):
-            template = _PG if dialect == "postgresql" else _SQLITE
-            op.execute(template.format(t=table, op=verb, OP=verb.upper()))
+        append_only(table)
 
 
 def downgrade() -> None:

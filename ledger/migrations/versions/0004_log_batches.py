@@ -8,16 +8,12 @@ Revises: 0003
 import sqlalchemy as sa
 from alembic import op
 
+from ledger.migrations.guards import append_only
+
 revision = "0004"
 down_revision = "0003"
 branch_labels = None
 depends_on = None
-
-_SQLITE = "CREATE TRIGGER log_batches_{op}_guard BEFORE {OP} ON log_batches " \
-          "BEGIN SELECT RAISE(ABORT, 'log_batches is append-only'); END"
-_PG = "CREATE TRIGGER log_batches_{op}_guard BEFORE {OP} ON log_batches " \
-      "FOR EACH ROW EXECUTE FUNCTION credtrace_append_only()"
-
 
 def upgrade() -> None:
     op.create_table(
@@ -26,9 +22,7 @@ def upgrade() -> None:
         sa.Column("first_index", sa.BigInteger, nullable=False),
         sa.Column("count", sa.Integer, nullable=False),
     )
-    template = _PG if op.get_bind().dialect.name == "postgresql" else _SQLITE
-    for verb in ("update", "delete"):
-        op.execute(template.format(op=verb, OP=verb.upper()))
+    append_only("log_batches")
 
 
 def downgrade() -> None:

@@ -7,16 +7,12 @@ Revises: 0004
 import sqlalchemy as sa
 from alembic import op
 
+from ledger.migrations.guards import append_only
+
 revision = "0005"
 down_revision = "0004"
 branch_labels = None
 depends_on = None
-
-_SQLITE = "CREATE TRIGGER log_cosignatures_{op}_guard BEFORE {OP} ON log_cosignatures " \
-          "BEGIN SELECT RAISE(ABORT, 'log_cosignatures is append-only'); END"
-_PG = "CREATE TRIGGER log_cosignatures_{op}_guard BEFORE {OP} ON log_cosignatures " \
-      "FOR EACH ROW EXECUTE FUNCTION credtrace_append_only()"
-
 
 def upgrade() -> None:
     op.create_table(
@@ -25,9 +21,7 @@ def upgrade() -> None:
         sa.Column("cosigner", sa.String(200), primary_key=True),
         sa.Column("line", sa.Text, nullable=False),
     )
-    template = _PG if op.get_bind().dialect.name == "postgresql" else _SQLITE
-    for verb in ("update", "delete"):
-        op.execute(template.format(op=verb, OP=verb.upper()))
+    append_only("log_cosignatures")
 
 
 def downgrade() -> None:
