@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import hashlib
 import json
 import time
 from collections.abc import Iterator
@@ -14,13 +13,14 @@ import typer
 
 from api import ApiError
 from api.cli.context import DbOption, RpcOption, State, console, keystore, opened, registry, reported, sender_for
+from api.cli.event_file import Spool, spooled
 from api.settings import Settings
-from ledger.errors import EventError, VerificationError
+from ledger.errors import VerificationError
 
 if TYPE_CHECKING:
     from ledger.chain import Chain
     from ledger.contracts import ProvenanceLog
-    from ledger.provenance import Event, LogStore
+    from ledger.provenance import LogStore, Sequencer
     from ledger.provenance.store import StoredCheckpoint
     from ledger.provenance.witness import WitnessCheck
 
@@ -77,55 +77,38 @@ def append(ctx: typer.Context, file: Path, rpc: RpcOption = None, db: DbOption =
     appending the same batch again (a retry after a crash, the same file twice) adds nothing."""
     from ledger.provenance import AnchorTarget, Sequencer
 
-    raw = _read(file)
-    events, batch = parse(file, raw), key or hashlib.sha256(raw).hexdigest()
-    with session(ctx, rpc, db) as (settings, chain, store):
+    with spooled(file) as spool, session(ctx, rpc, db) as (settings, chain, store):
         operator = keystore(settings).load("operator")
         target = AnchorTarget(_log_contract(chain, settings), sender_for(chain, operator))
         sequencer = Sequencer(store, operator.signing_key, clock_ms, target)
         sequencer.catch_up()
-        done = store.batch(batch)
-        indices = done if done is not None else sequencer.append(events, batch)
-        sequencer.seal()
+        stored, added = _append_chunks(sequencer, spool, key or spool.key)
         head = sequencer.anchor()
     assert head is not None
-    first = f"{indices.start}…{indices.stop - 1}" if indices else "none"
-    if done is not None:
-        console.print(f"already appended as events {first} (batch {batch[:16]}…); nothing added")
+    first = f"{stored[0].start}…{stored[-1].stop - 1}" if stored else "none"
+    if stored and not added:
+        console.print(f"already appended as events {first} (batch {(key or spool.key)[:16]}…); nothing added")
     else:
-        console.print(f"appended {len(indices)} events (indices {first}); tree size {head.tree_size}")
+        console.print(f"appended {added} events (indices {first}); tree size {head.tree_size}")
     console.print(f"root {head.root.hex()}", soft_wrap=True)
     console.print(f"anchored in {head.anchor_tx} (block {head.anchor_block})", soft_wrap=True)
 
 
-def _read(file: Path) -> bytes:
-    try:
-        return file.read_bytes()
-    except OSError as exc:
-        raise ApiError(f"cannot read {file}: {exc}") from exc
+def _append_chunks(sequencer: Sequencer, spool: Spool, key: str) -> tuple[list[range], int]:
+    """Append the spool chunk by chunk, each idempotent under ``<key>#<n>`` and sealed into a
+    checkpoint; (the indices of each chunk, how many events were new)."""
+    from rich.progress import Progress
 
-
-def parse(file: Path, raw: bytes) -> list[Event]:
-    """Every line of ``raw`` (read from ``file``) as an event; ApiError listing the bad lines by number."""
-    from ledger.provenance import Event
-
-    events, bad = [], []
-    try:
-        lines = raw.decode("utf-8").splitlines()
-    except UnicodeDecodeError as exc:
-        where = raw[: exc.start].count(b"\n") + 1
-        raise ApiError(f"{file}: line {where} is not UTF-8 (byte {exc.start}); nothing was appended") from exc
-    for number, line in enumerate(lines, start=1):
-        if not line.strip():
-            continue
-        try:
-            events.append(Event.from_json(json.loads(line)))
-        except (ValueError, EventError) as exc:
-            bad.append(f"line {number}: {exc}")
-    if bad:
-        shown = "\n  ".join(bad[:20]) + (f"\n  … and {len(bad) - 20} more" if len(bad) > 20 else "")
-        raise ApiError(f"{file}: {len(bad)} malformed line(s); nothing was appended\n  {shown}")
-    return events
+    stored, added = [], 0
+    with Progress(console=console, transient=True) as bar:
+        task = bar.add_task("appending events", total=spool.count)
+        for n, bodies in enumerate(spool.chunks()):
+            known = sequencer.store.batch(f"{key}#{n}")
+            stored.append(known or sequencer.append_canonical(bodies, f"{key}#{n}"))
+            added += 0 if known else len(bodies)
+            sequencer.seal()
+            bar.update(task, advance=len(bodies))
+    return stored, added
 
 
 @group.command("prove")

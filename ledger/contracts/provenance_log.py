@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any, cast
@@ -37,7 +38,7 @@ class ProvenanceLog:
     def __init__(self, contract: DeployedContract) -> None:
         self.contract = contract
 
-    @property
+    @functools.cached_property
     def origin(self) -> str:
         """The log's name in its checkpoints: this contract's chain id and address, so no two
         deployments share one (C2SP tlog-checkpoint's origin line, and the key name it signs with)."""

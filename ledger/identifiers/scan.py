@@ -31,8 +31,14 @@ _PATTERNS: tuple[tuple[str, re.Pattern[str], Callable[[str], bool]], ...] = (
 )
 
 
+_CANDIDATE = re.compile(r"[0-9A-Za-z]{11}")
+"""Every identifier holds a run of at least 11 letters and digits: text without one is passed at once."""
+
+
 def identifiers_in(text: str) -> Iterator[str]:
     """The kind of each raw identifier standing in ``text`` ("a mobile number", …), in pattern order."""
+    if not _CANDIDATE.search(text):
+        return
     for kind, pattern, valid in _PATTERNS:
         if any(valid(found.group()) for found in pattern.finditer(text)):
             yield kind

@@ -68,9 +68,12 @@ class Sequencer:
         With a ``batch_key`` the append is idempotent: a batch whose key is already stored (a retry
         after a crash, the same file appended twice) adds nothing and is acknowledged with the
         indices it was stored at the first time."""
+        return self.append_canonical([e.canonical() for e in events], batch_key)
+
+    def append_canonical(self, bodies: Sequence[bytes], batch_key: str | None = None) -> range:
+        """:meth:`append` for events already in their RFC 8785 bytes (a validated spool)."""
         if batch_key is not None and (done := self.store.batch(batch_key)) is not None:
             return done
-        bodies = [e.canonical() for e in events]
         start = self.size
         hashes = [merkle.leaf_hash(b) for b in bodies]
         self.store.append(start, list(zip(hashes, (b.decode() for b in bodies), strict=True)), batch_key)

@@ -8,6 +8,7 @@ and both tables of the log refuse UPDATE and DELETE by trigger. SQLite runs in W
 
 from __future__ import annotations
 
+import functools
 import time
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
@@ -140,11 +141,10 @@ class LogStore(NodeReader):
                 by_level: dict[int, list[int]] = {}
                 for level, idx in part:
                     by_level.setdefault(level, []).append(idx)
-                # One (level = ? AND idx IN …) term per level: both SQLite and PostgreSQL
-                # answer it from the primary key, which a row-value IN does not get on SQLite.
-                where = sa.or_(*(sa.and_(nodes.c.level == lv, nodes.c.idx.in_(ix)) for lv, ix in by_level.items()))
-                q = sa.select(nodes.c.level, nodes.c.idx, nodes.c.hash).where(where)
-                found.update({(int(r[0]), int(r[1])): bytes(r[2]) for r in conn.execute(q)})
+                params: dict[str, object] = {f"lv{j}": lv for j, lv in enumerate(by_level)}
+                params |= {f"ix{j}": ix for j, ix in enumerate(by_level.values())}
+                rows = conn.execute(_nodes_by_level(len(by_level)), params)
+                found.update({(int(r[0]), int(r[1])): bytes(r[2]) for r in rows})
         missing = [k for k in keys if k not in found]
         if missing:
             raise LedgerError(f"log nodes missing from the store: {missing[:5]}")
@@ -206,6 +206,16 @@ def _checkpoint(row: sa.Row[tuple[object, ...]]) -> StoredCheckpoint:
     m = row._mapping
     return StoredCheckpoint(int(m["tree_size"]), bytes(m["root"]), int(m["timestamp_ms"]),
                             bytes(m["signature"]), m["anchor_tx"], m["anchor_block"])
+
+
+@functools.lru_cache(maxsize=64)
+def _nodes_by_level(levels: int) -> sa.TextClause:
+    """Nodes by key, one ``(level = ? AND idx IN …)`` term per level: both SQLite and PostgreSQL answer
+    it from the primary key, which a row-value IN does not get on SQLite. Written once per number of
+    levels: building it as an expression for every proof cost more than running it."""
+    terms = " OR ".join(f"(level = :lv{j} AND idx IN :ix{j})" for j in range(levels))
+    expanding: list[sa.BindParameter[int]] = [sa.bindparam(f"ix{j}", expanding=True) for j in range(levels)]
+    return sa.text(f"SELECT level, idx, hash FROM log_nodes WHERE {terms}").bindparams(*expanding)
 
 
 def _bulk_insert(conn: Connection, table: sa.Table, rows: Sequence[tuple[object, ...]]) -> None:

@@ -85,6 +85,7 @@ class WitnessCheck:
     def __init__(self, log: ProvenanceLog, registry: ParticipantRegistry) -> None:
         self.log, self.registry = log, registry
         self._anchorings: dict[int, Anchoring] = {}
+        self._keys: dict[Anchoring, bytes] = {}
 
     def __call__(self, witness: Mapping[str, Any], *, in_contract: bool = True) -> None:
         """VerificationError naming the first field that does not hold. The chain is read once per
@@ -101,7 +102,8 @@ class WitnessCheck:
         if (checkpoint.tree_size, checkpoint.root) != (inclusion.tree_size, anchoring.root):
             raise VerificationError("the checkpoint is not the tree head anchored on chain for the proof's size")
         inclusion.verify(leaf, anchoring.root)
-        if in_contract and not self.log.verify_inclusion(leaf, inclusion.leaf_index, inclusion.tree_size, inclusion.hashes):
+        on_chain = (leaf, inclusion.leaf_index, inclusion.tree_size, inclusion.hashes)
+        if in_contract and not self.log.verify_inclusion(*on_chain):
             raise VerificationError("the ProvenanceLog contract rejects the inclusion proof")
 
     def anchoring(self, tree_size: int) -> Anchoring:
@@ -113,11 +115,13 @@ class WitnessCheck:
         return self._anchorings[tree_size]
 
     def key(self, anchoring: Anchoring) -> bytes:
-        """The key the anchoring account had registered when it anchored."""
-        try:
-            return self.registry.signing_key_at(anchoring.by, anchoring.block)
-        except LookupError as exc:
-            raise VerificationError(f"the checkpoint was anchored by {anchoring.by}: {exc}") from exc
+        """The key the anchoring account had registered when it anchored (read once per anchoring)."""
+        if anchoring not in self._keys:
+            try:
+                self._keys[anchoring] = self.registry.signing_key_at(anchoring.by, anchoring.block)
+            except LookupError as exc:
+                raise VerificationError(f"the checkpoint was anchored by {anchoring.by}: {exc}") from exc
+        return self._keys[anchoring]
 
     def _anchored(self, anchor: Any, tree_size: int) -> Anchoring:
         anchoring = self.anchoring(tree_size)

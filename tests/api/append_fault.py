@@ -25,13 +25,12 @@ from typing import Any
 
 import sqlalchemy.exc
 
-from api.cli import log as log_cli
-from api.cli import main
+from api.cli import event_file, main
 from ledger.contracts import provenance_log
 from ledger.provenance import checkpoint, store
 
 TARGETS: dict[str, tuple[Any, str, bool]] = {  # stage: (owner, attribute, fail after the call)
-    "parse": (log_cli, "parse", False),
+    "parse": (event_file, "canonical_line", False),
     "insert": (store, "_bulk_insert", False),
     "commit": (store.LogStore, "append", True),
     "seal": (store.LogStore, "seal", False),

@@ -1,0 +1,105 @@
+"""``credtrace log append`` of a JSON Lines file at scale, beside pymerkle's SQLite append of the same lines.
+
+    python scripts/bench/log_append.py                # 1,000,000 events
+    python scripts/bench/log_append.py --events 100000
+
+Writes N events to a JSONL file (not timed), then, in the same run:
+
+- ``credtrace log append FILE`` in its own process on a fresh home (embedded devnet, SQLite): parse,
+  validate, RFC 8785, leaf hashes, store, seal, sign, anchor — end to end, with its peak memory;
+- pymerkle 7.0's ``SqliteTree.append_entries`` of the same lines (leaf hashes and SQLite storage only);
+- ``credtrace log prove`` of 1,000 ids against the anchored tree.
+
+Exits 1 when a target is missed: at least 20,000 events/s, at least 0.25x pymerkle's rate, peak
+memory under 500 MB, 1,000 proofs under 5 s.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import random
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+RATE, RATIO, PEAK_MB, PROVE_S = 20_000, 0.25, 500, 5.0
+LAUNCH = "import sys; sys.argv[0] = 'credtrace'; from api.cli import main; main()"
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--events", type=int, default=1_000_000)
+    n = parser.parse_args().events
+    with tempfile.TemporaryDirectory() as tmp:
+        folder = Path(tmp)
+        events = write_events(folder / "events.jsonl", n)
+        home = folder / "home"
+        for setup in (["init"], ["deploy"]):
+            credtrace(home, *setup)
+        ours, peak = timed_append(home, events)
+        theirs = pymerkle_append(folder / "pymerkle.sqlite", events)
+        proving = timed(lambda: credtrace(home, "log", "prove", *map(str, random.Random(7).sample(range(n), 1000))))
+    return report(n, ours, theirs, peak, proving)
+
+
+def write_events(path: Path, n: int) -> Path:
+    with path.open("w") as out:
+        for i in range(n):
+            out.write(json.dumps({"action": "ACCESS", "actor": "0x" + "ab" * 20, "subject": f"{i:064x}",
+                                  "assets": [f"{i + 1:064x}"], "purpose": "credit-assessment", "consent": None,
+                                  "request_id": f"req-{i}", "time": "2026-11-30T09:00:00Z"}) + "\n")
+    return path
+
+
+def credtrace(home: Path, *args: str) -> None:
+    subprocess.run([sys.executable, "-c", LAUNCH, "--home", str(home), *args], check=True, stdout=subprocess.DEVNULL)
+
+
+def timed_append(home: Path, events: Path) -> tuple[float, float]:
+    """(seconds, peak resident MB) of ``log append`` in its own process."""
+    start = time.perf_counter()
+    proc = subprocess.Popen([sys.executable, "-c", LAUNCH, "--home", str(home), "log", "append", str(events)],
+                            stdout=subprocess.DEVNULL)
+    _, status, usage = os.wait4(proc.pid, 0)
+    seconds = time.perf_counter() - start
+    if status != 0:
+        sys.exit(f"log append failed with status {status}")
+    return seconds, usage.ru_maxrss / 1024
+
+
+def pymerkle_append(path: Path, events: Path) -> float:
+    from pymerkle import SqliteTree
+
+    lines = events.read_bytes().splitlines()
+    tree = SqliteTree(str(path))
+    seconds = timed(lambda: tree.append_entries(lines))
+    tree.close()
+    return seconds
+
+
+def timed(work: object) -> float:
+    start = time.perf_counter()
+    work()  # type: ignore[operator]
+    return time.perf_counter() - start
+
+
+def report(n: int, ours: float, theirs: float, peak: float, proving: float) -> int:
+    rate, their_rate = n / ours, n / theirs
+    print(f"{n:,} events from one JSONL file, end to end")
+    print(f"  credtrace log append          {ours:8.1f} s  {rate:9,.0f} events/s  peak {peak:,.0f} MB")
+    print(f"  pymerkle SqliteTree append    {theirs:8.1f} s  {their_rate:9,.0f} events/s")
+    print(f"  ratio                         {rate / their_rate:8.2f} x   (target >= {RATIO})")
+    print(f"  log prove of 1,000 ids        {proving:8.1f} s")
+    missed = [what for what, ok in (("events/s", rate >= RATE), ("ratio to pymerkle", rate / their_rate >= RATIO),
+                                    ("peak memory", peak < PEAK_MB), ("log prove", proving < PROVE_S)) if not ok]
+    for what in missed:
+        print(f"target missed: {what}")
+    return 1 if missed else 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
