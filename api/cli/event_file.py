@@ -10,16 +10,20 @@ size, and a retry after a crash skips the chunks already stored.
 from __future__ import annotations
 
 import hashlib
-import json
 import tempfile
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import BinaryIO
+from typing import TYPE_CHECKING, BinaryIO
+
+import orjson
 
 from api import ApiError
 from ledger.errors import EventError
+
+if TYPE_CHECKING:
+    from ledger.provenance import Event
 
 CHUNK = 20_000
 """Events per append (and per sealed checkpoint)."""
@@ -61,13 +65,15 @@ def spooled(file: Path) -> Iterator[Spool]:
 
 
 def _write(file: Path, source: BinaryIO, out: BinaryIO) -> tuple[str, int]:
+    from ledger.provenance import Event  # once here, not once a line: an import costs microseconds
+
     digest, bad, count = hashlib.sha256(), list[str](), 0
     for number, raw in enumerate(source, start=1):
         digest.update(raw)
         if not raw.strip():
             continue
         try:
-            out.write(canonical_line(raw) + b"\n")
+            out.write(canonical_line(raw, Event) + b"\n")
             count += 1
         except ApiError as exc:
             bad.append(f"line {number}: {exc}")
@@ -78,15 +84,17 @@ def _write(file: Path, source: BinaryIO, out: BinaryIO) -> tuple[str, int]:
     return digest.hexdigest(), count
 
 
-def canonical_line(raw: bytes) -> bytes:
+def canonical_line(raw: bytes, event: type[Event]) -> bytes:
     """One line's event as its canonical bytes; ApiError saying what is wrong with it."""
-    from ledger.provenance import Event
-
     try:
         text = raw.decode("utf-8")
     except UnicodeDecodeError as exc:
         raise ApiError(f"not UTF-8 (byte {exc.start} of the line)") from exc
     try:
-        return Event.from_json(json.loads(text)).canonical()
-    except (ValueError, EventError) as exc:
+        doc = orjson.loads(text)  # RFC 8259 JSON, as json.loads reads it but for NaN and Infinity
+    except orjson.JSONDecodeError as exc:
+        raise ApiError(f"not JSON: {exc}") from exc
+    try:
+        return event.from_json(doc).canonical()
+    except EventError as exc:
         raise ApiError(str(exc)) from exc

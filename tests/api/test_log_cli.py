@@ -143,6 +143,6 @@ def test_a_missing_old_or_corrupt_store_is_refused_before_anything_is_written(
 def test_a_lone_surrogate_or_non_utf8_line_is_named(home: Path, tmp_path: Path) -> None:
     events = tmp_path / "events.jsonl"
     events.write_text(line(0) + "\n" + line(1, purpose="\ud800") + "\n")  # json.dumps writes the escape
-    assert "line 2: purpose is not Unicode text" in run(home, "log", "append", str(events), ok=False)
+    assert "line 2: not JSON: no low surrogate in string" in run(home, "log", "append", str(events), ok=False)
     events.write_bytes(line(0).encode() + b"\n" + b'{"purpose": "\xff"}\n')
     assert "line 2: not UTF-8 (byte 13 of the line)" in run(home, "log", "append", str(events), ok=False)
