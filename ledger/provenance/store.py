@@ -158,6 +158,15 @@ class LogStore(NodeReader):
             for idx, leaf, body in conn.execution_options(yield_per=_CHUNK).execute(q):
                 yield int(idx), bytes(leaf), str(body)
 
+    def events_at(self, indexes: Sequence[int]) -> dict[int, tuple[bytes, str]]:
+        """index → (stored leaf hash, canonical body) for each of ``indexes``, in few queries."""
+        found: dict[int, tuple[bytes, str]] = {}
+        with self.engine.connect() as conn:
+            for part in _chunks(sorted(set(indexes))):
+                q = sa.select(events.c.idx, events.c.leaf_hash, events.c.body).where(events.c.idx.in_(part))
+                found.update({int(i): (bytes(leaf), str(body)) for i, leaf, body in conn.execute(q)})
+        return found
+
     def find(self, leaf_hash: bytes) -> int | None:
         """The first index holding ``leaf_hash``, if any."""
         with self.engine.connect() as conn:

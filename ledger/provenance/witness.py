@@ -52,8 +52,9 @@ def prove_all(store: LogStore, event_ids: Iterable[str], check: WitnessCheck) ->
                           "or let the sequencer seal")
     head, proofs = anchored[-1], prover.Prover(store)
     note = signed_note(head, check) + "".join(store.cosignature_lines(head.tree_size))
+    stored = store.events_at(indexes)
     for index in indexes:
-        [(_, leaf, body)] = store.leaves(index, index + 1)
+        leaf, body = stored[index]
         path = proofs.inclusion_proof(index, head.tree_size)
         witness = {
             "event_id": index,
