@@ -10,6 +10,10 @@ import {ParticipantRegistry} from "./ParticipantRegistry.sol";
 ///         (RFC 9162 §2.1.4), so the chain itself guarantees the log was only ever appended to.
 ///         `verifyInclusion` checks an inclusion proof (RFC 9162 §2.1.3) against an anchored
 ///         root, so other contracts can demand that a record they accept is in the log.
+///         A root alone does not commit to its tree's size (the root of 7 leaves also verifies as
+///         a tree of 8), so each head also comes with a size proof (`sizeBound`): for each perfect
+///         subtree the size decomposes into, its leftmost leaf's data and the siblings up its left
+///         spine. Then `rootOf(n)` is the root of exactly n leaves.
 /// @dev Hashes: leaf = sha256(0x00 || data), node = sha256(0x01 || left || right) (RFC 9162
 ///      §2.1.1), computed with the sha256 precompile. No immutables (deployed code must equal
 ///      the artifact), hence `registry` is ordinary storage set once in the constructor.
@@ -28,6 +32,7 @@ contract ProvenanceLog {
     error TreeNotGrowing(uint256 lastSize, uint256 newSize);
     error InconsistentTree(uint256 lastSize, uint256 newSize);
     error UnknownTreeSize(uint256 treeSize);
+    error WrongTreeSize(uint256 treeSize);
 
     event CheckpointAnchored(uint256 indexed treeSize, bytes32 root, uint256 index, address by);
 
@@ -36,14 +41,21 @@ contract ProvenanceLog {
     }
 
     /// @notice Anchor a tree head; `consistency` proves it extends the last anchored head
-    ///         (empty for the first checkpoint).
-    function anchor(uint64 treeSize, bytes32 root, bytes32[] calldata consistency) external {
+    ///         (empty for the first checkpoint); `leaves` and `spines` prove its size (`sizeBound`).
+    function anchor(
+        uint64 treeSize,
+        bytes32 root,
+        bytes32[] calldata consistency,
+        bytes[] calldata leaves,
+        bytes32[][] calldata spines
+    ) external {
         if (!registry.hasRole(msg.sender, ParticipantRegistry.Role.OPERATOR)) {
             revert NotAuthorized(msg.sender, ParticipantRegistry.Role.OPERATOR);
         }
         uint256 n = _checkpoints.length;
         uint64 lastSize = n == 0 ? 0 : _checkpoints[n - 1].treeSize;
         if (treeSize <= lastSize) revert TreeNotGrowing(lastSize, treeSize);
+        if (!sizeBound(treeSize, root, leaves, spines)) revert WrongTreeSize(treeSize);
         if (n > 0 && !consistent(lastSize, treeSize, _checkpoints[n - 1].root, root, consistency)) {
             revert InconsistentTree(lastSize, treeSize);
         }
@@ -79,6 +91,36 @@ contract ProvenanceLog {
         returns (bool)
     {
         return included(leafHash, index, treeSize, proof, rootOf(treeSize));
+    }
+
+    /// @notice Whether `root` is of a tree of exactly `treeSize` leaves. The tree is made of one perfect
+    ///         subtree per set bit of `treeSize`, largest first; for each, `leaves[i]` is its leftmost
+    ///         leaf's data (hashed here as a leaf, so it cannot stand for a node) and `spines[i]` the
+    ///         right siblings up its left spine, exactly one per level. Folding the spines' tops
+    ///         right to left (RFC 9162 §2.1.1) must give `root`.
+    function sizeBound(uint256 treeSize, bytes32 root, bytes[] calldata leaves, bytes32[][] calldata spines)
+        public
+        pure
+        returns (bool)
+    {
+        if (treeSize == 0 || treeSize >> 64 != 0 || leaves.length != spines.length) return false;
+        bytes32[] memory tops = new bytes32[](leaves.length);
+        uint256 t = 0;
+        for (uint256 height = 64; height > 0; height--) {
+            if ((treeSize >> (height - 1)) & 1 == 0) continue;
+            if (t == leaves.length || spines[t].length != height - 1) return false;
+            bytes32 h = sha256(abi.encodePacked(bytes1(0x00), leaves[t]));
+            for (uint256 j = 0; j < height - 1; j++) {
+                h = _node(h, spines[t][j]);
+            }
+            tops[t++] = h;
+        }
+        if (t != leaves.length) return false;
+        bytes32 r = tops[t - 1];
+        for (uint256 i = t - 1; i > 0; i--) {
+            r = _node(tops[i - 1], r);
+        }
+        return r == root;
     }
 
     /// @notice RFC 9162 §2.1.3.2: verify an inclusion proof against `root`.

@@ -49,10 +49,17 @@ class ProvenanceLog:
         """The ParticipantRegistry whose operators may anchor here."""
         return cast(Address, self.contract.call("registry"))
 
-    def anchor(self, by: TransactionSender, tree_size: int, root: bytes,
-               consistency: Sequence[bytes]) -> TxReceipt:
-        """Anchor a tree head; ``consistency`` proves it extends the last anchored one."""
-        return self.contract.transact(by, "anchor", tree_size, root, list(consistency))
+    def anchor(self, by: TransactionSender, tree_size: int, root: bytes, consistency: Sequence[bytes],
+               size_proof: Sequence[tuple[bytes, Sequence[bytes]]]) -> TxReceipt:
+        """Anchor a tree head; ``consistency`` proves it extends the last anchored one, ``size_proof``
+        (leftmost leaf data and left spine of each perfect subtree) that its root has ``tree_size`` leaves."""
+        leaves, spines = [data for data, _ in size_proof], [list(spine) for _, spine in size_proof]
+        return self.contract.transact(by, "anchor", tree_size, root, list(consistency), leaves, spines)
+
+    def size_bound(self, tree_size: int, root: bytes, size_proof: Sequence[tuple[bytes, Sequence[bytes]]]) -> bool:
+        """The contract's own check of a size proof (see ``anchor``)."""
+        leaves, spines = [data for data, _ in size_proof], [list(spine) for _, spine in size_proof]
+        return bool(self.contract.call("sizeBound", tree_size, root, leaves, spines))
 
     def count(self) -> int:
         return int(self.contract.call("checkpointCount"))

@@ -9,13 +9,14 @@ holding a witness and the chain runs them without the store. Generating proofs i
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from hmac import compare_digest
 from typing import Any, Self
 
 from ledger.errors import VerificationError
-from ledger.provenance.merkle import EMPTY_ROOT, HASH_SIZE, node_hash
+from ledger.provenance.merkle import EMPTY_ROOT, HASH_SIZE, fold_right, leaf_hash, node_hash, range_keys
 from ledger.provenance.prover import consistency_plan, inclusion_plan
 
 # -- verifying ----------------------------------------------------------------------------------
@@ -71,6 +72,33 @@ def verify_inclusion(leaf: bytes, index: int, size: int, proof: Sequence[bytes],
     found = root_from_inclusion_proof(leaf, index, size, proof)
     if found is None or not compare_digest(found, root):
         raise VerificationError(f"inclusion proof for leaf {index} of {size} does not lead to the root")
+
+
+def verify_size(size: int, root: bytes, proof: Sequence[tuple[bytes, Sequence[bytes]]]) -> None:
+    """Check that ``root`` is of a tree of exactly ``size`` leaves.
+
+    An RFC 9162 root does not commit to its size, and the §2.1.3.2 and §2.1.4.2 verifiers (which
+    consume their paths exactly, as here and in ``ProvenanceLog``) accept proofs against a root
+    presented with another size: the root of 7 leaves verifies as a tree of 8 whose last node is leaf
+    6's hash, that of 25 as one of 145 whose first subtree of 128 is really one of 16. What pins the
+    size is the height of each perfect subtree the size decomposes into: the proof gives, for each,
+    the *data* of its leftmost leaf (hashed here with the 0x00 prefix of §2.1.1) and one sibling per
+    level up its left spine. A spine of the wrong height would need a leaf hash to equal a node hash.
+    Folding the spines' tops as §2.1.1 folds the subtrees must give ``root``.
+    ``ProvenanceLog.sizeBound`` is the same check, required by every anchor.
+    """
+    heights = [level for level, _ in range_keys(0, size)] if size > 0 else []
+    if not heights or len(proof) != len(heights):
+        raise VerificationError(f"the root is not of a tree of {size} leaves: the proof has {len(proof)} "
+                                f"subtrees, a tree of {size} is made of {len(heights)}")
+    tops = []
+    for height, (data, spine) in zip(heights, proof, strict=True):
+        if len(spine) != height:
+            raise VerificationError(f"the root is not of a tree of {size} leaves: a spine of {len(spine)} "
+                                    f"hashes for a subtree of height {height}")
+        tops.append(functools.reduce(node_hash, spine, leaf_hash(data)))
+    if not compare_digest(fold_right(tops), root):
+        raise VerificationError(f"the root is not of a tree of {size} leaves")
 
 
 def _roots_from_consistency_path(

@@ -22,6 +22,7 @@ Wrong arguments (an index past the tree, a shrinking tree) are the caller's bug:
 
 from __future__ import annotations
 
+from collections.abc import Callable, Sequence
 from typing import NamedTuple
 
 from ledger.provenance.merkle import NodeKey, NodeReader, fold_right, range_keys
@@ -125,6 +126,24 @@ def inclusion_proof(index: int, size: int, reader: NodeReader) -> list[bytes]:
 def consistency_proof(old_size: int, new_size: int, reader: NodeReader) -> list[bytes]:
     """PROOF(old_size, D[new_size]) (RFC 9162 §2.1.4.1) from ≤ 2·log2(new_size)+1 nodes, one read."""
     return _fetch(consistency_plan(old_size, new_size), reader)
+
+
+SizeProof = list[tuple[bytes, list[bytes]]]
+"""Per perfect subtree of a tree's decomposition: its leftmost leaf's data, the siblings up its left spine."""
+
+
+def size_proof(size: int, reader: NodeReader, leaf_data: Callable[[Sequence[int]], list[bytes]]) -> SizeProof:
+    """The proof that a root is of exactly ``size`` leaves (checked by :func:`~ledger.provenance.proof.verify_size`).
+
+    For each perfect subtree the tree of ``size`` is made of (:func:`~ledger.provenance.merkle.range_keys`),
+    the data of its leftmost leaf and the right siblings up its left spine, one per level: O(log² n)
+    hashes, O(log n) leaves. ``leaf_data`` returns the data of the leaves at the given indexes.
+    """
+    pieces = range_keys(0, size)
+    spines = [[(j, ((index << level) >> j) + 1) for j in range(level)] for level, index in pieces]
+    hashes = iter(reader.get_nodes([key for spine in spines for key in spine]))
+    leaves = leaf_data([index << level for level, index in pieces])
+    return [(data, [next(hashes) for _ in spine]) for data, spine in zip(leaves, spines, strict=True)]
 
 
 class Prover:

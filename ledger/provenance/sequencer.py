@@ -109,10 +109,16 @@ class Sequencer:
         consistency: list[bytes] = []
         if on_chain is not None:
             consistency = prover.consistency_proof(on_chain.tree_size, newest.tree_size, self.store)
-        receipt = self.target.log.anchor(self.target.sender, newest.tree_size, newest.root, consistency)
+        size = prover.size_proof(newest.tree_size, self.store, self._bodies)
+        receipt = self.target.log.anchor(self.target.sender, newest.tree_size, newest.root, consistency, size)
         tx = "0x" + bytes(receipt["transactionHash"]).hex()
         self.store.mark_anchored(newest.tree_size, tx, receipt["blockNumber"])
         return self.store.checkpoints()[-1]
+
+    def _bodies(self, indexes: Sequence[int]) -> list[bytes]:
+        """The canonical bytes of the events at ``indexes``: the leaves a size proof shows."""
+        stored = self.store.events_at(indexes)
+        return [stored[i][1].encode() for i in indexes]
 
     def catch_up(self) -> StoredCheckpoint | None:
         """After a restart: refuse a store the chain has outgrown, then seal what was appended and

@@ -12,7 +12,7 @@ from hypothesis import strategies as st
 from ledger.chain.backends.tester import EthTesterChain
 from ledger.contracts import ProvenanceLog
 from ledger.errors import VerificationError
-from ledger.provenance import merkle, proof
+from ledger.provenance import merkle, proof, prover
 
 
 @pytest.fixture(scope="module")
@@ -81,3 +81,27 @@ def test_consistency_verifiers_agree(log: ProvenanceLog, new: int, old: int, tam
     expected = python_accepts(proof.verify_consistency, old, new, old_root, new_root, path)
     assert log.consistent(old, new, old_root, new_root, path) is expected
     assert expected is (tamper == "none")
+
+
+@cases
+@given(size=st.integers(1, 300), claimed=st.integers(1, 300), forge=st.sampled_from(["none", "leaf", "spine"]),
+       at=st.integers(0, 20))
+def test_size_proofs_agree_and_bind_a_root_to_its_size(
+        log: ProvenanceLog, size: int, claimed: int, forge: str, at: int) -> None:
+    """The wrong-size class (issue 11): a root presented with another size, or with a forged proof —
+    a node hash passed as leaf data, a spine one level short. Solidity and Python agree, and accept
+    only the true size with the honest proof."""
+    tree = leaves(size)
+    nodes = merkle.MemoryNodes()
+    nodes.store(merkle.append_nodes(0, tree, nodes))
+    honest = prover.size_proof(size, nodes, lambda indexes: [i.to_bytes(4, "big") for i in indexes])
+    pieces = [(data, list(spine)) for data, spine in honest]
+    i = at % len(pieces)
+    if forge == "leaf":
+        pieces[i] = (merkle.leaf_hash(pieces[i][0]), pieces[i][1])
+    if forge == "spine" and pieces[i][1]:
+        pieces[i] = (pieces[i][0], pieces[i][1][1:])
+    root = merkle.reference_root(tree)
+    on_chain = log.size_bound(claimed, root, pieces)
+    assert on_chain == python_accepts(proof.verify_size, claimed, root, pieces)
+    assert on_chain == (claimed == size and pieces == honest)

@@ -95,23 +95,48 @@ def test_an_edited_witness_is_refused_naming_what_is_wrong(world: World, edit: s
         check(change(witness))
 
 
+def size_of(n: int) -> prover.SizeProof:
+    """The size proof of the tree of the first n test events."""
+    nodes = merkle.MemoryNodes()
+    nodes.store(merkle.append_nodes(0, [event(i).leaf_hash() for i in range(n)], nodes))
+    return prover.size_proof(n, nodes, lambda indexes: [event(i).canonical() for i in indexes])
+
+
 def test_chain_accepts_only_growing_consistent_trees_from_the_operator(world: World) -> None:
     seq = world.sequencer
     seq.append([event(i) for i in range(4)])
     head = seq.catch_up()
     assert head is not None
     with pytest.raises(ContractRevert.named("TreeNotGrowing")):
-        world.log.anchor(world.sender, 4, head.root, [])
+        world.log.anchor(world.sender, 4, head.root, [], size_of(4))
     leaves = [event(i).leaf_hash() for i in range(5)]
     path = merkle.reference_consistency_proof(4, leaves)
-    with pytest.raises(ContractRevert.named("InconsistentTree")):
-        world.log.anchor(world.sender, 5, bytes(32), path)
+    with pytest.raises(ContractRevert.named("WrongTreeSize")):
+        world.log.anchor(world.sender, 5, bytes(32), path, size_of(5))
     stranger = TransactionSender(world.chain, world.chain.web3.eth.account.create())
     world.chain.fund(stranger.address, 10**18)
     with pytest.raises(ContractRevert.named("NotAuthorized")):
-        world.log.anchor(stranger, 5, merkle.reference_root(leaves), path)
-    world.log.anchor(world.sender, 5, merkle.reference_root(leaves), path)
+        world.log.anchor(stranger, 5, merkle.reference_root(leaves), path, size_of(5))
+    world.log.anchor(world.sender, 5, merkle.reference_root(leaves), path, size_of(5))
     assert world.log.latest().tree_size == 5  # type: ignore[union-attr]
+
+
+def test_a_root_is_anchored_only_with_its_own_size(world: World) -> None:
+    """Issue 11: after anchor(5), anchor(8, root of 7 leaves, proof 5→7) was accepted, so rootOf(8) held a
+    7-leaf root and the honest next anchor reverted. Consistency proofs cannot tell (the first check
+    below passes); a size proof can, on chain and off."""
+    world.sequencer.append([event(i) for i in range(5)])
+    world.sequencer.catch_up()
+    leaves = [event(i).leaf_hash() for i in range(7)]
+    root7, proof5to7 = merkle.reference_root(leaves), merkle.reference_consistency_proof(5, leaves)
+    proof.verify_consistency(5, 8, merkle.reference_root(leaves[:5]), root7, proof5to7)  # the gap itself
+    for claimed in (size_of(7), size_of(8)):
+        with pytest.raises(ContractRevert.named("WrongTreeSize")):
+            world.log.anchor(world.sender, 8, root7, proof5to7, claimed)
+        with pytest.raises(VerificationError, match="the root is not of a tree of 8 leaves"):
+            proof.verify_size(8, root7, claimed)
+    world.sequencer.append([event(i) for i in range(5, 8)])
+    assert world.sequencer.catch_up().tree_size == 8  # type: ignore[union-attr]  # the honest head anchors
 
 
 def test_a_crash_after_anchoring_is_reconciled_from_the_chain(world: World) -> None:
@@ -119,7 +144,7 @@ def test_a_crash_after_anchoring_is_reconciled_from_the_chain(world: World) -> N
     seq.append([event(i) for i in range(6)])
     head = seq.seal()
     assert head is not None
-    world.log.anchor(world.sender, 6, head.root, [])  # anchored, then "crash" before marking
+    world.log.anchor(world.sender, 6, head.root, [], size_of(6))  # anchored, then "crash" before marking
     assert world.store.checkpoints()[-1].anchor_tx is None
     recovered = world.restart().catch_up()
     assert recovered is not None and recovered.anchor_tx is not None
