@@ -77,13 +77,15 @@ def append(ctx: typer.Context, file: Path, rpc: RpcOption = None, db: DbOption =
     appending the same batch again (a retry after a crash, the same file twice) adds nothing."""
     from ledger.provenance import AnchorTarget, Sequencer
 
+    if key is not None and not 0 < len(key) <= 128:
+        raise ApiError(f"--key must be 1 to 128 characters, got {len(key)}")
     with spooled(file) as spool, session(ctx, rpc, db) as (settings, chain, store):
         operator = keystore(settings).load("operator")
         target = AnchorTarget(_log_contract(chain, settings), sender_for(chain, operator))
-        sequencer = Sequencer(store, operator.signing_key, clock_ms, target)
-        sequencer.catch_up()
-        stored, added = _append_chunks(sequencer, spool, key or spool.key)
-        head = sequencer.anchor()
+        with Sequencer(store, operator.signing_key, clock_ms, target) as sequencer:  # releases the writer lock
+            sequencer.catch_up()
+            stored, added = _append_chunks(sequencer, spool, key or spool.key)
+            head = sequencer.anchor()
     assert head is not None
     first = f"{stored[0].start}…{stored[-1].stop - 1}" if stored else "none"
     if stored and not added:
@@ -204,7 +206,7 @@ def checkpoint(ctx: typer.Context, vkey: Annotated[bool, typer.Option(
     witnesses' cosignatures."""
     from ledger.chain import deployment
     from ledger.provenance.checkpoint import verifier_key
-    from ledger.provenance.witness import signed_note
+    from ledger.provenance.witness import cosigned_note
 
     with session(ctx, rpc, db) as (settings, chain, store):
         check = witness_check(chain, settings)
@@ -213,7 +215,7 @@ def checkpoint(ctx: typer.Context, vkey: Annotated[bool, typer.Option(
             print(verifier_key(check.log.origin, key))
             return
         head = newest_anchored(store)
-        print(signed_note(head, check) + "".join(store.cosignature_lines(head.tree_size)), end="")
+        print(cosigned_note(head, check, store), end="")
 
 
 @group.command("consistency")
@@ -262,10 +264,10 @@ def verify(ctx: typer.Context, rpc: RpcOption = None, db: DbOption = None, again
 def _cosigned_enough(store: LogStore, check: WitnessCheck, needed: int) -> None:
     from ledger.provenance.checkpoint import open_note
     from ledger.provenance.cosigner import require_cosignatures
-    from ledger.provenance.witness import signed_note, witnesses
+    from ledger.provenance.witness import cosigned_note, witnesses
 
     head = newest_anchored(store)
-    note = signed_note(head, check) + "".join(store.cosignature_lines(head.tree_size))
+    note = cosigned_note(head, check, store)
     checkpoint = open_note(note, check.log.origin, check.key(check.anchoring(head.tree_size)))
     require_cosignatures(note, checkpoint, witnesses(check.registry), needed)
 

@@ -64,8 +64,8 @@ def cosign_newest(settings: Settings, ctx: typer.Context, by: str, state: Path |
         checkpoint = open_note(note, check.log.origin, check.key(check.anchoring(head.tree_size)))
         last = saved.last(checkpoint.origin)
         grown = last is not None and last.tree_size < checkpoint.tree_size
-        check_extends(last, checkpoint, prover.consistency_proof(last.tree_size, checkpoint.tree_size, store)
-                      if last is not None and grown else [])
+        check_extends(last, checkpoint,
+                      prover.consistency_proof(last.tree_size, checkpoint.tree_size, store) if last and grown else [])
         name = cosigner_name(witness.address)
         line = cosign_line(checkpoint, name, witness.signing_key, int(time.time()))
         store.add_cosignature(checkpoint.tree_size, name, line)

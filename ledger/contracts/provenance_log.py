@@ -5,7 +5,7 @@ from __future__ import annotations
 import functools
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any, cast
+from typing import Any
 
 from web3.types import TxReceipt
 
@@ -44,10 +44,6 @@ class ProvenanceLog:
         deployments share one (C2SP tlog-checkpoint's origin line, and the key name it signs with)."""
         chain_id = int(self.contract.chain.web3.eth.chain_id)
         return f"credtrace/provenance/{chain_id}/{self.contract.address.lower()}"
-
-    def registry_address(self) -> Address:
-        """The ParticipantRegistry whose operators may anchor here."""
-        return cast(Address, self.contract.call("registry"))
 
     def anchor(self, by: TransactionSender, tree_size: int, root: bytes, consistency: Sequence[bytes],
                size_proof: Sequence[tuple[bytes, Sequence[bytes]]]) -> TxReceipt:

@@ -145,11 +145,10 @@ def _check_chain(heads: Sequence[StoredCheckpoint], anchorings: dict[int, Anchor
 def check_signed_head(store: LogStore, log: ProvenanceLog, keys: RegisteredKeys, note: str) -> Checkpoint:
     """Check the log against a checkpoint its operator signed that someone kept (a witness's saved note):
     the log must hold that very tree. VerificationError names the two heads if it does not."""
-    text = note[: note.index("\n\n") + 1] if "\n\n" in note else note
-    claimed = Checkpoint.parse(text)
-    key = keys.key_for(log.anchorings().get(claimed.tree_size))
+    key = keys.key_for(log.anchoring(Checkpoint.stated_in(note).tree_size))
     kept = open_note(note, log.origin, key)
-    sealed = store.checkpoints()[-1].tree_size if store.checkpoints() else 0
+    heads = store.checkpoints()
+    sealed = heads[-1].tree_size if heads else 0
     if kept.tree_size > sealed:
         raise VerificationError(f"the log is behind a checkpoint its operator signed: {describe(kept)}, "
                                 f"but the log has sealed {sealed} events — rolled back?")

@@ -64,6 +64,12 @@ class Checkpoint:
         return f"{self.text()}\n\u2014 {self.origin} {line}\n"
 
     @classmethod
+    def stated_in(cls, note: str) -> Checkpoint:
+        """The checkpoint a signed note states, its signatures not yet checked (:func:`open_note` does)."""
+        text, blank, _ = note.rpartition("\n\n")
+        return cls.parse(text + "\n" if blank else note)
+
+    @classmethod
     def parse(cls, text: str) -> Checkpoint:
         """The checkpoint a note text states; VerificationError naming the line that is wrong."""
         lines = text.split("\n")
@@ -103,7 +109,7 @@ def open_note(note: str, name: str, public_key: bytes) -> Checkpoint:
     Signatures by other keys (witnesses' cosignatures) are skipped, as signed-note requires; one
     by this key that fails to verify, or none at all, is a VerificationError.
     """
-    text, blank, signatures = note.rpartition("\n\n")
+    _, blank, signatures = note.rpartition("\n\n")
     if not blank or not signatures.endswith("\n"):
         raise VerificationError("not a signed note: no blank line before the signature lines")
     wanted = key_id(name, public_key)
@@ -116,7 +122,7 @@ def open_note(note: str, name: str, public_key: bytes) -> Checkpoint:
         except ValueError:
             raise VerificationError(f"signature of {found[1]} is not base64") from None
         if found[1] == name and blob[:4] == wanted:
-            checkpoint = Checkpoint.parse(text + "\n")
+            checkpoint = Checkpoint.stated_in(note)
             checkpoint.verify(blob[4:], public_key)
             return checkpoint
     raise VerificationError(f"the note carries no signature by {name}+{wanted.hex()}")

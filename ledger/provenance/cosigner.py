@@ -68,8 +68,7 @@ class WitnessState:
         path = self.path(origin)
         if not path.exists():
             return None
-        note = path.read_text(encoding="utf-8")
-        return Checkpoint.parse(note[: note.index("\n\n") + 1])
+        return Checkpoint.stated_in(path.read_text(encoding="utf-8"))
 
     def record(self, origin: str, note: str) -> None:
         """Replace the saved note: written to a temporary, flushed, then renamed over the old one."""

@@ -62,16 +62,22 @@ class Sequencer:
         """Let another sequencer write (the process ending does the same)."""
         self._lock.release()
 
-    def append(self, events: Sequence[Event], batch_key: str | None = None) -> range:
-        """Store ``events`` durably; their leaf indices are the acknowledgement.
+    def __enter__(self) -> Sequencer:
+        return self
+
+    def __exit__(self, *_: object) -> None:
+        self.close()
+
+    def append(self, events: Sequence[Event]) -> range:
+        """Store ``events`` durably; their leaf indices are the acknowledgement."""
+        return self.append_canonical([e.canonical() for e in events])
+
+    def append_canonical(self, bodies: Sequence[bytes], batch_key: str | None = None) -> range:
+        """:meth:`append` for events already in their RFC 8785 bytes (a validated spool).
 
         With a ``batch_key`` the append is idempotent: a batch whose key is already stored (a retry
         after a crash, the same file appended twice) adds nothing and is acknowledged with the
         indices it was stored at the first time."""
-        return self.append_canonical([e.canonical() for e in events], batch_key)
-
-    def append_canonical(self, bodies: Sequence[bytes], batch_key: str | None = None) -> range:
-        """:meth:`append` for events already in their RFC 8785 bytes (a validated spool)."""
         if batch_key is not None and (done := self.store.batch(batch_key)) is not None:
             return done
         start = self.size

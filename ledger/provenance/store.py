@@ -45,7 +45,7 @@ checkpoints = sa.Table(
 
 batches = sa.Table(
     "log_batches", _meta,
-    sa.Column("batch_key", sa.String(64), primary_key=True),
+    sa.Column("batch_key", sa.String(200), primary_key=True),
     sa.Column("first_index", sa.BigInteger, nullable=False),
     sa.Column("count", sa.Integer, nullable=False),
 )

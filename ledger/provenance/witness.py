@@ -51,7 +51,7 @@ def prove_all(store: LogStore, event_ids: Iterable[str], check: WitnessCheck) ->
         raise LedgerError(f"event {late[0]} is not yet in an anchored checkpoint; run `credtrace log append` "
                           "or let the sequencer seal")
     head, proofs = anchored[-1], prover.Prover(store)
-    note = signed_note(head, check) + "".join(store.cosignature_lines(head.tree_size))
+    note = cosigned_note(head, check, store)
     stored = store.events_at(indexes)
     for index in indexes:
         leaf, body = stored[index]
@@ -72,6 +72,11 @@ def signed_note(head: StoredCheckpoint, check: WitnessCheck) -> str:
     """``head`` as the C2SP signed note its signer's registered key verifies (see ``checkpoint``)."""
     key = check.key(check.anchoring(head.tree_size))
     return Checkpoint(check.log.origin, head.tree_size, head.root).note(head.signature, key)
+
+
+def cosigned_note(head: StoredCheckpoint, check: WitnessCheck, store: LogStore) -> str:
+    """:func:`signed_note` with the witnesses' cosignature lines the store has for it."""
+    return signed_note(head, check) + "".join(store.cosignature_lines(head.tree_size))
 
 
 def witnesses(registry: ParticipantRegistry) -> list[tuple[str, bytes]]:

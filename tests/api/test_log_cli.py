@@ -146,3 +146,12 @@ def test_a_lone_surrogate_or_non_utf8_line_is_named(home: Path, tmp_path: Path) 
     assert "line 2: not JSON: no low surrogate in string" in run(home, "log", "append", str(events), ok=False)
     events.write_bytes(line(0).encode() + b"\n" + b'{"purpose": "\xff"}\n')
     assert "line 2: not UTF-8 (byte 13 of the line)" in run(home, "log", "append", str(events), ok=False)
+
+
+def test_append_is_idempotent_on_every_store(home: Path, tmp_path: Path, db_url: str) -> None:
+    """Chunk keys are the file's hash and '#n': they must fit the key column on PostgreSQL too."""
+    events = tmp_path / "events.jsonl"
+    events.write_text("\n".join(line(i) for i in range(3)))
+    assert "appended 3 events (indices 0…2)" in run(home, "log", "append", str(events), "--db", db_url)
+    assert "already appended as events 0…2" in run(home, "log", "append", str(events), "--db", db_url)
+    assert "--key must be 1 to 128 characters" in run(home, "log", "append", str(events), "--key", "k" * 129, ok=False)

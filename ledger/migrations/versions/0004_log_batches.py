@@ -18,7 +18,7 @@ depends_on = None
 def upgrade() -> None:
     op.create_table(
         "log_batches",
-        sa.Column("batch_key", sa.String(64), primary_key=True),
+        sa.Column("batch_key", sa.String(200), primary_key=True),
         sa.Column("first_index", sa.BigInteger, nullable=False),
         sa.Column("count", sa.Integer, nullable=False),
     )
