@@ -13,11 +13,11 @@ import typer
 
 from api import ApiError
 from api.cli.context import DbOption, RpcOption, State, console, keystore, opened, registry, reported, sender_for
-from api.cli.event_file import Spool, spooled
 from api.settings import Settings
 from ledger.errors import VerificationError
 
 if TYPE_CHECKING:
+    from api.cli.event_file import Spool
     from ledger.chain import Chain
     from ledger.contracts import ProvenanceLog
     from ledger.provenance import LogStore, Sequencer
@@ -75,6 +75,7 @@ def append(ctx: typer.Context, file: Path, rpc: RpcOption = None, db: DbOption =
                help="Idempotency key of the batch; default: the SHA-256 of FILE's bytes.")] = None) -> None:
     """Append the events of FILE (JSON Lines), then seal and anchor them. All or nothing, and once:
     appending the same batch again (a retry after a crash, the same file twice) adds nothing."""
+    from api.cli.event_file import spooled
     from ledger.provenance import AnchorTarget, Sequencer
 
     if key is not None and not 0 < len(key) <= 128:
