@@ -15,15 +15,13 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, BinaryIO
+from typing import BinaryIO
 
 import orjson
 
 from api import ApiError
 from ledger.errors import EventError
-
-if TYPE_CHECKING:
-    from ledger.provenance import Event
+from ledger.provenance.event import canonical_json
 
 CHUNK = 20_000
 """Events per append (and per sealed checkpoint)."""
@@ -65,15 +63,13 @@ def spooled(file: Path) -> Iterator[Spool]:
 
 
 def _write(file: Path, source: BinaryIO, out: BinaryIO) -> tuple[str, int]:
-    from ledger.provenance import Event  # once here, not once a line: an import costs microseconds
-
     digest, bad, count = hashlib.sha256(), list[str](), 0
     for number, raw in enumerate(source, start=1):
         digest.update(raw)
         if not raw.strip():
             continue
         try:
-            out.write(canonical_line(raw, Event) + b"\n")
+            out.write(canonical_line(raw) + b"\n")
             count += 1
         except ApiError as exc:
             bad.append(f"line {number}: {exc}")
@@ -84,17 +80,21 @@ def _write(file: Path, source: BinaryIO, out: BinaryIO) -> tuple[str, int]:
     return digest.hexdigest(), count
 
 
-def canonical_line(raw: bytes, event: type[Event]) -> bytes:
+def canonical_line(raw: bytes) -> bytes:
     """One line's event as its canonical bytes; ApiError saying what is wrong with it."""
     try:
-        text = raw.decode("utf-8")
-    except UnicodeDecodeError as exc:
-        raise ApiError(f"not UTF-8 (byte {exc.start} of the line)") from exc
-    try:
-        doc = orjson.loads(text)  # RFC 8259 JSON, as json.loads reads it but for NaN and Infinity
+        doc = orjson.loads(raw)  # RFC 8259 JSON, as json.loads reads it but for NaN and Infinity
     except orjson.JSONDecodeError as exc:
-        raise ApiError(f"not JSON: {exc}") from exc
+        raise _not_json(raw, exc) from exc
     try:
-        return event.from_json(doc).canonical()
+        return canonical_json(doc)
     except EventError as exc:
         raise ApiError(str(exc)) from exc
+
+
+def _not_json(raw: bytes, exc: orjson.JSONDecodeError) -> ApiError:
+    try:
+        raw.decode("utf-8")
+    except UnicodeDecodeError as bad:
+        return ApiError(f"not UTF-8 (byte {bad.start} of the line)")
+    return ApiError(f"not JSON: {exc}")

@@ -44,6 +44,10 @@ def identifiers_in(text: str) -> Iterator[str]:
             yield kind
 
 
+def has_identifier(text: str) -> bool:
+    return _CANDIDATE.search(text) is not None and next(identifiers_in(text), None) is not None
+
+
 def luhn_valid(digits: str) -> bool:
     """ISO/IEC 7812-1 Annex B: doubling every second digit from the right, the sum is a multiple of 10."""
     total = 0

@@ -21,14 +21,17 @@ import orjson
 from eth_utils.address import is_address, to_checksum_address
 
 from ledger.errors import EventError
-from ledger.identifiers.scan import identifiers_in
+from ledger.identifiers.scan import has_identifier, identifiers_in
 from ledger.provenance.merkle import leaf_hash
 
-_HASH = re.compile(r"^[0-9a-f]{64}$")
-_CONSENT = re.compile(r"^0x[0-9a-f]{64}$")
+_HASH = re.compile(r"[0-9a-f]{64}")  # fullmatch: "$" would let a trailing newline through
+_CONSENT = re.compile(r"0x[0-9a-f]{64}")
+_HASHES = re.compile(r"(?:[0-9a-f]{64},)*")
+"""A list of hashes joined with commas, ending in one (or nothing for an empty list)."""
 _BASE_KEYS = ("action", "actor", "subject", "assets", "purpose", "consent", "request_id", "time")
 _EXTRA_KEYS = ("outputs", "recipient", "reason")
 _FREE_TEXT = ("purpose", "request_id", "reason")
+_REQUIRED, _ALLOWED = frozenset(_BASE_KEYS), frozenset(_BASE_KEYS + _EXTRA_KEYS)
 
 
 class Action(StrEnum):
@@ -38,6 +41,9 @@ class Action(StrEnum):
     OUTPUT = "OUTPUT"  # what left the platform, to whom (recipient)
     DECISION = "DECISION"  # a credit decision was made on the assets read
     DENIED = "DENIED"  # an attempt refused, with the reason
+
+
+_ACTIONS = frozenset(a.value for a in Action)
 
 
 @dataclass(frozen=True)
@@ -114,6 +120,67 @@ class Event:
         )
 
 
+def canonical_json(doc: Any) -> bytes:
+    """``Event.from_json(doc).canonical()``: the same bytes, the same EventError.
+
+    A bulk append's hot path (a 1M-event file spends most of its time here): a well-formed event is
+    checked and serialised straight from its JSON object, three times faster than building the Event;
+    anything the quick checks do not pass goes the long way, which names the problem. A hypothesis
+    test holds the two paths together."""
+    quick = _quick_canonical(doc)
+    return quick if quick is not None else Event.from_json(doc).canonical()
+
+
+def _quick_canonical(doc: Any) -> bytes | None:
+    """The canonical bytes of a well-formed event, or None when any check fails (or raises)."""
+    try:
+        out = _quick_normalised(doc)
+    except (EventError, TypeError):
+        return None
+    return None if out is None else orjson.dumps(out, option=orjson.OPT_SORT_KEYS)
+
+
+def _quick_normalised(doc: Any) -> dict[str, Any] | None:
+    if type(doc) is not dict or not _REQUIRED <= doc.keys() <= _ALLOWED or doc["action"] not in _ACTIONS:
+        return None
+    out, outputs = {k: doc[k] for k in _BASE_KEYS}, doc.get("outputs", [])
+    if type(out["assets"]) is not list or type(outputs) is not list:
+        return None
+    out["actor"], out["time"] = _checksummed(doc["actor"]), _utc(doc["time"])
+    if outputs:
+        out["outputs"] = outputs
+    for key in ("recipient", "reason"):
+        if doc.get(key) is not None:
+            out[key] = doc[key]
+    if "recipient" in out:
+        out["recipient"] = _checksummed(out["recipient"])
+    return out if _quick_valid(out) else None
+
+
+def _quick_valid(e: dict[str, Any]) -> bool:
+    subject, consent, purpose, request_id = e["subject"], e["consent"], e["purpose"], e["request_id"]
+    hashes = [*e["assets"], *e.get("outputs", ())]
+    joined = ",".join([*hashes, ""])  # TypeError unless all are strings
+    return (_HASHES.fullmatch(joined) is not None and len(joined) == 65 * len(hashes)
+            and type(purpose) is str and type(request_id) is str
+            and (subject is None or _HASH.fullmatch(subject) is not None)
+            and (consent is None or _CONSENT.fullmatch(consent) is not None)
+            and 0 < len(purpose) <= 200 and 0 < len(request_id) <= 200 and _quick_action_valid(e)
+            and _plain_text(purpose) and _plain_text(request_id) and _plain_text(e.get("reason") or ""))
+
+
+def _quick_action_valid(e: dict[str, Any]) -> bool:
+    action, reason = e["action"], e.get("reason")
+    return ((action != "TRANSFORM" or "outputs" in e) and (action != "OUTPUT" or "recipient" in e)
+            and (action != "DENIED" or bool(reason))
+            and (reason is None or (type(reason) is str and len(reason) <= 200)))
+
+
+def _plain_text(value: str) -> bool:
+    """Unicode text without a raw identifier."""
+    return (value.isascii() or _is_unicode(value)) and not has_identifier(value)
+
+
 def normalise_time(value: Any) -> str:
     """RFC 3339 date-time (§5.6) → UTC with microseconds and a Z."""
     if not isinstance(value, str):
@@ -154,11 +221,11 @@ def _list(doc: dict[str, Any], key: str) -> list[Any]:
 
 def _validate(e: Event) -> None:
     for h in (*e.assets, *e.outputs):
-        if not isinstance(h, str) or not _HASH.match(h):
+        if not isinstance(h, str) or not _HASH.fullmatch(h):
             raise EventError(f"asset hash {h!r} is not 64 lowercase hex characters")
-    if e.subject is not None and not (isinstance(e.subject, str) and _HASH.match(e.subject)):
+    if e.subject is not None and not (isinstance(e.subject, str) and _HASH.fullmatch(e.subject)):
         raise EventError("subject must be an enterprise pseudonym (64 lowercase hex), never a raw code")
-    if e.consent is not None and not (isinstance(e.consent, str) and _CONSENT.match(e.consent)):
+    if e.consent is not None and not (isinstance(e.consent, str) and _CONSENT.fullmatch(e.consent)):
         raise EventError("consent must be null or a consent id (0x + 64 lowercase hex)")
     for key in ("purpose", "request_id"):
         value = getattr(e, key)

@@ -57,6 +57,13 @@ cosignatures = sa.Table(
     sa.Column("line", sa.Text, nullable=False),
 )
 
+leaf_index = sa.Table(
+    "log_leaf_index", _meta,
+    sa.Column("leaf_hash", sa.LargeBinary(32), primary_key=True),
+    sa.Column("idx", sa.BigInteger, primary_key=True, autoincrement=False),
+)
+leaf_index_size = sa.Table("log_leaf_index_size", _meta, sa.Column("size", sa.BigInteger, nullable=False))
+
 T = TypeVar("T")
 _CHUNK = 5_000  # rows per INSERT batch / keys per IN list
 
@@ -168,10 +175,28 @@ class LogStore(NodeReader):
         return found
 
     def find(self, leaf_hash: bytes) -> int | None:
-        """The first index holding ``leaf_hash``, if any."""
+        """The first index holding ``leaf_hash``, if any: from the leaf index, else among the events
+        appended since it was last brought up to date."""
         with self.engine.connect() as conn:
-            found = conn.scalar(sa.select(sa.func.min(events.c.idx)).where(events.c.leaf_hash == leaf_hash))
+            found = conn.scalar(sa.select(sa.func.min(leaf_index.c.idx)).where(leaf_index.c.leaf_hash == leaf_hash))
+            if found is None:
+                found = conn.scalar(sa.select(sa.func.min(events.c.idx)).where(
+                    events.c.idx >= sa.select(leaf_index_size.c.size).scalar_subquery(),
+                    events.c.leaf_hash == leaf_hash))
         return None if found is None else int(found)
+
+    def index_leaves(self) -> None:
+        """Bring the leaf index up to the log's size: one sorted bulk insert, not one B-tree
+        insertion per append (see migration 0006)."""
+        with self.engine.begin() as conn:
+            indexed = int(conn.scalar(sa.select(leaf_index_size.c.size)) or 0)
+            size = self._size(conn)
+            if size == indexed:
+                return
+            conn.execute(leaf_index.insert().from_select(
+                ["leaf_hash", "idx"], sa.select(events.c.leaf_hash, events.c.idx)
+                .where(events.c.idx >= indexed).order_by(events.c.leaf_hash)))
+            conn.execute(leaf_index_size.update().values(size=size))
 
     def sealed_leaves(self, start: int, end: int) -> Iterator[tuple[int, bytes]]:
         """(index, leaf hash as sealed) from the node table, level 0, in order."""

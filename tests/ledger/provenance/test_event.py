@@ -12,6 +12,7 @@ from hypothesis import strategies as st
 
 from ledger.errors import EventError
 from ledger.provenance import Action, Event
+from ledger.provenance.event import _quick_canonical, canonical_json
 
 ACTOR = "0x" + "ab" * 20
 PSEUDONYM = "cd" * 32
@@ -49,6 +50,10 @@ def test_optional_fields_appear_only_when_set() -> None:
     [
         ({"subject": "91500000MA5U7C4X3N"}, "never a raw code"),
         ({"assets": ["not-a-hash"]}, "64 lowercase hex"),
+        ({"assets": ["ef" * 32 + "\n"]}, "64 lowercase hex"),
+        ({"assets": ["ef" * 32 + "," + "ef" * 32]}, "64 lowercase hex"),
+        ({"subject": "cd" * 32 + "\n"}, "never a raw code"),
+        ({"purpose": ["credit"]}, "purpose must be a non-empty string"),
         ({"assets": "ef" * 32}, "must be a list"),
         ({"action": "DELETE"}, "is not one of"),
         ({"actor": "bank-a"}, "not an account address"),
@@ -63,8 +68,9 @@ def test_optional_fields_appear_only_when_set() -> None:
     ],
 )
 def test_malformed_events_are_refused_with_the_reason(changes: dict[str, object], message: str) -> None:
-    with pytest.raises(EventError, match=message.replace("[", r"\[").replace("]", r"\]")):
-        Event.from_json(doc(**changes))
+    for make in (Event.from_json, canonical_json):
+        with pytest.raises(EventError, match=message.replace("[", r"\[").replace("]", r"\]")):
+            make(doc(**changes))
 
 
 def test_missing_keys_are_named() -> None:
@@ -110,3 +116,49 @@ def test_the_fast_canonical_bytes_are_rfc8785s(purpose: str, request_id: str, re
     except EventError:
         assume(False)  # text hypothesis drew with an identifier in it, refused before any bytes
     assert event.canonical() == rfc8785.dumps(event.to_json())
+
+
+JSON_VALUES = st.recursive(st.none() | st.booleans() | st.integers() | st.text(max_size=12),
+                           lambda inner: st.lists(inner, max_size=3), max_leaves=6)
+FIELDS = ("action", "actor", "subject", "assets", "purpose", "consent", "request_id", "time", "outputs",
+          "recipient", "reason", "extra")
+GOOD = {"action": st.sampled_from([a.value for a in Action]), "actor": st.sampled_from([ACTOR, ACTOR.upper(), "0x1"]),
+        "subject": st.none() | hashes, "assets": st.lists(hashes, max_size=2), "outputs": st.lists(hashes, max_size=2),
+        "recipient": st.none() | st.just("0x" + "01" * 20), "reason": st.none() | TEXT, "purpose": TEXT,
+        "request_id": TEXT, "consent": st.none() | hashes.map(lambda h: "0x" + h),
+        "time": st.sampled_from(["2026-11-30T09:00:00Z", "2026-11-30T17:00:00.25+08:00", "2026-11-30"])}
+
+
+@st.composite
+def near_events(draw: st.DrawFn) -> dict[str, object]:
+    """Events with each field well-formed, missing, or any JSON value at all."""
+    out: dict[str, object] = {}
+    for key in FIELDS:
+        kind = draw(st.sampled_from(["good", "good", "good", "absent" if key in GOOD else "good", "any"]))
+        if kind == "good" and key in GOOD:
+            out[key] = draw(GOOD[key])
+        elif kind == "any" or (key == "extra" and draw(st.booleans())):
+            out[key] = draw(JSON_VALUES)
+    return out
+
+
+def outcome(make: object) -> bytes | str:
+    try:
+        return make()  # type: ignore[operator,no-any-return]
+    except EventError as exc:
+        return f"EventError: {exc}"
+
+
+@settings(max_examples=1500, deadline=None)
+@given(near_events())
+def test_the_quick_path_gives_the_long_ways_bytes_and_errors(document: dict[str, object]) -> None:
+    """canonical_json skips building the Event for well-formed events: same bytes, same refusals."""
+    expected = outcome(lambda: Event.from_json(document).canonical())
+    assert outcome(lambda: canonical_json(document)) == expected
+    quick = _quick_canonical(document)
+    assert quick is None or quick == expected
+
+
+@given(events)
+def test_well_formed_events_take_the_quick_path(document: dict[str, object]) -> None:
+    assert _quick_canonical(document) == Event.from_json(document).canonical()

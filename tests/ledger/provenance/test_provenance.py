@@ -157,3 +157,15 @@ def test_a_crash_before_sealing_loses_no_acknowledged_event(world: World) -> Non
     assert seq.size == 7 and seq.sealed == 0
     head = seq.catch_up()
     assert head is not None and head.tree_size == len(acked)
+
+
+def test_events_are_found_by_leaf_hash_before_and_after_indexing(world: World) -> None:
+    """The leaf index is filled when the sequencer anchors; the events after it are scanned."""
+    seq, store = world.sequencer, world.store
+    seq.append([event(i) for i in range(6)])
+    seq.catch_up()  # seals, indexes, anchors
+    seq.append([event(i) for i in (6, 7, 2)])  # event 2 again, at index 8
+    assert [store.find(event(i).leaf_hash()) for i in (0, 5, 6, 7, 2)] == [0, 5, 6, 7, 2]
+    seq.catch_up()
+    assert [store.find(event(i).leaf_hash()) for i in (0, 7, 2)] == [0, 7, 2]
+    assert store.find(event(99).leaf_hash()) is None
