@@ -9,9 +9,15 @@ size, and a retry after a crash skips the chunks already stored.
 
 from __future__ import annotations
 
+import collections
 import hashlib
+import itertools
+import multiprocessing
+import os
 import tempfile
 from collections.abc import Iterator
+from concurrent.futures import Future, ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -25,6 +31,8 @@ from ledger.provenance.event import canonical_json
 
 CHUNK = 20_000
 """Events per append (and per sealed checkpoint)."""
+BLOCK = 1 << 20
+"""Bytes of the file validated at a time (by one process): some 4,000 events."""
 SHOWN = 20
 """Bad lines named in the error; the rest are counted."""
 
@@ -50,34 +58,90 @@ class Spool:
 
 
 @contextmanager
-def spooled(file: Path) -> Iterator[Spool]:
-    """The file's events validated into a spool, removed afterwards; ApiError naming bad lines."""
+def spooled(file: Path, workers: int | None = None) -> Iterator[Spool]:
+    """The file's events validated into a spool, removed afterwards; ApiError naming bad lines.
+    A file of more than a block is validated by ``workers`` processes (default: one per core)."""
     with tempfile.TemporaryDirectory(prefix="credtrace-append-") as folder:
         path = Path(folder) / "events.spool"
         try:
             with file.open("rb") as source, path.open("wb") as out:
-                key, count = _write(file, source, out)
+                key, count = _write(file, source, out, workers or os.cpu_count() or 1)
         except OSError as exc:
             raise ApiError(f"cannot read {file}: {exc}") from exc
         yield Spool(path, key, count)
 
 
-def _write(file: Path, source: BinaryIO, out: BinaryIO) -> tuple[str, int]:
+def _write(file: Path, source: BinaryIO, out: BinaryIO, workers: int) -> tuple[str, int]:
     digest, bad, count = hashlib.sha256(), list[str](), 0
-    for number, raw in enumerate(source, start=1):
-        digest.update(raw)
-        if not raw.strip():
-            continue
-        try:
-            out.write(canonical_line(raw) + b"\n")
-            count += 1
-        except ApiError as exc:
-            bad.append(f"line {number}: {exc}")
+    for canonical, n, errors in _checked(_blocks(source, digest), workers):
+        out.write(canonical)
+        count += n
+        bad.extend(errors)
     if bad:
         more = f"\n  … and {len(bad) - SHOWN} more" if len(bad) > SHOWN else ""
         raise ApiError(f"{file}: {len(bad)} malformed line(s); nothing was appended\n  "
                        + "\n  ".join(bad[:SHOWN]) + more)
     return digest.hexdigest(), count
+
+
+Block = tuple[int, bytes]
+"""The first line's number and whole lines of the file."""
+Checked = tuple[bytes, int, list[str]]
+"""A block's events as canonical lines, how many, and what is wrong with the bad lines."""
+
+
+def _blocks(source: BinaryIO, digest: hashlib._Hash) -> Iterator[Block]:
+    """The file about BLOCK bytes at a time, cut after a newline, hashing its bytes on the way."""
+    first, rest = 1, b""
+    while data := source.read(BLOCK):
+        digest.update(data)
+        cut = data.rfind(b"\n") + 1
+        if cut == 0:
+            rest += data
+            continue
+        block, rest = rest + data[:cut], data[cut:]
+        yield first, block
+        first += block.count(b"\n")
+    if rest:
+        yield first, rest
+
+
+def _checked(blocks: Iterator[Block], workers: int) -> Iterator[Checked]:
+    """Each block checked, in order: here, or in a pool of processes when there are several
+    blocks and cores; at most two blocks a worker in flight, so memory stays bounded."""
+    first = next(blocks, None)
+    second = next(blocks, None)
+    if first is None or second is None or workers < 2:
+        yield from map(_check, itertools.chain([b for b in (first, second) if b], blocks))
+        return
+    with ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("fork")) as pool:
+        pending = collections.deque(pool.submit(_check, b) for b in (first, second))
+        for block in blocks:
+            if len(pending) >= 2 * workers:
+                yield _result(pending.popleft())
+            pending.append(pool.submit(_check, block))
+        while pending:
+            yield _result(pending.popleft())
+
+
+def _result(future: Future[Checked]) -> Checked:
+    try:
+        return future.result()
+    except BrokenProcessPool as exc:
+        raise ApiError("a validating process died; nothing was appended: run the command again") from exc
+
+
+def _check(block: Block) -> Checked:
+    first, lines = block
+    good, bad = list[bytes](), list[str]()
+    for number, raw in enumerate(lines.split(b"\n")[:-1] if lines.endswith(b"\n") else lines.split(b"\n"), start=first):
+        if not raw.strip():
+            continue
+        try:
+            good.append(canonical_line(raw))
+        except ApiError as exc:
+            bad.append(f"line {number}: {exc}")
+    return b"".join(line + b"\n" for line in good), len(good), bad
 
 
 def canonical_line(raw: bytes) -> bytes:

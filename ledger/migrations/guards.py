@@ -12,6 +12,17 @@ _PG = "CREATE TRIGGER {t}_{op}_guard BEFORE {OP} ON {t} FOR EACH ROW EXECUTE FUN
 
 def append_only(table: str) -> None:
     """Guard ``table`` against UPDATE and DELETE, on SQLite or PostgreSQL."""
-    template = _PG if op.get_bind().dialect.name == "postgresql" else _SQLITE
     for verb in ("update", "delete"):
-        op.execute(template.format(t=table, op=verb, OP=verb.upper()))
+        guard(table, verb)
+
+
+def guard(table: str, verb: str) -> None:
+    """Refuse ``verb`` ("update" or "delete") on ``table``."""
+    template = _PG if op.get_bind().dialect.name == "postgresql" else _SQLITE
+    op.execute(template.format(t=table, op=verb, OP=verb.upper()))
+
+
+def unguard(table: str, verb: str) -> None:
+    """Lift :func:`guard`: for a migration that must rewrite the log's own rows."""
+    on = f" ON {table}" if op.get_bind().dialect.name == "postgresql" else ""
+    op.execute(f"DROP TRIGGER {table}_{verb}_guard{on}")

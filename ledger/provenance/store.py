@@ -57,6 +57,11 @@ cosignatures = sa.Table(
     sa.Column("line", sa.Text, nullable=False),
 )
 
+sealed_leaves = sa.Table(
+    "log_sealed_leaves", _meta,
+    sa.Column("first_index", sa.BigInteger, primary_key=True, autoincrement=False),
+    sa.Column("hashes", sa.LargeBinary, nullable=False),
+)
 leaf_index = sa.Table(
     "log_leaf_index", _meta,
     sa.Column("leaf_hash", sa.LargeBinary(32), primary_key=True),
@@ -134,24 +139,27 @@ class LogStore(NodeReader):
         return None if row is None else range(int(row[0]), int(row[0]) + int(row[1]))
 
     def seal(self, new_nodes: Sequence[tuple[int, int, bytes]], head: StoredCheckpoint) -> None:
-        """Store the nodes a seal computed (leaves too: a second copy of each leaf hash that an
-        edit of ``log_events`` cannot reach) and its signed checkpoint, in one commit."""
+        """Store the nodes a seal computed and its signed checkpoint, in one commit. The new leaves
+        (level 0) are kept packed in one row: a second copy of each leaf hash that an edit of
+        ``log_events`` cannot reach (migration 0007)."""
+        leaves = [n for n in new_nodes if n[0] == 0]
         with self.engine.begin() as conn:
-            _bulk_insert(conn, nodes, new_nodes)
+            _bulk_insert(conn, nodes, [n for n in new_nodes if n[0] > 0])
+            if leaves:
+                conn.execute(sealed_leaves.insert().values(first_index=leaves[0][1],
+                                                           hashes=b"".join(h for _, _, h in leaves)))
             conn.execute(checkpoints.insert().values(**head.__dict__))
 
     def get_nodes(self, keys: Sequence[tuple[int, int]]) -> list[bytes]:
-        """Sealed perfect-subtree hashes by (level, index), level 0 included (a NodeReader)."""
+        """Sealed perfect-subtree hashes by (level, index); level 0 are the events' leaf hashes
+        (a NodeReader)."""
         found: dict[tuple[int, int], bytes] = {}
         with self.engine.connect() as conn:
             for part in _chunks(keys):
                 by_level: dict[int, list[int]] = {}
                 for level, idx in part:
                     by_level.setdefault(level, []).append(idx)
-                params: dict[str, object] = {f"lv{j}": lv for j, lv in enumerate(by_level)}
-                params |= {f"ix{j}": ix for j, ix in enumerate(by_level.values())}
-                rows = conn.execute(_nodes_by_level(len(by_level)), params)
-                found.update({(int(r[0]), int(r[1])): bytes(r[2]) for r in rows})
+                found.update(_nodes_at(conn, by_level))
         missing = [k for k in keys if k not in found]
         if missing:
             raise LedgerError(f"log nodes missing from the store: {missing[:5]}")
@@ -198,13 +206,13 @@ class LogStore(NodeReader):
                 .where(events.c.idx >= indexed).order_by(events.c.leaf_hash)))
             conn.execute(leaf_index_size.update().values(size=size))
 
-    def sealed_leaves(self, start: int, end: int) -> Iterator[tuple[int, bytes]]:
-        """(index, leaf hash as sealed) from the node table, level 0, in order."""
-        q = (sa.select(nodes.c.idx, nodes.c.hash)
-             .where(nodes.c.level == 0, nodes.c.idx >= start, nodes.c.idx < end).order_by(nodes.c.idx))
+    def sealed_leaves(self) -> Iterator[tuple[int, bytes]]:
+        """(index, leaf hash as sealed), in order, from the packed copies the seals kept."""
+        q = sa.select(sealed_leaves.c.first_index, sealed_leaves.c.hashes).order_by(sealed_leaves.c.first_index)
         with self.engine.connect() as conn:
-            for idx, leaf in conn.execution_options(yield_per=_CHUNK).execute(q):
-                yield int(idx), bytes(leaf)
+            for first, packed in conn.execution_options(yield_per=8).execute(q):
+                for k in range(len(packed) // 32):
+                    yield int(first) + k, bytes(packed[32 * k : 32 * k + 32])
 
     def checkpoints(self) -> list[StoredCheckpoint]:
         with self.engine.connect() as conn:
@@ -242,14 +250,26 @@ def _checkpoint(row: sa.Row[tuple[object, ...]]) -> StoredCheckpoint:
                             bytes(m["signature"]), m["anchor_tx"], m["anchor_block"])
 
 
-@functools.lru_cache(maxsize=64)
-def _nodes_by_level(levels: int) -> sa.TextClause:
-    """Nodes by key, one ``(level = ? AND idx IN …)`` term per level: both SQLite and PostgreSQL answer
-    it from the primary key, which a row-value IN does not get on SQLite. Written once per number of
-    levels: building it as an expression for every proof cost more than running it."""
+def _nodes_at(conn: Connection, by_level: dict[int, list[int]]) -> dict[tuple[int, int], bytes]:
+    leaves = by_level.pop(0, None)
+    params: dict[str, object] = {f"lv{j}": lv for j, lv in enumerate(by_level)}
+    params |= {f"ix{j}": ix for j, ix in enumerate(by_level.values())} | ({"leaves": leaves} if leaves else {})
+    rows = conn.execute(_nodes_by_level(len(by_level), leaves is not None), params)
+    return {(int(r[0]), int(r[1])): bytes(r[2]) for r in rows}
+
+
+@functools.lru_cache(maxsize=128)
+def _nodes_by_level(levels: int, leaves: bool) -> sa.TextClause:
+    """Nodes by key in one statement, one ``(level = ? AND idx IN …)`` term per level: both SQLite and
+    PostgreSQL answer it from the primary key, which a row-value IN does not get on SQLite. Level 0
+    comes from the events' leaf hashes. Written once per shape: building it as an expression for every
+    proof cost more than running it."""
     terms = " OR ".join(f"(level = :lv{j} AND idx IN :ix{j})" for j in range(levels))
+    parts = [f"SELECT level, idx, hash FROM log_nodes WHERE {terms}"] if levels else []
+    parts += ["SELECT 0, idx, leaf_hash FROM log_events WHERE idx IN :leaves"] if leaves else []
     expanding: list[sa.BindParameter[int]] = [sa.bindparam(f"ix{j}", expanding=True) for j in range(levels)]
-    return sa.text(f"SELECT level, idx, hash FROM log_nodes WHERE {terms}").bindparams(*expanding)
+    expanding += [sa.bindparam("leaves", expanding=True)] if leaves else []
+    return sa.text(" UNION ALL ".join(parts)).bindparams(*expanding)
 
 
 def _bulk_insert(conn: Connection, table: sa.Table, rows: Sequence[tuple[object, ...]]) -> None:

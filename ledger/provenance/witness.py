@@ -44,7 +44,8 @@ def prove_all(store: LogStore, event_ids: Iterable[str], check: WitnessCheck) ->
     The proofs share one :class:`~ledger.provenance.prover.Prover`: after the first, each reads only its
     stored siblings below the tree's right edge. Each witness is checked against the chain.
     """
-    indexes = [_resolve(store, event_id) for event_id in event_ids]
+    size = store.size()
+    indexes = [_resolve(store, event_id, size) for event_id in event_ids]
     anchored = [h for h in store.checkpoints() if h.anchor_tx is not None]
     late = [i for i in indexes if not anchored or i >= anchored[-1].tree_size]
     if late:
@@ -152,12 +153,12 @@ def _text(note: Any) -> str:
     return note
 
 
-def _resolve(store: LogStore, event_id: str) -> int:
+def _resolve(store: LogStore, event_id: str, size: int) -> int:
     text = event_id.strip().lower().removeprefix("0x")
     if text.isdigit() and len(text) < 20:
         index = int(text)
-        if index >= store.size():
-            raise LedgerError(f"no event {index}: the log has {store.size()} events")
+        if index >= size:
+            raise LedgerError(f"no event {index}: the log has {size} events")
         return index
     try:
         found = store.find(bytes.fromhex(text))

@@ -32,7 +32,7 @@ def audit(world: World) -> None:
 def tamper(store: LogStore, *statements: str) -> None:
     """What an attacker with database access does: drop the append-only guards, then edit."""
     with store.engine.begin() as conn:
-        for table in ("log_events", "log_nodes", "log_checkpoints"):
+        for table in ("log_events", "log_nodes", "log_checkpoints", "log_sealed_leaves"):
             for verb in ("update", "delete"):
                 on = f" ON {table}" if store.engine.dialect.name == "postgresql" else ""
                 conn.execute(sa.text(f"DROP TRIGGER IF EXISTS {table}_{verb}_guard{on}"))
@@ -111,7 +111,8 @@ def test_replaced_checkpoint_root_is_named(world: World) -> None:
 def test_a_rewritten_history_disagrees_with_the_chain(world: World, db_url: str) -> None:
     """Rebuild the whole store from other events: self-consistent, but not what was anchored."""
     other = LogStore(world.store.engine)
-    tamper(other, "DELETE FROM log_events", "DELETE FROM log_nodes", "DELETE FROM log_checkpoints")
+    tamper(other, "DELETE FROM log_events", "DELETE FROM log_nodes", "DELETE FROM log_sealed_leaves",
+           "DELETE FROM log_checkpoints")
     world.restart()
     for end in (8, 15, 20):
         world.sequencer.append([event(i + 1000) for i in range(world.sequencer.size, end)])
