@@ -81,8 +81,9 @@ class Sequencer:
         if batch_key is not None and (done := self.store.batch(batch_key)) is not None:
             return done
         start = self.size
-        hashes = [merkle.leaf_hash(b) for b in bodies]
-        self.store.append(start, list(zip(hashes, (b.decode() for b in bodies), strict=True)), batch_key)
+        hashes = list(map(merkle.leaf_hash, bodies))
+        self.store.append(start, list(zip(range(start, start + len(bodies)), hashes, map(bytes.decode, bodies))),
+                          batch_key)
         self.size = start + len(bodies)
         if self._unsealed is None and start == self.sealed:
             self._unsealed = []

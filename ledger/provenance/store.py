@@ -18,6 +18,7 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Connection, Engine
 
 from ledger.errors import LedgerError
+from ledger.provenance import merkle
 from ledger.provenance.merkle import NodeReader
 
 _meta = sa.MetaData()
@@ -121,13 +122,13 @@ class LogStore(NodeReader):
         with self.engine.connect() as conn:
             return int(conn.scalar(sa.select(sa.func.coalesce(sa.func.max(events.c.idx) + 1, 0))))
 
-    def append(self, start: int, leaves: Sequence[tuple[bytes, str]], batch_key: str | None = None) -> None:
-        """Store ``leaves`` (leaf hash, canonical body) at indices ``start…``, and ``batch_key`` with
-        them if given, in one commit."""
+    def append(self, start: int, leaves: Sequence[tuple[int, bytes, str]], batch_key: str | None = None) -> None:
+        """Store ``leaves`` (index, leaf hash, canonical body), indices ``start…``, and ``batch_key``
+        with them if given, in one commit."""
         with self.engine.begin() as conn:
             if self._size(conn) != start:
                 raise LedgerError(f"log append at {start} but the log has {self._size(conn)} events")
-            _bulk_insert(conn, events, [(start + i, h, b) for i, (h, b) in enumerate(leaves)])
+            _bulk_insert(conn, events, leaves)
             if batch_key is not None:
                 conn.execute(batches.insert().values(batch_key=batch_key, first_index=start, count=len(leaves)))
 
@@ -139,12 +140,14 @@ class LogStore(NodeReader):
         return None if row is None else range(int(row[0]), int(row[0]) + int(row[1]))
 
     def seal(self, new_nodes: Sequence[tuple[int, int, bytes]], head: StoredCheckpoint) -> None:
-        """Store the nodes a seal computed and its signed checkpoint, in one commit. The new leaves
-        (level 0) are kept packed in one row: a second copy of each leaf hash that an edit of
-        ``log_events`` cannot reach (migration 0007)."""
+        """Store the nodes a seal computed and its signed checkpoint, in one commit.
+
+        The new leaves (level 0) are kept packed in one row: a second copy of each leaf hash that an
+        edit of ``log_events`` cannot reach (migration 0007). Level 1 is not stored: each of its nodes
+        is one hash of two leaves, cheaper to recompute when read than to write (half the rows)."""
         leaves = [n for n in new_nodes if n[0] == 0]
         with self.engine.begin() as conn:
-            _bulk_insert(conn, nodes, [n for n in new_nodes if n[0] > 0])
+            _bulk_insert(conn, nodes, [n for n in new_nodes if n[0] > 1])
             if leaves:
                 conn.execute(sealed_leaves.insert().values(first_index=leaves[0][1],
                                                            hashes=b"".join(h for _, _, h in leaves)))
@@ -251,18 +254,22 @@ def _checkpoint(row: sa.Row[tuple[object, ...]]) -> StoredCheckpoint:
 
 
 def _nodes_at(conn: Connection, by_level: dict[int, list[int]]) -> dict[tuple[int, int], bytes]:
-    leaves = by_level.pop(0, None)
+    pairs = by_level.pop(1, [])
+    leaves = by_level.pop(0, []) + [i for p in pairs for i in (2 * p, 2 * p + 1)]
     params: dict[str, object] = {f"lv{j}": lv for j, lv in enumerate(by_level)}
     params |= {f"ix{j}": ix for j, ix in enumerate(by_level.values())} | ({"leaves": leaves} if leaves else {})
-    rows = conn.execute(_nodes_by_level(len(by_level), leaves is not None), params)
-    return {(int(r[0]), int(r[1])): bytes(r[2]) for r in rows}
+    rows = conn.execute(_nodes_by_level(len(by_level), bool(leaves)), params)
+    found = {(int(r[0]), int(r[1])): bytes(r[2]) for r in rows}
+    found |= {(1, p): merkle.node_hash(found[0, 2 * p], found[0, 2 * p + 1])
+              for p in pairs if (0, 2 * p + 1) in found}
+    return found
 
 
 @functools.lru_cache(maxsize=128)
 def _nodes_by_level(levels: int, leaves: bool) -> sa.TextClause:
     """Nodes by key in one statement, one ``(level = ? AND idx IN …)`` term per level: both SQLite and
     PostgreSQL answer it from the primary key, which a row-value IN does not get on SQLite. Level 0
-    comes from the events' leaf hashes. Written once per shape: building it as an expression for every
+    comes from the events' leaf hashes (and level 1 from level 0). Written once per shape: building it as an expression for every
     proof cost more than running it."""
     terms = " OR ".join(f"(level = :lv{j} AND idx IN :ix{j})" for j in range(levels))
     parts = [f"SELECT level, idx, hash FROM log_nodes WHERE {terms}"] if levels else []

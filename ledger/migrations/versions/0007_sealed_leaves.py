@@ -1,9 +1,12 @@
-"""The leaf hashes a seal fixes, kept as one packed row per seal instead of one node row per leaf.
+"""The leaf hashes a seal fixes, kept as one packed row per seal instead of one node row per leaf;
+level 1 of the tree no longer stored.
 
 The second copy of each leaf hash (the one an edit of ``log_events`` cannot reach, which ``log verify``
-compares every event with) was a million ``log_nodes`` rows at level 0 for a million events: half of
-the node table and a fifth of an append's time. It becomes ``log_sealed_leaves``: the concatenated
-32-byte hashes of the leaves each seal added, from ``first_index``. Existing level-0 nodes are moved.
+compares every event with) was a million ``log_nodes`` rows at level 0 for a million events, and
+level 1 another half million: three quarters of the node table, a third of an append's time. The
+leaves become ``log_sealed_leaves``: the concatenated 32-byte hashes of the leaves each seal added,
+from ``first_index``. A level-1 node is one hash of two leaves: the store recomputes it when read.
+Existing level-0 nodes are moved; level-1 nodes are dropped.
 
 Revision ID: 0007
 Revises: 0006
@@ -13,6 +16,7 @@ import sqlalchemy as sa
 from alembic import op
 
 from ledger.migrations.guards import append_only, guard, unguard
+from ledger.provenance import merkle
 
 revision = "0007"
 down_revision = "0006"
@@ -35,14 +39,17 @@ def upgrade() -> None:
         conn.execute(sa.text("INSERT INTO log_sealed_leaves VALUES (:f, :h)"),
                      {"f": first, "h": b"".join(leaves[first : first + _ROWS])})
     unguard("log_nodes", "delete")
-    op.execute("DELETE FROM log_nodes WHERE level = 0")
+    op.execute("DELETE FROM log_nodes WHERE level <= 1")
     guard("log_nodes", "delete")
 
 
 def downgrade() -> None:
     conn = op.get_bind()
-    for first, packed in conn.execute(sa.text("SELECT first_index, hashes FROM log_sealed_leaves")).all():
-        packed = bytes(packed)
-        conn.execute(sa.text("INSERT INTO log_nodes VALUES (0, :i, :h)"),
-                     [{"i": first + k, "h": packed[32 * k : 32 * k + 32]} for k in range(len(packed) // 32)])
+    packed = b"".join(bytes(h) for (h,) in conn.execute(
+        sa.text("SELECT hashes FROM log_sealed_leaves ORDER BY first_index")))
+    leaves = [packed[k : k + 32] for k in range(0, len(packed), 32)]
+    rows = [{"l": 0, "i": k, "h": leaf} for k, leaf in enumerate(leaves)]
+    rows += [{"l": 1, "i": k, "h": merkle.node_hash(leaves[2 * k], leaves[2 * k + 1])} for k in range(len(leaves) // 2)]
+    if rows:
+        conn.execute(sa.text("INSERT INTO log_nodes VALUES (:l, :i, :h)"), rows)
     op.drop_table("log_sealed_leaves")
