@@ -82,8 +82,8 @@ class Sequencer:
             return done
         start = self.size
         hashes = list(map(merkle.leaf_hash, bodies))
-        self.store.append(start, list(zip(range(start, start + len(bodies)), hashes, map(bytes.decode, bodies))),
-                          batch_key)
+        rows = zip(range(start, start + len(bodies)), hashes, map(bytes.decode, bodies), strict=True)
+        self.store.append(start, list(rows), batch_key)
         self.size = start + len(bodies)
         if self._unsealed is None and start == self.sealed:
             self._unsealed = []
