@@ -269,8 +269,8 @@ def _nodes_at(conn: Connection, by_level: dict[int, list[int]]) -> dict[tuple[in
 def _nodes_by_level(levels: int, leaves: bool) -> sa.TextClause:
     """Nodes by key in one statement, one ``(level = ? AND idx IN …)`` term per level: both SQLite and
     PostgreSQL answer it from the primary key, which a row-value IN does not get on SQLite. Level 0
-    comes from the events' leaf hashes (and level 1 from level 0). Written once per shape: building it as an expression for every
-    proof cost more than running it."""
+    comes from the events' leaf hashes (and level 1 from level 0). Written once per shape: building it
+    as an expression for every proof cost more than running it."""
     terms = " OR ".join(f"(level = :lv{j} AND idx IN :ix{j})" for j in range(levels))
     parts = [f"SELECT level, idx, hash FROM log_nodes WHERE {terms}"] if levels else []
     parts += ["SELECT 0, idx, leaf_hash FROM log_events WHERE idx IN :leaves"] if leaves else []
