@@ -132,16 +132,19 @@ def _result(future: Future[Checked]) -> Checked:
 
 
 def _check(block: Block) -> Checked:
-    first, lines = block
+    first, text = block
+    lines = text.split(b"\n")
+    if text.endswith(b"\n"):
+        lines.pop()
     good, bad = list[bytes](), list[str]()
-    for number, raw in enumerate(lines.split(b"\n")[:-1] if lines.endswith(b"\n") else lines.split(b"\n"), start=first):
+    for number, raw in enumerate(lines, start=first):
         if not raw.strip():
             continue
         try:
             good.append(canonical_line(raw))
         except ApiError as exc:
             bad.append(f"line {number}: {exc}")
-    return b"".join(line + b"\n" for line in good), len(good), bad
+    return b"\n".join([*good, b""]), len(good), bad
 
 
 def canonical_line(raw: bytes) -> bytes:

@@ -143,41 +143,40 @@ def _quick_canonical(doc: Any) -> bytes | None:
 def _quick_normalised(doc: Any) -> dict[str, Any] | None:
     if type(doc) is not dict or not _REQUIRED <= doc.keys() <= _ALLOWED or doc["action"] not in _ACTIONS:
         return None
-    out, outputs = {k: doc[k] for k in _BASE_KEYS}, doc.get("outputs", [])
-    if type(out["assets"]) is not list or type(outputs) is not list:
-        return None
+    out = {k: doc[k] for k in _BASE_KEYS}
     out["actor"], out["time"] = _checksummed(doc["actor"]), _utc(doc["time"])
+    outputs, recipient, reason = doc.get("outputs", []), doc.get("recipient"), doc.get("reason")
+    if type(outputs) is not list or type(out["assets"]) is not list:
+        return None
     if outputs:
         out["outputs"] = outputs
-    for key in ("recipient", "reason"):
-        if doc.get(key) is not None:
-            out[key] = doc[key]
-    if "recipient" in out:
-        out["recipient"] = _checksummed(out["recipient"])
-    return out if _quick_valid(out) else None
+    if recipient is not None:
+        out["recipient"] = _checksummed(recipient)
+    if reason is not None:
+        out["reason"] = reason
+    return out if _quick_valid(out, out["purpose"], out["request_id"], reason) else None
 
 
-def _quick_valid(e: dict[str, Any]) -> bool:
-    subject, consent, purpose, request_id = e["subject"], e["consent"], e["purpose"], e["request_id"]
-    hashes = [*e["assets"], *e.get("outputs", ())]
+def _quick_valid(e: dict[str, Any], purpose: str, request_id: str, reason: str | None) -> bool:
+    subject, consent, hashes = e["subject"], e["consent"], [*e["assets"], *e.get("outputs", ())]
     joined = ",".join([*hashes, ""])  # TypeError unless all are strings
     return (_HASHES.fullmatch(joined) is not None and len(joined) == 65 * len(hashes)
-            and type(purpose) is str and type(request_id) is str
             and (subject is None or _HASH.fullmatch(subject) is not None)
             and (consent is None or _CONSENT.fullmatch(consent) is not None)
-            and 0 < len(purpose) <= 200 and 0 < len(request_id) <= 200 and _quick_action_valid(e)
-            and _plain_text(purpose) and _plain_text(request_id) and _plain_text(e.get("reason") or ""))
+            and type(purpose) is str and type(request_id) is str and 0 < len(purpose) <= 200
+            and 0 < len(request_id) <= 200 and (reason is None or (type(reason) is str and len(reason) <= 200))
+            and _quick_action_valid(e["action"], e, reason)
+            and _plain_text(f"{purpose}\n{request_id}\n{reason or ''}"))
 
 
-def _quick_action_valid(e: dict[str, Any]) -> bool:
-    action, reason = e["action"], e.get("reason")
+def _quick_action_valid(action: str, e: dict[str, Any], reason: str | None) -> bool:
     return ((action != "TRANSFORM" or "outputs" in e) and (action != "OUTPUT" or "recipient" in e)
-            and (action != "DENIED" or bool(reason))
-            and (reason is None or (type(reason) is str and len(reason) <= 200)))
+            and (action != "DENIED" or bool(reason)))
 
 
 def _plain_text(value: str) -> bool:
-    """Unicode text without a raw identifier."""
+    """Unicode text without a raw identifier (the free-text fields joined by newlines: identifiers
+    stand alone, so a newline between two fields neither makes nor breaks one)."""
     return (value.isascii() or _is_unicode(value)) and not has_identifier(value)
 
 

@@ -72,6 +72,8 @@ leaf_index_size = sa.Table("log_leaf_index_size", _meta, sa.Column("size", sa.Bi
 
 T = TypeVar("T")
 _CHUNK = 5_000  # rows per INSERT batch / keys per IN list
+DERIVED = 3
+"""Nodes below this level are not stored but folded from their leaves when read (migration 0007)."""
 
 
 @dataclass(frozen=True)
@@ -143,11 +145,12 @@ class LogStore(NodeReader):
         """Store the nodes a seal computed and its signed checkpoint, in one commit.
 
         The new leaves (level 0) are kept packed in one row: a second copy of each leaf hash that an
-        edit of ``log_events`` cannot reach (migration 0007). Level 1 is not stored: each of its nodes
-        is one hash of two leaves, cheaper to recompute when read than to write (half the rows)."""
+        edit of ``log_events`` cannot reach (migration 0007). Levels 1 and 2 are not stored: a node
+        there is the root of 2 or 4 leaves, cheaper to recompute when read than to write (they were
+        three quarters of the rows)."""
         leaves = [n for n in new_nodes if n[0] == 0]
         with self.engine.begin() as conn:
-            _bulk_insert(conn, nodes, [n for n in new_nodes if n[0] > 1])
+            _bulk_insert(conn, nodes, [n for n in new_nodes if n[0] >= DERIVED])
             if leaves:
                 conn.execute(sealed_leaves.insert().values(first_index=leaves[0][1],
                                                            hashes=b"".join(h for _, _, h in leaves)))
@@ -254,14 +257,16 @@ def _checkpoint(row: sa.Row[tuple[object, ...]]) -> StoredCheckpoint:
 
 
 def _nodes_at(conn: Connection, by_level: dict[int, list[int]]) -> dict[tuple[int, int], bytes]:
-    pairs = by_level.pop(1, [])
-    leaves = by_level.pop(0, []) + [i for p in pairs for i in (2 * p, 2 * p + 1)]
+    derived = [(level, i) for level in range(1, DERIVED) for i in by_level.pop(level, [])]
+    leaves = by_level.pop(0, []) + [leaf for level, i in derived for leaf in range(i << level, (i + 1) << level)]
     params: dict[str, object] = {f"lv{j}": lv for j, lv in enumerate(by_level)}
     params |= {f"ix{j}": ix for j, ix in enumerate(by_level.values())} | ({"leaves": leaves} if leaves else {})
     rows = conn.execute(_nodes_by_level(len(by_level), bool(leaves)), params)
     found = {(int(r[0]), int(r[1])): bytes(r[2]) for r in rows}
-    found |= {(1, p): merkle.node_hash(found[0, 2 * p], found[0, 2 * p + 1])
-              for p in pairs if (0, 2 * p + 1) in found}
+    for level, i in derived:
+        below = [(0, leaf) for leaf in range(i << level, (i + 1) << level)]
+        if all(k in found for k in below):
+            found[level, i] = merkle.reference_root([found[k] for k in below])
     return found
 
 
@@ -269,7 +274,7 @@ def _nodes_at(conn: Connection, by_level: dict[int, list[int]]) -> dict[tuple[in
 def _nodes_by_level(levels: int, leaves: bool) -> sa.TextClause:
     """Nodes by key in one statement, one ``(level = ? AND idx IN …)`` term per level: both SQLite and
     PostgreSQL answer it from the primary key, which a row-value IN does not get on SQLite. Level 0
-    comes from the events' leaf hashes (and level 1 from level 0). Written once per shape: building it
+    comes from the events' leaf hashes (and levels below DERIVED from level 0). Written once per shape: building it
     as an expression for every proof cost more than running it."""
     terms = " OR ".join(f"(level = :lv{j} AND idx IN :ix{j})" for j in range(levels))
     parts = [f"SELECT level, idx, hash FROM log_nodes WHERE {terms}"] if levels else []

@@ -12,7 +12,7 @@ import ledger.migrations
 from ledger.migrations import open_engine
 from ledger.provenance import LogStore, merkle
 
-LEAVES = [merkle.leaf_hash(b"event %d" % i) for i in range(5)]
+LEAVES = [merkle.leaf_hash(b"event %d" % i) for i in range(11)]
 
 
 def migrate(engine: sa.Engine, revision: str, down: bool = False) -> None:
@@ -36,11 +36,12 @@ def test_a_log_from_before_0006_keeps_its_sealed_leaves_and_is_found_by_hash(db_
     store = LogStore(open_engine(db_url))
     assert list(store.sealed_leaves()) == list(enumerate(LEAVES))
     upper = {(lv, i): h for lv, i, h in nodes}
-    assert store.get_nodes([(0, 3), (1, 1), (2, 0)]) == [LEAVES[3], upper[1, 1], upper[2, 0]]
-    assert [store.find(leaf) for leaf in LEAVES] == [0, 1, 2, 3, 4]
+    keys = [(0, 3), (1, 1), (2, 0), (2, 1), (3, 0), (1, 4)]
+    assert store.get_nodes(keys) == [LEAVES[3], *(upper[k] for k in keys[1:])]
+    assert [store.find(leaf) for leaf in LEAVES] == list(range(11))
     with store.engine.connect() as conn:
-        assert conn.scalar(sa.text("SELECT count(*) FROM log_nodes WHERE level <= 1")) == 0
-        assert conn.scalar(sa.text("SELECT count(*) FROM log_leaf_index")) == 5
+        assert conn.scalar(sa.text("SELECT count(*) FROM log_nodes WHERE level <= 2")) == 0
+        assert conn.scalar(sa.text("SELECT count(*) FROM log_leaf_index")) == 11
     migrate(store.engine, "0005", down=True)
     with store.engine.connect() as conn:
         assert set(conn.execute(sa.text("SELECT level, idx, hash FROM log_nodes")).all()) == set(nodes)

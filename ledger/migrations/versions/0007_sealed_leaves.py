@@ -1,12 +1,12 @@
 """The leaf hashes a seal fixes, kept as one packed row per seal instead of one node row per leaf;
-level 1 of the tree no longer stored.
+levels 1 and 2 of the tree no longer stored.
 
 The second copy of each leaf hash (the one an edit of ``log_events`` cannot reach, which ``log verify``
 compares every event with) was a million ``log_nodes`` rows at level 0 for a million events, and
-level 1 another half million: three quarters of the node table, a third of an append's time. The
+levels 1 and 2 another 750,000: seven eighths of the node table, a third of an append's time. The
 leaves become ``log_sealed_leaves``: the concatenated 32-byte hashes of the leaves each seal added,
-from ``first_index``. A level-1 node is one hash of two leaves: the store recomputes it when read.
-Existing level-0 nodes are moved; level-1 nodes are dropped.
+from ``first_index``. A node at level 1 or 2 is the root of 2 or 4 leaves: the store folds it when
+read (``store.DERIVED``). Existing level-0 nodes are moved; levels 1 and 2 are dropped.
 
 Revision ID: 0007
 Revises: 0006
@@ -39,7 +39,7 @@ def upgrade() -> None:
         conn.execute(sa.text("INSERT INTO log_sealed_leaves VALUES (:f, :h)"),
                      {"f": first, "h": b"".join(leaves[first : first + _ROWS])})
     unguard("log_nodes", "delete")
-    op.execute("DELETE FROM log_nodes WHERE level <= 1")
+    op.execute("DELETE FROM log_nodes WHERE level <= 2")
     guard("log_nodes", "delete")
 
 
@@ -48,8 +48,7 @@ def downgrade() -> None:
     packed = b"".join(bytes(h) for (h,) in conn.execute(
         sa.text("SELECT hashes FROM log_sealed_leaves ORDER BY first_index")))
     leaves = [packed[k : k + 32] for k in range(0, len(packed), 32)]
-    rows = [{"l": 0, "i": k, "h": leaf} for k, leaf in enumerate(leaves)]
-    rows += [{"l": 1, "i": k, "h": merkle.node_hash(leaves[2 * k], leaves[2 * k + 1])} for k in range(len(leaves) // 2)]
+    rows = [{"l": lv, "i": i, "h": h} for lv, i, h in merkle.append_nodes(0, leaves, merkle.MemoryNodes()) if lv <= 2]
     if rows:
         conn.execute(sa.text("INSERT INTO log_nodes VALUES (:l, :i, :h)"), rows)
     op.drop_table("log_sealed_leaves")

@@ -54,6 +54,7 @@ def test_optional_fields_appear_only_when_set() -> None:
         ({"assets": ["ef" * 32 + "," + "ef" * 32]}, "64 lowercase hex"),
         ({"subject": "cd" * 32 + "\n"}, "never a raw code"),
         ({"purpose": ["credit"]}, "purpose must be a non-empty string"),
+        ({"action": "TRANSFORM", "outputs": {"ef" * 32: 1}}, "must be a list"),
         ({"assets": "ef" * 32}, "must be a list"),
         ({"action": "DELETE"}, "is not one of"),
         ({"actor": "bank-a"}, "not an account address"),
@@ -119,7 +120,8 @@ def test_the_fast_canonical_bytes_are_rfc8785s(purpose: str, request_id: str, re
 
 
 JSON_VALUES = st.recursive(st.none() | st.booleans() | st.integers() | st.text(max_size=12),
-                           lambda inner: st.lists(inner, max_size=3), max_leaves=6)
+                           lambda inner: st.lists(inner, max_size=3) | st.dictionaries(hashes, inner, max_size=2),
+                           max_leaves=6)
 FIELDS = ("action", "actor", "subject", "assets", "purpose", "consent", "request_id", "time", "outputs",
           "recipient", "reason", "extra")
 GOOD = {"action": st.sampled_from([a.value for a in Action]), "actor": st.sampled_from([ACTOR, ACTOR.upper(), "0x1"]),
