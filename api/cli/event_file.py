@@ -28,6 +28,7 @@ import orjson
 from api import ApiError
 from ledger.errors import EventError
 from ledger.provenance.event import canonical_json
+from ledger.provenance.merkle import leaf_hash
 
 CHUNK = 20_000
 """Events per append (and per sealed checkpoint)."""
@@ -40,21 +41,17 @@ SHOWN = 20
 @dataclass(frozen=True)
 class Spool:
     path: Path
+    """The events' canonical bytes, a line each; their leaf hashes, 32 bytes each, beside it (``.leaves``)."""
     key: str
     """The SHA-256 of the file's bytes: the batch's idempotency key, unless the caller gives one."""
     count: int
 
-    def chunks(self, size: int = CHUNK) -> Iterator[list[bytes]]:
-        """The events' canonical bytes, ``size`` at a time, in file order."""
-        with self.path.open("rb") as lines:
-            chunk: list[bytes] = []
-            for line in lines:
-                chunk.append(line[:-1])
-                if len(chunk) == size:
-                    yield chunk
-                    chunk = []
-            if chunk:
-                yield chunk
+    def chunks(self, size: int = CHUNK) -> Iterator[tuple[list[bytes], list[bytes]]]:
+        """The events' canonical bytes and their leaf hashes, ``size`` at a time, in file order."""
+        with self.path.open("rb") as lines, self.path.with_suffix(".leaves").open("rb") as leaves:
+            while chunk := list(itertools.islice(lines, size)):
+                packed = leaves.read(32 * len(chunk))
+                yield [line[:-1] for line in chunk], [packed[k : k + 32] for k in range(0, len(packed), 32)]
 
 
 @contextmanager
@@ -64,17 +61,18 @@ def spooled(file: Path, workers: int | None = None) -> Iterator[Spool]:
     with tempfile.TemporaryDirectory(prefix="credtrace-append-") as folder:
         path = Path(folder) / "events.spool"
         try:
-            with file.open("rb") as source, path.open("wb") as out:
-                key, count = _write(file, source, out, workers or os.cpu_count() or 1)
+            with file.open("rb") as source, path.open("wb") as out, path.with_suffix(".leaves").open("wb") as leaves:
+                key, count = _write(file, source, (out, leaves), workers or os.cpu_count() or 1)
         except OSError as exc:
             raise ApiError(f"cannot read {file}: {exc}") from exc
         yield Spool(path, key, count)
 
 
-def _write(file: Path, source: BinaryIO, out: BinaryIO, workers: int) -> tuple[str, int]:
+def _write(file: Path, source: BinaryIO, out: tuple[BinaryIO, BinaryIO], workers: int) -> tuple[str, int]:
     digest, bad, count = hashlib.sha256(), list[str](), 0
-    for canonical, n, errors in _checked(_blocks(source, digest), workers):
-        out.write(canonical)
+    for canonical, leaves, n, errors in _checked(_blocks(source, digest), workers):
+        out[0].write(canonical)
+        out[1].write(leaves)
         count += n
         bad.extend(errors)
     if bad:
@@ -86,8 +84,8 @@ def _write(file: Path, source: BinaryIO, out: BinaryIO, workers: int) -> tuple[s
 
 Block = tuple[int, bytes]
 """The first line's number and whole lines of the file."""
-Checked = tuple[bytes, int, list[str]]
-"""A block's events as canonical lines, how many, and what is wrong with the bad lines."""
+Checked = tuple[bytes, bytes, int, list[str]]
+"""A block's events as canonical lines, their leaf hashes, how many, and what is wrong with the bad lines."""
 
 
 def _blocks(source: BinaryIO, digest: hashlib._Hash) -> Iterator[Block]:
@@ -144,7 +142,7 @@ def _check(block: Block) -> Checked:
             good.append(canonical_line(raw))
         except ApiError as exc:
             bad.append(f"line {number}: {exc}")
-    return b"\n".join([*good, b""]), len(good), bad
+    return b"\n".join([*good, b""]), b"".join(map(leaf_hash, good)), len(good), bad
 
 
 def canonical_line(raw: bytes) -> bytes:

@@ -105,9 +105,9 @@ def _append_chunks(sequencer: Sequencer, spool: Spool, key: str) -> tuple[list[r
     stored, added = [], 0
     with Progress(console=console, transient=True) as bar:
         task = bar.add_task("appending events", total=spool.count)
-        for n, bodies in enumerate(spool.chunks()):
+        for n, (bodies, leaves) in enumerate(spool.chunks()):
             known = sequencer.store.batch(f"{key}#{n}")
-            stored.append(known or sequencer.append_canonical(bodies, f"{key}#{n}"))
+            stored.append(known or sequencer.append_canonical(bodies, f"{key}#{n}", leaves))
             added += 0 if known else len(bodies)
             sequencer.seal()
             bar.update(task, advance=len(bodies))

@@ -10,6 +10,7 @@ import pytest
 
 from api import ApiError
 from api.cli import event_file
+from ledger.provenance.merkle import leaf_hash
 
 
 def line(i: int, purpose: str = "credit-assessment") -> str:
@@ -17,9 +18,9 @@ def line(i: int, purpose: str = "credit-assessment") -> str:
                        "purpose": purpose, "consent": None, "request_id": f"req-{i}", "time": "2026-11-30T09:00:00Z"})
 
 
-def spool_of(file: Path, workers: int) -> tuple[str, int, bytes]:
+def spool_of(file: Path, workers: int) -> tuple[str, int, bytes, list[tuple[list[bytes], list[bytes]]]]:
     with event_file.spooled(file, workers) as spool:
-        return spool.key, spool.count, spool.path.read_bytes()
+        return spool.key, spool.count, spool.path.read_bytes(), list(spool.chunks(size=7))
 
 
 @pytest.fixture(autouse=True)
@@ -33,6 +34,10 @@ def test_several_processes_write_the_spool_one_writes(tmp_path: Path) -> None:
     serial, parallel = spool_of(file, 1), spool_of(file, 2)
     assert serial == parallel
     assert serial[1] == 300 and serial[2].count(b"\n") == 300
+    chunks = serial[3]
+    assert [len(bodies) for bodies, _ in chunks] == [7] * 42 + [6]
+    assert all(leaves == [leaf_hash(b) for b in bodies] for bodies, leaves in chunks)
+    assert b"".join(b + b"\n" for bodies, _ in chunks for b in bodies) == serial[2]
 
 
 def test_bad_lines_are_named_by_their_line_number_whichever_block_they_are_in(tmp_path: Path) -> None:
