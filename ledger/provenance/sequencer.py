@@ -108,9 +108,7 @@ class Sequencer:
         return stored
 
     def anchor(self) -> StoredCheckpoint | None:
-        """Anchor the newest checkpoint on chain, unless the chain already has it; index the leaves
-        by hash on the way (what is published can be looked up)."""
-        self.store.index_leaves()
+        """Anchor the newest checkpoint on chain, unless the chain already has it."""
         heads = self.store.checkpoints()
         self._reconcile(heads)
         newest = self.store.checkpoints()[-1] if heads else None

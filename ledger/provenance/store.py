@@ -190,7 +190,7 @@ class LogStore(NodeReader):
 
     def find(self, leaf_hash: bytes) -> int | None:
         """The first index holding ``leaf_hash``, if any: from the leaf index, else among the events
-        appended since it was last brought up to date."""
+        appended since it was last brought up to date (:meth:`index_leaves`)."""
         with self.engine.connect() as conn:
             found = conn.scalar(sa.select(sa.func.min(leaf_index.c.idx)).where(leaf_index.c.leaf_hash == leaf_hash))
             if found is None:
@@ -200,17 +200,23 @@ class LogStore(NodeReader):
         return None if found is None else int(found)
 
     def index_leaves(self) -> None:
-        """Bring the leaf index up to the log's size: one sorted bulk insert, not one B-tree
-        insertion per append (see migration 0006)."""
-        with self.engine.begin() as conn:
-            indexed = int(conn.scalar(sa.select(leaf_index_size.c.size)) or 0)
-            size = self._size(conn)
-            if size == indexed:
-                return
-            conn.execute(leaf_index.insert().from_select(
-                ["leaf_hash", "idx"], sa.select(events.c.leaf_hash, events.c.idx)
-                .where(events.c.idx >= indexed).order_by(events.c.leaf_hash)))
-            conn.execute(leaf_index_size.update().values(size=size))
+        """Bring the leaf index up to the log's size, in one sorted bulk insert (migration 0006).
+
+        The index is a cache for :meth:`find`, filled by whoever looks events up by hash, not by the
+        appends (a random B-tree insertion per event cost more than storing it). If another reader is
+        filling it at the same moment (the database is locked, or it inserted the same rows first),
+        this one leaves it to them: :meth:`find` scans what is not indexed yet."""
+        try:
+            with self.engine.begin() as conn:
+                indexed = int(conn.scalar(sa.select(leaf_index_size.c.size)) or 0)
+                size = self._size(conn)
+                if size > indexed:
+                    conn.execute(leaf_index.insert().from_select(
+                        ["leaf_hash", "idx"], sa.select(events.c.leaf_hash, events.c.idx)
+                        .where(events.c.idx >= indexed).order_by(events.c.leaf_hash)))
+                    conn.execute(leaf_index_size.update().values(size=size))
+        except (sa.exc.IntegrityError, sa.exc.OperationalError):
+            pass
 
     def sealed_leaves(self) -> Iterator[tuple[int, bytes]]:
         """(index, leaf hash as sealed), in order, from the packed copies the seals kept."""

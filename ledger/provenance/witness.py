@@ -44,7 +44,9 @@ def prove_all(store: LogStore, event_ids: Iterable[str], check: WitnessCheck) ->
     The proofs share one :class:`~ledger.provenance.prover.Prover`: after the first, each reads only its
     stored siblings below the tree's right edge. Each witness is checked against the chain.
     """
-    size = store.size()
+    event_ids, size = list(event_ids), store.size()
+    if not all(_is_index(event_id) for event_id in event_ids):
+        store.index_leaves()  # once for all the hashes looked up
     indexes = [_resolve(store, event_id, size) for event_id in event_ids]
     anchored = [h for h in store.checkpoints() if h.anchor_tx is not None]
     late = [i for i in indexes if not anchored or i >= anchored[-1].tree_size]
@@ -153,9 +155,14 @@ def _text(note: Any) -> str:
     return note
 
 
+def _is_index(event_id: str) -> bool:
+    text = event_id.strip().lower().removeprefix("0x")
+    return text.isdigit() and len(text) < 20
+
+
 def _resolve(store: LogStore, event_id: str, size: int) -> int:
     text = event_id.strip().lower().removeprefix("0x")
-    if text.isdigit() and len(text) < 20:
+    if _is_index(event_id):
         index = int(text)
         if index >= size:
             raise LedgerError(f"no event {index}: the log has {size} events")

@@ -40,7 +40,9 @@ def main() -> int:
         home = folder / "home"
         for setup in (["init"], ["deploy"]):
             credtrace(home, *setup)
+        os.sync()  # each side starts with the other's writes on disk, not still being flushed
         ours, peak = timed_append(home, events)
+        os.sync()
         theirs = pymerkle_append(folder / "pymerkle.sqlite", events)
         proving = timed(lambda: credtrace(home, "log", "prove", *map(str, random.Random(7).sample(range(n), 1000))))
     return report(n, ours, theirs, peak, proving)

@@ -6,6 +6,7 @@ import base64
 from collections.abc import Iterator
 
 import pytest
+import sqlalchemy as sa
 from provenance_world import World, build, event
 
 from ledger.chain import TransactionSender
@@ -160,12 +161,22 @@ def test_a_crash_before_sealing_loses_no_acknowledged_event(world: World) -> Non
 
 
 def test_events_are_found_by_leaf_hash_before_and_after_indexing(world: World) -> None:
-    """The leaf index is filled when the sequencer anchors; the events after it are scanned."""
+    """The leaf index is a cache filled by lookups; the events beyond it are scanned."""
     seq, store = world.sequencer, world.store
     seq.append([event(i) for i in range(6)])
-    seq.catch_up()  # seals, indexes, anchors
+    store.index_leaves()
     seq.append([event(i) for i in (6, 7, 2)])  # event 2 again, at index 8
     assert [store.find(event(i).leaf_hash()) for i in (0, 5, 6, 7, 2)] == [0, 5, 6, 7, 2]
-    seq.catch_up()
+    store.index_leaves()
     assert [store.find(event(i).leaf_hash()) for i in (0, 7, 2)] == [0, 7, 2]
     assert store.find(event(99).leaf_hash()) is None
+
+
+def test_a_lookup_that_loses_the_race_to_index_still_finds(world: World) -> None:
+    """Another reader indexed the same events first: this one's insert collides, and it scans."""
+    seq, store = world.sequencer, world.store
+    seq.append([event(i) for i in range(4)])
+    with store.engine.begin() as conn:
+        conn.execute(sa.text("INSERT INTO log_leaf_index VALUES (:h, 3)"), {"h": event(3).leaf_hash()})
+    store.index_leaves()
+    assert [store.find(event(i).leaf_hash()) for i in range(4)] == [0, 1, 2, 3]
