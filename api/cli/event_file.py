@@ -1,25 +1,23 @@
 """A JSON Lines file of provenance events, read once in bounded memory for ``log append``.
 
-One streaming pass validates every line and writes its RFC 8785 bytes to a spool (a temporary
-file, removed afterwards), hashing the file's bytes on the way: that hash is the batch's
-idempotency key. Nothing is appended unless every line is good; then the spool is appended in
-chunks, each with its own key (``<key>#<chunk>``), so memory stays at one chunk whatever the file's
-size, and a retry after a crash skips the chunks already stored.
+The file is validated block by block in worker processes (one per core) while the caller appends
+the good events, in order, chunk by chunk, inside one transaction: validating and storing overlap,
+and nothing is appended unless every line is good (a bad line rolls the whole file back, after every
+bad line has been named). The SHA-256 of the file's bytes, read first, is the batch's idempotency key.
 """
 
 from __future__ import annotations
 
 import collections
 import hashlib
+import io
 import itertools
 import multiprocessing
 import os
-import tempfile
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from concurrent.futures import Future, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
-from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import BinaryIO
 
@@ -37,62 +35,68 @@ BLOCK = 1 << 20
 SHOWN = 20
 """Bad lines named in the error; the rest are counted."""
 
+Chunk = tuple[list[bytes], list[bytes]]
+"""Events' canonical bytes and their leaf hashes."""
 
-@dataclass(frozen=True)
-class Spool:
+
+@dataclass
+class EventFile:
     path: Path
-    """The events' canonical bytes, a line each; their leaf hashes, 32 bytes each, beside it (``.leaves``)."""
-    key: str
-    """The SHA-256 of the file's bytes: the batch's idempotency key, unless the caller gives one."""
-    count: int
+    workers: int = field(default_factory=lambda: os.cpu_count() or 1)
+    errors: list[str] = field(default_factory=list)
+    """What is wrong with each bad line, by line number, once :meth:`chunks` has read them all."""
 
-    def chunks(self, size: int = CHUNK) -> Iterator[tuple[list[bytes], list[bytes]]]:
-        """The events' canonical bytes and their leaf hashes, ``size`` at a time, in file order."""
-        with self.path.open("rb") as lines, self.path.with_suffix(".leaves").open("rb") as leaves:
-            while chunk := list(itertools.islice(lines, size)):
-                packed = leaves.read(32 * len(chunk))
-                yield [line[:-1] for line in chunk], [packed[k : k + 32] for k in range(0, len(packed), 32)]
+    def key(self) -> str:
+        """The SHA-256 of the file's bytes: the batch's idempotency key, unless the caller gives one."""
+        with self._open() as source:
+            return hashlib.file_digest(source, "sha256").hexdigest()
 
+    def size(self) -> int:
+        return self.path.stat().st_size
 
-@contextmanager
-def spooled(file: Path, workers: int | None = None) -> Iterator[Spool]:
-    """The file's events validated into a spool, removed afterwards; ApiError naming bad lines.
-    A file of more than a block is validated by ``workers`` processes (default: one per core)."""
-    with tempfile.TemporaryDirectory(prefix="credtrace-append-") as folder:
-        path = Path(folder) / "events.spool"
+    def chunks(self, size: int | None = None, progress: Callable[[int], None] | None = None) -> Iterator[Chunk]:
+        """The good events, ``size`` at a time, in file order, with ``progress(bytes read)`` per block.
+        After the first bad line nothing more is yielded, but the file is read to its end, so that
+        :meth:`refuse_if_bad` names every bad line."""
+        size, bodies, leaves = size or CHUNK, list[bytes](), list[bytes]()
+        with self._open() as source:
+            for canonical, hashes, errors, length in _checked(_blocks(source), self.workers):
+                self.errors.extend(errors)
+                if progress:
+                    progress(length)
+                if self.errors:
+                    continue
+                bodies += canonical
+                leaves += hashes
+                while len(bodies) >= size:
+                    yield bodies[:size], leaves[:size]
+                    bodies, leaves = bodies[size:], leaves[size:]
+        if bodies and not self.errors:
+            yield bodies, leaves
+
+    def refuse_if_bad(self) -> None:
+        if self.errors:
+            more = f"\n  … and {len(self.errors) - SHOWN} more" if len(self.errors) > SHOWN else ""
+            raise ApiError(f"{self.path}: {len(self.errors)} malformed line(s); nothing was appended\n  "
+                           + "\n  ".join(self.errors[:SHOWN]) + more)
+
+    def _open(self) -> io.BufferedReader:
         try:
-            with file.open("rb") as source, path.open("wb") as out, path.with_suffix(".leaves").open("wb") as leaves:
-                key, count = _write(file, source, (out, leaves), workers or os.cpu_count() or 1)
+            return self.path.open("rb")
         except OSError as exc:
-            raise ApiError(f"cannot read {file}: {exc}") from exc
-        yield Spool(path, key, count)
-
-
-def _write(file: Path, source: BinaryIO, out: tuple[BinaryIO, BinaryIO], workers: int) -> tuple[str, int]:
-    digest, bad, count = hashlib.sha256(), list[str](), 0
-    for canonical, leaves, n, errors in _checked(_blocks(source, digest), workers):
-        out[0].write(canonical)
-        out[1].write(leaves)
-        count += n
-        bad.extend(errors)
-    if bad:
-        more = f"\n  … and {len(bad) - SHOWN} more" if len(bad) > SHOWN else ""
-        raise ApiError(f"{file}: {len(bad)} malformed line(s); nothing was appended\n  "
-                       + "\n  ".join(bad[:SHOWN]) + more)
-    return digest.hexdigest(), count
+            raise ApiError(f"cannot read {self.path}: {exc}") from exc
 
 
 Block = tuple[int, bytes]
 """The first line's number and whole lines of the file."""
-Checked = tuple[bytes, bytes, int, list[str]]
-"""A block's events as canonical lines, their leaf hashes, how many, and what is wrong with the bad lines."""
+Checked = tuple[list[bytes], list[bytes], list[str], int]
+"""A block's good events' canonical bytes, their leaf hashes, what is wrong with the bad lines, its length."""
 
 
-def _blocks(source: BinaryIO, digest: hashlib._Hash) -> Iterator[Block]:
-    """The file about BLOCK bytes at a time, cut after a newline, hashing its bytes on the way."""
+def _blocks(source: BinaryIO) -> Iterator[Block]:
+    """The file about BLOCK bytes at a time, cut after a newline."""
     first, rest = 1, b""
     while data := source.read(BLOCK):
-        digest.update(data)
         cut = data.rfind(b"\n") + 1
         if cut == 0:
             rest += data
@@ -142,7 +146,7 @@ def _check(block: Block) -> Checked:
             good.append(canonical_line(raw))
         except ApiError as exc:
             bad.append(f"line {number}: {exc}")
-    return b"\n".join([*good, b""]), b"".join(map(leaf_hash, good)), len(good), bad
+    return good, list(map(leaf_hash, good)), bad, len(text)
 
 
 def canonical_line(raw: bytes) -> bytes:

@@ -17,7 +17,7 @@ from api.settings import Settings
 from ledger.errors import VerificationError
 
 if TYPE_CHECKING:
-    from api.cli.event_file import Spool
+    from api.cli.event_file import EventFile
     from ledger.chain import Chain
     from ledger.contracts import ProvenanceLog
     from ledger.provenance import LogStore, Sequencer
@@ -75,43 +75,45 @@ def append(ctx: typer.Context, file: Path, rpc: RpcOption = None, db: DbOption =
                help="Idempotency key of the batch; default: the SHA-256 of FILE's bytes.")] = None) -> None:
     """Append the events of FILE (JSON Lines), then seal and anchor them. All or nothing, and once:
     appending the same batch again (a retry after a crash, the same file twice) adds nothing."""
-    from api.cli.event_file import spooled
+    from api.cli.event_file import EventFile
     from ledger.provenance import AnchorTarget, Sequencer
 
     if key is not None and not 0 < len(key) <= 128:
         raise ApiError(f"--key must be 1 to 128 characters, got {len(key)}")
-    with spooled(file) as spool, session(ctx, rpc, db) as (settings, chain, store):
+    events = EventFile(file)
+    key = key or events.key()
+    with session(ctx, rpc, db) as (settings, chain, store):
         operator = keystore(settings).load("operator")
         target = AnchorTarget(_log_contract(chain, settings), sender_for(chain, operator))
         with Sequencer(store, operator.signing_key, clock_ms, target) as sequencer:  # releases the writer lock
             sequencer.catch_up()
-            stored, added = _append_chunks(sequencer, spool, key or spool.key)
+            known = store.batch(key)
+            stored = known if known is not None else _append_file(sequencer, events, key)
             head = sequencer.anchor()
     assert head is not None
-    first = f"{stored[0].start}…{stored[-1].stop - 1}" if stored else "none"
-    if stored and not added:
-        console.print(f"already appended as events {first} (batch {(key or spool.key)[:16]}…); nothing added")
+    first = f"{stored.start}…{stored.stop - 1}" if stored else "none"
+    if known is not None:
+        console.print(f"already appended as events {first} (batch {key[:16]}…); nothing added")
     else:
-        console.print(f"appended {added} events (indices {first}); tree size {head.tree_size}")
+        console.print(f"appended {len(stored)} events (indices {first}); tree size {head.tree_size}")
     console.print(f"root {head.root.hex()}", soft_wrap=True)
     console.print(f"anchored in {head.anchor_tx} (block {head.anchor_block})", soft_wrap=True)
 
 
-def _append_chunks(sequencer: Sequencer, spool: Spool, key: str) -> tuple[list[range], int]:
-    """Append the spool chunk by chunk, each idempotent under ``<key>#<n>`` and sealed into a
-    checkpoint; (the indices of each chunk, how many events were new)."""
+def _append_file(sequencer: Sequencer, events: EventFile, key: str) -> range:
+    """Append the file's events chunk by chunk, each sealed into a checkpoint, in one transaction
+    committed with the batch's key once every line has proved good; the indices they were stored at."""
     from rich.progress import Progress
 
-    stored, added = [], 0
-    with Progress(console=console, transient=True) as bar:
-        task = bar.add_task("appending events", total=spool.count)
-        for n, (bodies, leaves) in enumerate(spool.chunks()):
-            known = sequencer.store.batch(f"{key}#{n}")
-            stored.append(known or sequencer.append_canonical(bodies, f"{key}#{n}", leaves))
-            added += 0 if known else len(bodies)
+    start = sequencer.size
+    with Progress(console=console, transient=True) as bar, sequencer.atomic():
+        task = bar.add_task("appending events", total=events.size())
+        for bodies, leaves in events.chunks(progress=lambda n: bar.update(task, advance=n)):
+            sequencer.append_canonical(bodies, None, leaves)
             sequencer.seal()
-            bar.update(task, advance=len(bodies))
-    return stored, added
+        events.refuse_if_bad()
+        sequencer.store.record_batch(key, range(start, sequencer.size))
+    return range(start, sequencer.size)
 
 
 @group.command("prove")

@@ -10,7 +10,8 @@ what was sealed, reconciling with the chain first.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 
 from nacl.signing import SigningKey
@@ -67,6 +68,18 @@ class Sequencer:
 
     def __exit__(self, *_: object) -> None:
         self.close()
+
+    @contextmanager
+    def atomic(self) -> Iterator[None]:
+        """Appends and seals inside are committed together when the block ends, or not at all: if it
+        raises, the store rolls them back and the sequencer forgets them."""
+        saved = self.size, self.sealed, None if self._unsealed is None else list(self._unsealed)
+        try:
+            with self.store.unit():
+                yield
+        except BaseException:
+            self.size, self.sealed, self._unsealed = saved
+            raise
 
     def append(self, events: Sequence[Event]) -> range:
         """Store ``events`` durably; their leaf indices are the acknowledgement."""

@@ -11,6 +11,7 @@ from __future__ import annotations
 import functools
 import time
 from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import TypeVar
 
@@ -119,24 +120,57 @@ class LogStore(NodeReader):
 
     def __init__(self, engine: Engine) -> None:
         self.engine = engine
+        self._unit: Connection | None = None
+
+    @contextmanager
+    def unit(self) -> Iterator[None]:
+        """One transaction for everything this store writes and reads inside: committed at the end,
+        or rolled back whole if the block raises (a ``log append`` of a file: all of it or nothing)."""
+        with self.engine.begin() as conn:
+            self._unit = conn
+            try:
+                yield
+            finally:
+                self._unit = None
+
+    @contextmanager
+    def _writing(self) -> Iterator[Connection]:
+        if self._unit is not None:
+            yield self._unit
+        else:
+            with self.engine.begin() as conn:
+                yield conn
+
+    @contextmanager
+    def _reading(self) -> Iterator[Connection]:
+        if self._unit is not None:
+            yield self._unit
+        else:
+            with self.engine.connect() as conn:
+                yield conn
 
     def size(self) -> int:
-        with self.engine.connect() as conn:
+        with self._reading() as conn:
             return int(conn.scalar(sa.select(sa.func.coalesce(sa.func.max(events.c.idx) + 1, 0))))
 
     def append(self, start: int, leaves: Sequence[tuple[int, bytes, str]], batch_key: str | None = None) -> None:
         """Store ``leaves`` (index, leaf hash, canonical body), indices ``start…``, and ``batch_key``
         with them if given, in one commit."""
-        with self.engine.begin() as conn:
+        with self._writing() as conn:
             if self._size(conn) != start:
                 raise LedgerError(f"log append at {start} but the log has {self._size(conn)} events")
             _bulk_insert(conn, events, leaves)
             if batch_key is not None:
-                conn.execute(batches.insert().values(batch_key=batch_key, first_index=start, count=len(leaves)))
+                _record_batch(conn, batch_key, range(start, start + len(leaves)))
+
+    def record_batch(self, batch_key: str, stored: range) -> None:
+        """Remember that the batch ``batch_key`` was stored at ``stored`` (see :meth:`batch`)."""
+        with self._writing() as conn:
+            _record_batch(conn, batch_key, stored)
 
     def batch(self, batch_key: str) -> range | None:
         """The indices the batch ``batch_key`` was appended at, or None if it never was."""
-        with self.engine.connect() as conn:
+        with self._reading() as conn:
             row = conn.execute(sa.select(batches.c.first_index, batches.c.count)
                                .where(batches.c.batch_key == batch_key)).first()
         return None if row is None else range(int(row[0]), int(row[0]) + int(row[1]))
@@ -149,7 +183,7 @@ class LogStore(NodeReader):
         there is the root of 2 or 4 leaves, cheaper to recompute when read than to write (they were
         three quarters of the rows)."""
         leaves = [n for n in new_nodes if n[0] == 0]
-        with self.engine.begin() as conn:
+        with self._writing() as conn:
             _bulk_insert(conn, nodes, [n for n in new_nodes if n[0] >= DERIVED])
             if leaves:
                 conn.execute(sealed_leaves.insert().values(first_index=leaves[0][1],
@@ -160,7 +194,7 @@ class LogStore(NodeReader):
         """Sealed perfect-subtree hashes by (level, index); level 0 are the events' leaf hashes
         (a NodeReader)."""
         found: dict[tuple[int, int], bytes] = {}
-        with self.engine.connect() as conn:
+        with self._reading() as conn:
             for part in _chunks(keys):
                 by_level: dict[int, list[int]] = {}
                 for level, idx in part:
@@ -175,14 +209,14 @@ class LogStore(NodeReader):
         """(index, stored leaf hash, canonical body) for indices in [start, end), in order."""
         q = (sa.select(events.c.idx, events.c.leaf_hash, events.c.body)
              .where(events.c.idx >= start, events.c.idx < end).order_by(events.c.idx))
-        with self.engine.connect() as conn:
+        with self._reading() as conn:
             for idx, leaf, body in conn.execution_options(yield_per=_CHUNK).execute(q):
                 yield int(idx), bytes(leaf), str(body)
 
     def events_at(self, indexes: Sequence[int]) -> dict[int, tuple[bytes, str]]:
         """index → (stored leaf hash, canonical body) for each of ``indexes``, in few queries."""
         found: dict[int, tuple[bytes, str]] = {}
-        with self.engine.connect() as conn:
+        with self._reading() as conn:
             for part in _chunks(sorted(set(indexes))):
                 q = sa.select(events.c.idx, events.c.leaf_hash, events.c.body).where(events.c.idx.in_(part))
                 found.update({int(i): (bytes(leaf), str(body)) for i, leaf, body in conn.execute(q)})
@@ -191,7 +225,7 @@ class LogStore(NodeReader):
     def find(self, leaf_hash: bytes) -> int | None:
         """The first index holding ``leaf_hash``, if any: from the leaf index, else among the events
         appended since it was last brought up to date (:meth:`index_leaves`)."""
-        with self.engine.connect() as conn:
+        with self._reading() as conn:
             found = conn.scalar(sa.select(sa.func.min(leaf_index.c.idx)).where(leaf_index.c.leaf_hash == leaf_hash))
             if found is None:
                 found = conn.scalar(sa.select(sa.func.min(events.c.idx)).where(
@@ -207,7 +241,7 @@ class LogStore(NodeReader):
         filling it at the same moment (the database is locked, or it inserted the same rows first),
         this one leaves it to them: :meth:`find` scans what is not indexed yet."""
         try:
-            with self.engine.begin() as conn:
+            with self._writing() as conn:
                 indexed = int(conn.scalar(sa.select(leaf_index_size.c.size)) or 0)
                 size = self._size(conn)
                 if size > indexed:
@@ -221,19 +255,19 @@ class LogStore(NodeReader):
     def sealed_leaves(self) -> Iterator[tuple[int, bytes]]:
         """(index, leaf hash as sealed), in order, from the packed copies the seals kept."""
         q = sa.select(sealed_leaves.c.first_index, sealed_leaves.c.hashes).order_by(sealed_leaves.c.first_index)
-        with self.engine.connect() as conn:
+        with self._reading() as conn:
             for first, packed in conn.execution_options(yield_per=8).execute(q):
                 for k in range(len(packed) // 32):
                     yield int(first) + k, bytes(packed[32 * k : 32 * k + 32])
 
     def checkpoints(self) -> list[StoredCheckpoint]:
-        with self.engine.connect() as conn:
+        with self._reading() as conn:
             rows = conn.execute(sa.select(checkpoints).order_by(checkpoints.c.tree_size))
             return [_checkpoint(r) for r in rows]
 
     def add_cosignature(self, tree_size: int, cosigner: str, line: str) -> None:
         """Keep a witness's cosignature line of the checkpoint at ``tree_size`` (the first one it gave)."""
-        with self.engine.begin() as conn:
+        with self._writing() as conn:
             known = conn.scalar(sa.select(sa.func.count()).select_from(cosignatures).where(
                 cosignatures.c.tree_size == tree_size, cosignatures.c.cosigner == cosigner))
             if not known:
@@ -243,17 +277,21 @@ class LogStore(NodeReader):
         """The witnesses' signature lines of the checkpoint at ``tree_size``, by cosigner name."""
         q = (sa.select(cosignatures.c.line).where(cosignatures.c.tree_size == tree_size)
              .order_by(cosignatures.c.cosigner))
-        with self.engine.connect() as conn:
+        with self._reading() as conn:
             return [str(line) for line in conn.scalars(q)]
 
     def mark_anchored(self, tree_size: int, tx_hash: str, block: int) -> None:
-        with self.engine.begin() as conn:
+        with self._writing() as conn:
             conn.execute(checkpoints.update().where(checkpoints.c.tree_size == tree_size)
                          .values(anchor_tx=tx_hash, anchor_block=block))
 
     @staticmethod
     def _size(conn: Connection) -> int:
         return int(conn.scalar(sa.select(sa.func.coalesce(sa.func.max(events.c.idx) + 1, 0))))
+
+
+def _record_batch(conn: Connection, batch_key: str, stored: range) -> None:
+    conn.execute(batches.insert().values(batch_key=batch_key, first_index=stored.start, count=len(stored)))
 
 
 def _checkpoint(row: sa.Row[tuple[object, ...]]) -> StoredCheckpoint:

@@ -7,7 +7,7 @@ raises there the error SQLite gives when the disk is full. Stages, in the order 
 
     parse      reading the file's events
     insert     inside the transaction that stores them, before it commits
-    commit     just after that commit, before anything is acknowledged
+    commit     just after that commit, before anything is acknowledged or anchored
     seal       before the nodes and the signed checkpoint are stored
     sign       while the checkpoint is being signed
     anchor     before the anchoring transaction is sent
@@ -25,14 +25,14 @@ from typing import Any
 
 import sqlalchemy.exc
 
-from api.cli import event_file, main
+from api.cli import event_file, log, main
 from ledger.contracts import provenance_log
 from ledger.provenance import checkpoint, store
 
 TARGETS: dict[str, tuple[Any, str, bool]] = {  # stage: (owner, attribute, fail after the call)
     "parse": (event_file, "canonical_line", False),
     "insert": (store, "_bulk_insert", False),
-    "commit": (store.LogStore, "append", True),
+    "commit": (log, "_append_file", True),
     "seal": (store.LogStore, "seal", False),
     "sign": (checkpoint.Checkpoint, "sign", False),
     "anchor": (provenance_log.ProvenanceLog, "anchor", False),

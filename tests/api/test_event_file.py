@@ -1,4 +1,4 @@
-"""The event file of ``log append`` read in blocks, by one process or several: the same spool, the same errors."""
+"""The event file of ``log append`` read in blocks, by one process or several: the same events, the same errors."""
 
 from __future__ import annotations
 
@@ -10,6 +10,7 @@ import pytest
 
 from api import ApiError
 from api.cli import event_file
+from api.cli.event_file import EventFile
 from ledger.provenance.merkle import leaf_hash
 
 
@@ -18,9 +19,10 @@ def line(i: int, purpose: str = "credit-assessment") -> str:
                        "purpose": purpose, "consent": None, "request_id": f"req-{i}", "time": "2026-11-30T09:00:00Z"})
 
 
-def spool_of(file: Path, workers: int) -> tuple[str, int, bytes, list[tuple[list[bytes], list[bytes]]]]:
-    with event_file.spooled(file, workers) as spool:
-        return spool.key, spool.count, spool.path.read_bytes(), list(spool.chunks(size=7))
+def read(file: Path, workers: int) -> tuple[list[event_file.Chunk], list[str], int]:
+    events, seen = EventFile(file, workers), []
+    chunks = list(events.chunks(size=7, progress=seen.append))
+    return chunks, events.errors, sum(seen)
 
 
 @pytest.fixture(autouse=True)
@@ -28,16 +30,16 @@ def small_blocks(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(event_file, "BLOCK", 700)  # a few lines a block, some cut mid-line by the read
 
 
-def test_several_processes_write_the_spool_one_writes(tmp_path: Path) -> None:
+def test_several_processes_read_what_one_reads(tmp_path: Path) -> None:
     file = tmp_path / "events.jsonl"
     file.write_text("".join(line(i) + ("\n\n" if i % 7 == 0 else "\r\n" if i % 5 == 0 else "\n") for i in range(300)))
-    serial, parallel = spool_of(file, 1), spool_of(file, 2)
+    serial, parallel = read(file, 1), read(file, 2)
     assert serial == parallel
-    assert serial[1] == 300 and serial[2].count(b"\n") == 300
-    chunks = serial[3]
+    chunks, errors, progress = serial
+    assert errors == [] and progress == file.stat().st_size
     assert [len(bodies) for bodies, _ in chunks] == [7] * 42 + [6]
     assert all(leaves == [leaf_hash(b) for b in bodies] for bodies, leaves in chunks)
-    assert b"".join(b + b"\n" for bodies, _ in chunks for b in bodies) == serial[2]
+    assert [json.loads(b)["request_id"] for bodies, _ in chunks for b in bodies] == [f"req-{i}" for i in range(300)]
 
 
 def test_bad_lines_are_named_by_their_line_number_whichever_block_they_are_in(tmp_path: Path) -> None:
@@ -46,8 +48,10 @@ def test_bad_lines_are_named_by_their_line_number_whichever_block_they_are_in(tm
     file = tmp_path / "events.jsonl"
     file.write_text("\n".join(lines))  # and no newline at the end
     for workers in (1, 2):
+        events = EventFile(file, workers)
+        assert list(events.chunks(size=7)) == []  # nothing after the first bad line; the first comes before a chunk
         with pytest.raises(ApiError) as refused:
-            spool_of(file, workers)
+            events.refuse_if_bad()
         message = str(refused.value)
         assert "2 malformed line(s); nothing was appended" in message
         assert "line 4: not JSON" in message and "line 151: purpose carries a mobile number" in message
@@ -66,4 +70,4 @@ def test_a_validating_process_that_dies_fails_the_append_cleanly(
     file = tmp_path / "events.jsonl"
     file.write_text("\n".join(line(i) for i in range(200)))
     with pytest.raises(ApiError, match="a validating process died; nothing was appended"):
-        spool_of(file, 2)
+        list(EventFile(file, 2).chunks())

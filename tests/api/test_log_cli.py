@@ -10,7 +10,7 @@ import pytest
 import sqlalchemy as sa
 from typer.testing import CliRunner
 
-from api.cli import app
+from api.cli import app, event_file
 from ledger.migrations import open_engine
 from ledger.provenance import LogStore
 from ledger.provenance.checkpoint import key_id, open_note
@@ -79,6 +79,22 @@ def test_a_file_with_bad_lines_appends_nothing(home: Path, tmp_path: Path) -> No
     assert "line 2:" in out and "line 3: subject must be an enterprise pseudonym" in out and "line 5:" in out
     events.write_text(line(0))
     assert "appended 1 events (indices 0…0)" in run(home, "log", "append", str(events))
+
+
+def test_a_bad_line_after_chunks_were_stored_and_sealed_rolls_them_all_back(
+        home: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Validating and storing overlap: the chunks before the bad line were written in the transaction."""
+    monkeypatch.setattr(event_file, "CHUNK", 3)
+    monkeypatch.setattr(event_file, "BLOCK", 400)
+    events = tmp_path / "events.jsonl"
+    events.write_text("\n".join([*(line(n) for n in range(10)), line(10, purpose="call 13912345678")]))
+    assert "line 11: purpose carries a mobile number" in run(home, "log", "append", str(events), ok=False)
+    store = LogStore(open_engine(f"sqlite:///{home / 'credtrace.sqlite'}"))
+    assert (store.size(), store.checkpoints()) == (0, [])
+    store.engine.dispose()
+    events.write_text("\n".join(line(n) for n in range(10)))
+    assert "appended 10 events (indices 0…9); tree size 10" in run(home, "log", "append", str(events))
+    assert "ok: 10 events" in run(home, "log", "verify")
 
 
 def test_verify_names_the_edited_event(home: Path, tmp_path: Path) -> None:
