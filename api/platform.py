@@ -87,7 +87,7 @@ def _wire(settings: Settings, chain: Chain, dep: deployment.Deployment, engine: 
     vault = Vault(load_or_create_key(settings.secrets_dir / "catalogue.key"))
     pseudonymise = Pseudonymiser(load_or_create_key(settings.secrets_dir / "pseudonym.key"))
     gate = AccessGate.over(engine, vault, pseudonymise, registry,
-                           ChainConsents(consents, lambda: int(time.time())), sanctions, sequencer, now_iso)
+                           ChainConsents(consents, registry, lambda: int(time.time())), sanctions, sequencer, now_iso)
     ingestion = Ingestion(CatalogueWriter(engine), vault, pseudonymise, sequencer)
     record_pending(ingestion.writer, sequencer)  # batches stored just before a crash get their INGEST
     return Platform(chain, engine, operator, registry, consents, sanctions, log, sequencer, pseudonymise,

@@ -127,14 +127,15 @@ class AccessGate:
         return stamped, index
 
     def _refusal(self, req: AccessRequest, subject: str) -> str | None:
-        try:
-            who = self.roles.participant(req.requester)
-        except Exception:
+        who = self._participant(req.requester)
+        if who is None:
             return f"{req.requester} is not a registered participant"
         if who.status is not Status.ACTIVE:
             return f"requester is {who.status.name.lower()}, not active"
         if who.role not in POLICY:
             return f"role {who.role.name} may not read enterprise data"
+        if who.role is Role.ORACLE and (refused := self._bank_refusal(req.on_behalf_of)):
+            return refused
         if self.sanctions.is_sanctioned(subject):
             return "the enterprise is on the sanctions list (joint punishment, R9)"
         needs_consent = POLICY[who.role][0]
@@ -143,6 +144,21 @@ class AccessGate:
             return "no consent given for this request"
         if needs_consent:
             return self.consents.refusal(req.consent or "", grantee or "", subject, req.departments, req.purpose)
+        return None
+
+    def _participant(self, account: Address) -> Participant | None:
+        try:
+            return self.roles.participant(account)
+        except LedgerError:  # an unregistered account: the registry reverts, the gate refuses and records it
+            return None
+
+    def _bank_refusal(self, bank: Address | None) -> str | None:
+        """The oracle reads only for an active bank: a suspended or exited one may not use it to read."""
+        who = None if bank is None else self._participant(bank)
+        if who is None or who.role is not Role.BANK:
+            return f"the oracle reads only for a registered bank, not {bank}"
+        if who.status is not Status.ACTIVE:
+            return f"the bank the oracle reads for is {who.status.name.lower()}, not active"
         return None
 
     def _shown(self, department: str, record: dict[str, Any], treatment: Treatment, req: AccessRequest,
@@ -166,6 +182,7 @@ class ChainConsents:
     """Consents as the ConsentRegistry contract holds them (the gate's Consents)."""
 
     registry: ConsentRegistry
+    participants: Roles
     now: Callable[[], int]
     """Unix seconds."""
 
@@ -174,11 +191,22 @@ class ChainConsents:
             record = self.registry.consent(parse_consent_id(consent))
         except (ValueError, LedgerError):
             return f"consent {consent!r} is not a consent id"
+        if record is not None and (refused := self._granter_refusal(record.grant.enterprise)):
+            return refused
         wanted = Category(0)
         for name in datasets:
             wanted |= Category[SCHEMAS[name].department.upper()]
         bank = to_checksum_address(grantee)
         return check(record, bank, wanted, purpose_hash(purpose), self.now(), subject=bytes.fromhex(subject))
+
+
+    def _granter_refusal(self, enterprise: Address) -> str | None:
+        """A suspended or exited enterprise's consents are not honoured while it is (README: who may
+        do what); it can still revoke them."""
+        status = self.participants.participant(enterprise).status
+        if status is not Status.ACTIVE:
+            return f"the enterprise that granted it is {status.name.lower()}: its consents are not honoured"
+        return None
 
 
 def trace(document: dict[str, Any], log_bodies: Callable[[], Sequence[str]]) -> str | None:

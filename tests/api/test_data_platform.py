@@ -130,7 +130,8 @@ def test_refusals_are_clear_and_recorded(world: World, case: str) -> None:
         consent = world.consent(categories=Category.TAX if case == "category" else
                                 Category.TAX | Category.MARKET_SUPERVISION)
     if case == "expired":
-        gate = dataclasses.replace(gate, consents=ChainConsents(world.p.consents, lambda: int(time.time()) + 10**6))
+        later = ChainConsents(world.p.consents, world.p.registry, lambda: int(time.time()) + 10**6)
+        gate = dataclasses.replace(gate, consents=later)
     if case == "revoked":
         world.p.consents.revoke(world.send("enterprise-1"), bytes.fromhex(consent[2:]))  # type: ignore[index]
     if case == "other bank":
@@ -149,6 +150,33 @@ def test_refusals_are_clear_and_recorded(world: World, case: str) -> None:
     event = world.last_event()
     assert event["action"] == "DENIED" and expected in event["reason"]
     assert refused.value.event_index == world.p.sequencer.store.size() - 1
+
+
+@pytest.mark.parametrize("case", ["bank suspended", "bank exited", "not a bank", "no bank",
+                                  "enterprise suspended", "enterprise exited"])
+def test_the_oracle_reads_only_for_an_active_bank_about_an_active_enterprise(world: World, case: str) -> None:
+    """The gate checks whom the oracle reads for, and whose consent it relies on, not only the oracle."""
+    consent, bank = world.consent(), world.people["bank-a"].address
+    on_behalf_of: str | None = world.people["tax-bureau"].address if case == "not a bank" else bank
+    if case == "no bank":
+        on_behalf_of = None
+    target = "bank-a" if case.startswith("bank") else "enterprise-1"
+    if case.endswith("suspended"):
+        world.p.registry.suspend(world.send("regulator"), world.people[target].address, "inquiry")
+    if case.endswith("exited"):
+        world.p.registry.exit(world.send(target), world.people[target].address, "leaving")
+    expected = {"bank suspended": "the bank the oracle reads for is suspended",
+                "bank exited": "the bank the oracle reads for is exited",
+                "not a bank": "the oracle reads only for a registered bank",
+                "no bank": "reads only for a registered bank",
+                "enterprise suspended": "the enterprise that granted it is suspended: its consents are not honoured",
+                "enterprise exited": "the enterprise that granted it is exited"}[case]
+    with pytest.raises(AccessDenied, match=expected):
+        world.p.gate.read(world.request("oracle", consent, on_behalf_of=on_behalf_of))
+    assert world.last_event()["action"] == "DENIED" and expected in world.last_event()["reason"]
+    if case.startswith("enterprise"):  # and the bank cannot read directly either
+        with pytest.raises(AccessDenied, match=expected):
+            world.p.gate.read(world.request("bank-a", consent))
 
 
 def test_derived_and_exported_data_is_recorded_and_a_leak_traces_back(world: World) -> None:
