@@ -5,8 +5,11 @@ pragma solidity ^0.8.24;
 /// @notice Every participant has one role, an organisation id, an Ed25519 public key
 ///         (for records it signs off-chain) and a status. The operator registers
 ///         participants and lets banks join and exit (seeds R8); a regulator may suspend
-///         and reinstate anyone; ownership moves only in two steps. Every change emits
-///         an event, so the registry can be rebuilt from logs alone.
+///         and reinstate anyone but an operator; only the owner adds, suspends, reinstates
+///         or exits operators; ownership moves only in two steps, to an active operator.
+///         The platform is never left without its owner or without an active regulator:
+///         the owner cannot leave or be suspended, nor the last active regulator. Every
+///         change emits an event, so the registry can be rebuilt from logs alone.
 /// @dev Other contracts ask `hasRole(account, role)`; the devnet's admission asks
 ///      `isActive(account)`. No immutables: deployed code must equal the artifact.
 contract ParticipantRegistry {
@@ -23,6 +26,7 @@ contract ParticipantRegistry {
 
     address public owner;
     address public pendingOwner;
+    uint256 public activeRegulators;
     mapping(address => Participant) private _participants;
     address[] private _accounts;
 
@@ -36,6 +40,8 @@ contract ParticipantRegistry {
     error AlreadyRegistered(address account);
     error NotRegistered(address account);
     error InvalidTransition(address account, Status from, Status to);
+    error OwnerMustStay(address owner);
+    error LastActiveRegulator(address account);
 
     event ParticipantRegistered(
         address indexed account, Role indexed role, bytes32 orgId, bytes32 signingKey, address by
@@ -100,27 +106,25 @@ contract ParticipantRegistry {
         _register(account, role, orgId, signingKey);
     }
 
-    /// @notice A participant leaves for good (a bank exits the pilot). The operator or the
-    ///         participant itself may do it; an exited account never returns.
+    /// @notice A participant leaves for good. It may do so itself; the operator may exit a
+    ///         bank (seeds R8), and only the owner an operator. An exited account never returns.
     function exit(address account, bytes32 reason) external {
-        if (msg.sender != account && !hasRole(msg.sender, Role.OPERATOR)) {
-            revert NotAuthorized(msg.sender, Role.OPERATOR);
-        }
-        Status from = _participants[account].status;
-        if (from == Status.NONE) revert NotRegistered(account);
-        if (from == Status.EXITED) {
-            revert InvalidTransition(account, from, Status.EXITED);
-        }
+        Participant storage p = _participants[account];
+        if (p.status == Status.NONE) revert NotRegistered(account);
+        if (msg.sender != account) _mayAct(p.role, Role.OPERATOR, Role.BANK);
+        if (p.status == Status.EXITED) revert InvalidTransition(account, p.status, Status.EXITED);
         _setStatus(account, Status.EXITED, reason);
     }
 
     // ---- the regulator: suspension ---------------------------------------------------
 
-    function suspend(address account, bytes32 reason) external onlyRole(Role.REGULATOR) {
+    function suspend(address account, bytes32 reason) external {
+        _mayAct(_participants[account].role, Role.REGULATOR, Role.NONE);
         _transition(account, Status.ACTIVE, Status.SUSPENDED, reason);
     }
 
-    function reinstate(address account, bytes32 reason) external onlyRole(Role.REGULATOR) {
+    function reinstate(address account, bytes32 reason) external {
+        _mayAct(_participants[account].role, Role.REGULATOR, Role.NONE);
         _transition(account, Status.SUSPENDED, Status.ACTIVE, reason);
     }
 
@@ -138,12 +142,14 @@ contract ParticipantRegistry {
 
     function transferOwnership(address newOwner) external onlyOwner {
         if (newOwner == address(0)) revert ZeroAddress();
+        if (!hasRole(newOwner, Role.OPERATOR)) revert NotAuthorized(newOwner, Role.OPERATOR);
         pendingOwner = newOwner;
         emit OwnershipTransferStarted(owner, newOwner);
     }
 
     function acceptOwnership() external {
         if (msg.sender != pendingOwner) revert NotPendingOwner(msg.sender);
+        if (!hasRole(msg.sender, Role.OPERATOR)) revert NotAuthorized(msg.sender, Role.OPERATOR);
         emit OwnershipTransferred(owner, msg.sender);
         owner = msg.sender;
         pendingOwner = address(0);
@@ -158,6 +164,7 @@ contract ParticipantRegistry {
         if (signingKey == bytes32(0)) revert EmptySigningKey();
         if (_participants[account].status != Status.NONE) revert AlreadyRegistered(account);
         _participants[account] = Participant(role, Status.ACTIVE, uint64(block.timestamp), orgId, signingKey);
+        if (role == Role.REGULATOR) activeRegulators += 1;
         _accounts.push(account);
         emit ParticipantRegistered(account, role, orgId, signingKey, msg.sender);
     }
@@ -169,8 +176,32 @@ contract ParticipantRegistry {
         _setStatus(account, to, reason);
     }
 
+    /// @dev Acting on a participant of `targetRole`: an operator's status is the owner's alone;
+    ///      any other's needs `actor` (and, unless `only` is NONE, a target of role `only`).
+    function _mayAct(Role targetRole, Role actor, Role only) private view {
+        if (targetRole == Role.OPERATOR) {
+            if (msg.sender != owner) revert NotOwner(msg.sender);
+            return;
+        }
+        if (!hasRole(msg.sender, actor) || (only != Role.NONE && targetRole != only)) {
+            revert NotAuthorized(msg.sender, actor);
+        }
+    }
+
     function _setStatus(address account, Status to, bytes32 reason) private {
-        emit StatusChanged(account, _participants[account].status, to, reason, msg.sender);
-        _participants[account].status = to;
+        Participant storage p = _participants[account];
+        if (account == owner) revert OwnerMustStay(account);
+        if (p.role == Role.REGULATOR) _countRegulators(account, p.status, to);
+        emit StatusChanged(account, p.status, to, reason, msg.sender);
+        p.status = to;
+    }
+
+    function _countRegulators(address account, Status from, Status to) private {
+        if (from == Status.ACTIVE) {
+            if (activeRegulators == 1) revert LastActiveRegulator(account);
+            activeRegulators -= 1;
+        } else if (to == Status.ACTIVE) {
+            activeRegulators += 1;
+        }
     }
 }

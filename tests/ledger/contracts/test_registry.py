@@ -141,16 +141,17 @@ def test_participant_may_exit_itself_but_not_others(world: World) -> None:
     assert world.registry.participant(world.bank.address).status == Status.EXITED
 
 
-def test_regulator_suspends_anyone_and_reinstates(world: World) -> None:
-    for target in (world.bank, world.operator):
-        world.registry.suspend(world.as_(world.regulator), target.address, "inquiry")
-        assert world.registry.participant(target.address).status == Status.SUSPENDED
-        assert not world.registry.is_active(target.address)
-        assert not world.registry.has_role(target.address, target.role)
+def test_regulator_suspends_and_reinstates(world: World, make_identity) -> None:
+    second = make_identity(Role.OPERATOR)
+    world.registry.register(world.as_(world.operator), second.address, Role.OPERATOR, second.org_id,
+                            second.signing_public_key)
+    world.registry.suspend(world.as_(world.regulator), world.bank.address, "inquiry")
+    assert world.registry.participant(world.bank.address).status == Status.SUSPENDED
+    assert not world.registry.is_active(world.bank.address)
+    assert not world.registry.has_role(world.bank.address, Role.BANK)
+    world.registry.suspend(world.as_(world.operator), second.address, "inquiry")  # operators: the owner's
     with pytest.raises(ContractRevert.named("NotAuthorized")) as caught:
-        world.registry.register(
-            world.as_(world.operator), world.bank.address, Role.BANK, b"o" * 32, b"k" * 32
-        )
+        world.registry.register(world.as_(second), world.bank.address, Role.BANK, b"o" * 32, b"k" * 32)
     assert caught.value.args_by_name["role"] == Role.OPERATOR
     receipt = world.registry.reinstate(world.as_(world.regulator), world.bank.address, "cleared")
     assert events(world, receipt)[0][1]["to"] == Status.ACTIVE
@@ -174,8 +175,12 @@ def test_unknown_account_is_not_registered(world: World, make_identity) -> None:
     assert not world.registry.is_active(nobody.address)
 
 
-def test_ownership_moves_in_two_steps(world: World) -> None:
-    new = world.regulator
+def test_ownership_moves_in_two_steps_to_an_operator(world: World, make_identity) -> None:
+    new = make_identity(Role.OPERATOR)
+    world.registry.register(world.as_(world.operator), new.address, Role.OPERATOR, new.org_id,
+                            new.signing_public_key)
+    with pytest.raises(ContractRevert.named("NotAuthorized")):
+        world.registry.transfer_ownership(world.as_(world.operator), world.regulator.address)
     with pytest.raises(ContractRevert.named("NotOwner")):
         world.registry.transfer_ownership(world.as_(new), new.address)
     receipt = world.registry.transfer_ownership(world.as_(world.operator), new.address)
@@ -214,3 +219,38 @@ def test_a_mined_revert_is_replayed_into_its_named_error(world: World) -> None:
     )
     with pytest.raises(ContractRevert.named("NotAuthorized")):
         world.as_(world.bank).transact({"to": world.registry.contract.address, "data": data, "gas": 100_000})
+
+
+def test_a_second_operator_cannot_remove_the_owner_or_a_regulator(world: World, make_identity) -> None:
+    """Operators exit banks (R8); only the owner touches operators; regulators are not the operator's."""
+    second = make_identity(Role.OPERATOR)
+    world.registry.register(world.as_(world.operator), second.address, Role.OPERATOR, second.org_id,
+                            second.signing_public_key)
+    for target, error in ((world.operator, "NotOwner"), (world.regulator, "NotAuthorized")):
+        with pytest.raises(ContractRevert.named(error)):
+            world.registry.exit(world.as_(second), target.address, "takeover")
+    for action in (world.registry.suspend, world.registry.exit):
+        with pytest.raises(ContractRevert.named("NotOwner")):
+            action(world.as_(world.regulator), second.address, "no")
+    world.registry.exit(world.as_(second), world.bank.address, "left the pilot")
+    world.registry.exit(world.as_(world.operator), second.address, "replaced")
+    assert world.registry.participant(second.address).status == Status.EXITED
+
+
+def test_the_platform_keeps_its_owner_and_an_active_regulator(world: World, make_identity) -> None:
+    with pytest.raises(ContractRevert.named("OwnerMustStay")):
+        world.registry.exit(world.as_(world.operator), world.operator.address, "leaving")
+    with pytest.raises(ContractRevert.named("LastActiveRegulator")):
+        world.registry.exit(world.as_(world.regulator), world.regulator.address, "leaving")
+    with pytest.raises(ContractRevert.named("LastActiveRegulator")):
+        world.registry.suspend(world.as_(world.regulator), world.regulator.address, "self")
+    other = make_identity(Role.REGULATOR)
+    world.registry.register(world.as_(world.operator), other.address, Role.REGULATOR, other.org_id,
+                            other.signing_public_key)
+    assert world.registry.contract.call("activeRegulators") == 2
+    world.registry.suspend(world.as_(other), world.regulator.address, "inquiry")
+    with pytest.raises(ContractRevert.named("LastActiveRegulator")):
+        world.registry.exit(world.as_(other), other.address, "leaving")
+    world.registry.reinstate(world.as_(other), world.regulator.address, "cleared")
+    world.registry.exit(world.as_(other), other.address, "leaving")
+    assert world.registry.contract.call("activeRegulators") == 1
