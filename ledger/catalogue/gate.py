@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any, Protocol
@@ -23,7 +24,7 @@ import rfc8785
 from eth_utils.address import to_checksum_address
 from sqlalchemy.engine import Engine
 
-from ledger.catalogue.errors import AccessDenied, CatalogueError
+from ledger.catalogue.errors import AccessDenied
 from ledger.catalogue.mask import Treatment, desensitise
 from ledger.catalogue.reader import RecordReader
 from ledger.catalogue.schema import SCHEMAS
@@ -33,10 +34,13 @@ from ledger.contracts.consent import purpose as purpose_hash
 from ledger.contracts.consent_registry import ConsentRegistry
 from ledger.contracts.participant_registry import Participant
 from ledger.errors import LedgerError
+from ledger.identifiers.errors import IdentifierError
 from ledger.identifiers.uscc import validate
 from ledger.provenance.event import Event
 from ledger.provenance.sequencer import Sequencer
 from ledger.types import Address, Role, Status
+
+_CONSENT_ID = re.compile(r"0x[0-9a-fA-F]{64}")
 
 POLICY: dict[Role, tuple[bool, Treatment]] = {
     Role.BANK: (True, Treatment.MASK),  # (needs a consent, how personal fields are shown)
@@ -97,14 +101,14 @@ class AccessGate:
         return cls(RecordReader(engine), vault, pseudonymise, roles, consents, sanctions, sequencer, now)
 
     def read(self, req: AccessRequest) -> Disclosure:
-        """The enterprise's records, desensitised; AccessDenied (recorded) if not allowed."""
-        subject = self.pseudonymise(validate(req.credit_code))
-        unknown = [d for d in req.departments if d not in SCHEMAS]
-        if unknown or not req.departments:
-            raise CatalogueError(f"unknown departments {unknown}" if unknown else "no department requested")
-        refused = self._refusal(req, subject)
+        """The enterprise's records, desensitised; AccessDenied (recorded) if not allowed. Every
+        refusal is recorded, a malformed request's too; its reason never repeats what was asked."""
+        subject = self._subject(req.credit_code)
+        if subject is None:
+            raise self._denied(req, None, "the credit code requested is not a valid unified social credit code")
+        refused = self._unknown_datasets(req) or self._refusal(req, subject)
         if refused is not None:
-            raise AccessDenied(refused, self._record("DENIED", req, subject, (), reason=refused))
+            raise self._denied(req, subject, refused)
         stored = self.reader.records(subject, req.departments)
         treatment = POLICY[self.roles.participant(req.requester).role][1]
         records = [self._shown(r.department, json.loads(self.vault.open(r.sealed)), treatment, req, subject)
@@ -125,6 +129,21 @@ class AccessGate:
         marker = hashlib.sha256(stamped["_fingerprint"].encode()).hexdigest()
         index = self._record("OUTPUT", req, subject, (content,), outputs=(marker,), recipient=recipient)
         return stamped, index
+
+    def _subject(self, credit_code: str) -> str | None:
+        try:
+            return self.pseudonymise(validate(credit_code))
+        except IdentifierError:
+            return None
+
+    @staticmethod
+    def _unknown_datasets(req: AccessRequest) -> str | None:
+        if not req.departments or any(d not in SCHEMAS for d in req.departments):
+            return "a dataset requested is not one the platform holds"
+        return None
+
+    def _denied(self, req: AccessRequest, subject: str | None, reason: str) -> AccessDenied:
+        return AccessDenied(reason, self._record("DENIED", req, subject, (), reason=reason))
 
     def _refusal(self, req: AccessRequest, subject: str) -> str | None:
         who = self._participant(req.requester)
@@ -170,9 +189,11 @@ class AccessGate:
             shown["subject"] = subject
         return {"department": department, **shown}
 
-    def _record(self, action: str, req: AccessRequest, subject: str, assets: tuple[str, ...], **extra: Any) -> int:
+    def _record(self, action: str, req: AccessRequest, subject: str | None, assets: tuple[str, ...],
+                **extra: Any) -> int:
+        consent = req.consent.lower() if req.consent and _CONSENT_ID.fullmatch(req.consent) else None
         doc = {"action": action, "actor": req.requester, "subject": subject, "assets": list(assets),
-               "purpose": req.purpose, "consent": req.consent, "request_id": req.request_id, "time": self.now(),
+               "purpose": req.purpose, "consent": consent, "request_id": req.request_id, "time": self.now(),
                **{k: list(v) if isinstance(v, tuple) else v for k, v in extra.items()}}
         return self.sequencer.append([Event.from_json(doc)]).start
 
@@ -190,7 +211,7 @@ class ChainConsents:
         try:
             record = self.registry.consent(parse_consent_id(consent))
         except (ValueError, LedgerError):
-            return f"consent {consent!r} is not a consent id"
+            return "the consent id is not 0x and 64 hex digits"
         if record is not None and (refused := self._granter_refusal(record.grant.enterprise)):
             return refused
         wanted = Category(0)

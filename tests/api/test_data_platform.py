@@ -179,6 +179,24 @@ def test_the_oracle_reads_only_for_an_active_bank_about_an_active_enterprise(wor
             world.p.gate.read(world.request("bank-a", consent))
 
 
+@pytest.mark.parametrize("case", ["bad credit code", "unknown dataset", "no dataset", "malformed consent"])
+def test_a_malformed_request_is_refused_and_recorded_without_repeating_it(world: World, case: str) -> None:
+    consent = "0x12345" if case == "malformed consent" else world.consent()
+    request = world.request("bank-a", consent, datasets={"unknown dataset": ("tax", "13912345678"),
+                                                          "no dataset": ()}.get(case, ("tax",)))
+    if case == "bad credit code":
+        request = dataclasses.replace(request, credit_code=world.code[:17] + ("1" if world.code[17] != "1" else "2"))
+    expected = {"bad credit code": "not a valid unified social credit code",
+                "unknown dataset": "not one the platform holds", "no dataset": "not one the platform holds",
+                "malformed consent": "the consent id is not 0x and 64 hex digits"}[case]
+    with pytest.raises(AccessDenied, match=expected):
+        world.p.gate.read(request)
+    event = world.last_event()
+    assert event["action"] == "DENIED" and expected in event["reason"] and "1391234" not in event["reason"]
+    assert event["subject"] is None if case == "bad credit code" else event["subject"] is not None
+    assert event["consent"] is None if case == "malformed consent" else event["consent"] == consent
+
+
 def test_derived_and_exported_data_is_recorded_and_a_leak_traces_back(world: World) -> None:
     consent = world.consent()
     shown = world.p.gate.read(world.request("bank-a", consent))
