@@ -28,6 +28,7 @@ contract ParticipantRegistry {
     address public pendingOwner;
     uint256 public activeRegulators;
     mapping(address => Participant) private _participants;
+    mapping(bytes32 => address) private _enterpriseOf; // org id (pseudonym) → the account that holds it
     address[] private _accounts;
 
     error NotAuthorized(address account, Role role);
@@ -42,6 +43,7 @@ contract ParticipantRegistry {
     error InvalidTransition(address account, Status from, Status to);
     error OwnerMustStay(address owner);
     error LastActiveRegulator(address account);
+    error OrgIdTaken(bytes32 orgId, address holder);
 
     event ParticipantRegistered(
         address indexed account, Role indexed role, bytes32 orgId, bytes32 signingKey, address by
@@ -163,10 +165,19 @@ contract ParticipantRegistry {
         if (orgId == bytes32(0)) revert EmptyOrgId();
         if (signingKey == bytes32(0)) revert EmptySigningKey();
         if (_participants[account].status != Status.NONE) revert AlreadyRegistered(account);
+        if (role == Role.ENTERPRISE) _claimOrgId(orgId, account);
         _participants[account] = Participant(role, Status.ACTIVE, uint64(block.timestamp), orgId, signingKey);
         if (role == Role.REGULATOR) activeRegulators += 1;
         _accounts.push(account);
         emit ParticipantRegistered(account, role, orgId, signingKey, msg.sender);
+    }
+
+    /// @dev One active (or suspended) account per enterprise: a second one carrying the same
+    ///      pseudonym could grant consent over the first one's data. A holder that exited frees it.
+    function _claimOrgId(bytes32 orgId, address account) private {
+        address holder = _enterpriseOf[orgId];
+        if (holder != address(0) && _participants[holder].status != Status.EXITED) revert OrgIdTaken(orgId, holder);
+        _enterpriseOf[orgId] = account;
     }
 
     function _transition(address account, Status from, Status to, bytes32 reason) private {

@@ -254,3 +254,18 @@ def test_the_platform_keeps_its_owner_and_an_active_regulator(world: World, make
     world.registry.reinstate(world.as_(other), world.regulator.address, "cleared")
     world.registry.exit(world.as_(other), other.address, "leaving")
     assert world.registry.contract.call("activeRegulators") == 1
+
+
+def test_an_enterprise_org_id_has_one_holder_until_it_exits(world: World, make_identity) -> None:
+    """A second account carrying enterprise 1's pseudonym could grant consent over its data."""
+    first, second, third = (make_identity(Role.ENTERPRISE) for _ in range(3))
+    org = b"\x07" * 32
+    world.registry.register(world.as_(world.operator), first.address, Role.ENTERPRISE, org, first.signing_public_key)
+    with pytest.raises(ContractRevert.named("OrgIdTaken")) as caught:
+        world.registry.register(world.as_(world.operator), second.address, Role.ENTERPRISE, org,
+                                second.signing_public_key)
+    assert caught.value.args_by_name["holder"] == first.address
+    world.registry.register(world.as_(world.operator), second.address, Role.BANK, org, second.signing_public_key)
+    world.registry.exit(world.as_(first), first.address, "new key")
+    world.registry.register(world.as_(world.operator), third.address, Role.ENTERPRISE, org, third.signing_public_key)
+    assert world.registry.has_role(third.address, Role.ENTERPRISE)
