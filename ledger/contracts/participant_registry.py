@@ -9,6 +9,8 @@ from web3.types import TxReceipt
 
 from ledger.chain.contract import DeployedContract
 from ledger.chain.sender import TransactionSender
+from ledger.errors import LedgerError
+from ledger.identifiers.scan import identifiers_in
 from ledger.types import Address, OrgId, Role, Status
 
 NAME = "ParticipantRegistry"
@@ -26,10 +28,15 @@ class Participant:
 
 
 def reason(text: str) -> bytes:
-    """A short reason as the contract's bytes32 (UTF-8, at most 32 bytes, zero-padded)."""
+    """A short reason as the contract's bytes32 (UTF-8, at most 32 bytes, zero-padded). The chain keeps
+    it for good, so a raw identifier in it (a credit code, an identity, mobile or bank card number) is
+    refused, naming the kind and never the value."""
     raw = text.encode()
     if len(raw) > 32:
-        raise ValueError(f"reason {text!r} is longer than 32 bytes")
+        raise LedgerError(f"a reason is at most 32 bytes of UTF-8 (about 10 Chinese characters); this one has "
+                          f"{len(raw)}")
+    for kind in identifiers_in(text):
+        raise LedgerError(f"the reason carries {kind}: raw identifiers never reach the chain")
     return raw.ljust(32, b"\0")
 
 

@@ -9,7 +9,7 @@ import pytest
 
 from ledger.chain import Chain, Identity, TransactionSender, deployment
 from ledger.contracts.participant_registry import NAME, ParticipantRegistry, reason
-from ledger.errors import ContractRevert
+from ledger.errors import ContractRevert, LedgerError
 from ledger.types import Role, Status
 
 Senders = Callable[[Identity], TransactionSender]
@@ -269,3 +269,14 @@ def test_an_enterprise_org_id_has_one_holder_until_it_exits(world: World, make_i
     world.registry.exit(world.as_(first), first.address, "new key")
     world.registry.register(world.as_(world.operator), third.address, Role.ENTERPRISE, org, third.signing_public_key)
     assert world.registry.has_role(third.address, Role.ENTERPRISE)
+
+
+@pytest.mark.parametrize(("text", "message"), [
+    ("call 13912345678", "carries a mobile number"),
+    ("id 11010519491231002X", "carries an identity number"),
+    ("逾期还款并且多次拒绝配合监管调查", "at most 32 bytes"),
+])
+def test_a_reason_with_a_raw_identifier_or_too_long_never_reaches_the_chain(text: str, message: str) -> None:
+    with pytest.raises(LedgerError, match=message) as refused:
+        reason(text)
+    assert "1391234" not in str(refused.value) and "110105" not in str(refused.value)
