@@ -1,4 +1,5 @@
-"""``credtrace init``: the operator's and the demo participants' dev-only keys."""
+"""``credtrace init``: the operator's and the demo participants' dev-only keys, and the catalogue's
+keys under HOME/secrets. Nothing else creates a key: a lost one is restored from a backup."""
 
 from __future__ import annotations
 
@@ -7,6 +8,7 @@ from typing import TYPE_CHECKING
 import typer
 
 from api.cli.context import State, console, keystore, reported
+from api.settings import Settings
 from ledger.types import Role
 
 if TYPE_CHECKING:
@@ -38,11 +40,12 @@ def add_to(app: typer.Typer) -> None:
 
 @reported
 def init(ctx: typer.Context) -> None:
-    """Create dev-only keys for the operator and the demo participants (kept if present)."""
+    """Create dev-only keys for the operator, the demo participants and the catalogue (kept if present)."""
     from ledger.chain.identity import DEV_ONLY
 
     settings = ctx.ensure_object(State).settings()
     ensure_demo_keys(keystore(settings))
+    ensure_secrets(settings)
     console.print(f"[yellow]{DEV_ONLY}[/yellow]\nkeys are in {settings.keys_dir}")
 
 
@@ -66,3 +69,12 @@ def ensure_demo_keys(store: KeyStore) -> list[Identity]:
         identities.append(store.create(name, role, organisation, code))
         console.print(f"created  {name:<20} {role.name:<10} {identities[-1].address}")
     return identities
+
+
+def ensure_secrets(settings: Settings) -> None:
+    """The catalogue's encryption and pseudonym keys (HOME/secrets, mode 0600), created if missing."""
+    from ledger.catalogue.vault import KEY_FILES, create_key
+
+    for name in KEY_FILES:
+        done = "created " if create_key(settings.secrets_dir / name) else "kept    "
+        console.print(f"{done} secrets/{name}")

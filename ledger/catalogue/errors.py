@@ -17,3 +17,8 @@ class AccessDenied(CatalogueError):
         self.reason = reason
         self.event_index = event_index
         super().__init__(f"access denied: {reason}")
+
+
+class KeyMissing(CatalogueError):
+    """A catalogue key file (HOME/secrets) is not there; it is restored from a backup, never recreated."""
+
