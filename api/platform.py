@@ -12,6 +12,7 @@ from datetime import UTC, datetime
 from sqlalchemy.engine import Engine
 
 from api.settings import Settings
+from ledger.catalogue.fingerprints import check_keys
 from ledger.catalogue.gate import AccessGate, ChainConsents
 from ledger.catalogue.ingest import Ingestion, record_pending
 from ledger.catalogue.store import CatalogueWriter, SupplyStats
@@ -83,6 +84,7 @@ def catalogue_keys(settings: Settings) -> dict[str, bytes]:
 
 def _wire(settings: Settings, chain: Chain, dep: deployment.Deployment, engine: Engine,
           keys: dict[str, bytes]) -> Platform:
+    check_keys(engine, settings.secrets_dir, keys)  # the keys this database was written with, or none
     operator = KeyStore(settings.keys_dir).load("operator")
     registry = ParticipantRegistry(deployment.contract(chain, dep, REGISTRY_CONTRACT))
     consents = ConsentRegistry(deployment.contract(chain, dep, CONSENT_CONTRACT))

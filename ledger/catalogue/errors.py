@@ -22,3 +22,7 @@ class AccessDenied(CatalogueError):
 class KeyMissing(CatalogueError):
     """A catalogue key file (HOME/secrets) is not there; it is restored from a backup, never recreated."""
 
+
+
+class WrongKey(CatalogueError):
+    """A catalogue key is not the one the database was written with (its fingerprint differs)."""

@@ -8,7 +8,8 @@
 
 Both keys are 32 random bytes in files under the home folder (mode 0600); the ones
 ``credtrace init`` generates are dev-only. Production keys come from a KMS or HSM. Opening never
-creates a key: a lost key is restored from a backup (``credtrace keys backup`` / ``restore``).
+creates a key: a lost key is restored from a backup (``credtrace keys backup`` / ``restore``), and
+``fingerprints`` refuses a key the database was not written with.
 """
 
 from __future__ import annotations

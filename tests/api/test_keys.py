@@ -1,5 +1,5 @@
 """Keys are made by `credtrace init` alone: a lost HOME/secrets stops every command instead of silently
-starting a new pseudonym, and nothing but init writes a key — on the embedded devnet."""
+starting a new pseudonym, and a key the database was not written with is refused — on the embedded devnet."""
 
 from __future__ import annotations
 
@@ -7,10 +7,13 @@ import shutil
 from pathlib import Path
 
 import pytest
+import sqlalchemy as sa
 from typer.testing import CliRunner
 
 from api.cli import app
 from api.cli.keys import demo_enterprise_code
+from api.settings import Settings
+from ledger.catalogue.fingerprints import fingerprint
 
 
 def run(home: Path, *args: str, ok: bool = True) -> str:
@@ -56,3 +59,28 @@ def test_a_lost_secrets_folder_stops_every_command_and_makes_no_new_key(home: Pa
         assert "created only by `credtrace init`" in out and "`credtrace keys restore ARCHIVE`" in out
         assert "a new key would orphan every pseudonym and encrypted record" in out
     assert not (home / "secrets").exists()
+
+
+def test_a_key_from_another_home_is_refused_by_its_fingerprint(home: Path, tmp_path: Path) -> None:
+    code = demo_enterprise_code()
+    run(home, "sanctions", "add", code, "--reason", "false tax data")
+    run(tmp_path / "other", "init")
+    ours = home / "secrets" / "pseudonym.key"
+    kept = ours.read_bytes()
+    shutil.copy(tmp_path / "other" / "secrets" / "pseudonym.key", ours)
+    out = " ".join(run(home, "sanctions", "show", code, ok=False).split())
+    expected = fingerprint("pseudonym.key", bytes.fromhex(kept.decode()))
+    assert out.startswith(f"error: {ours} is not the key this database was written with (fingerprint ")
+    assert f", expected {expected}): restore the right key" in out
+    ours.write_bytes(kept)
+    assert run(home, "sanctions", "show", code).startswith("listed since")
+
+
+def test_the_database_holds_fingerprints_never_keys(home: Path) -> None:
+    engine = sa.create_engine(Settings.build(home, None).db_url)
+    with engine.connect() as conn:
+        rows = dict(conn.execute(sa.text("SELECT name, fingerprint FROM key_fingerprints")).all())
+    engine.dispose()
+    keys = {p.name: bytes.fromhex(p.read_text()) for p in (home / "secrets").iterdir()}
+    assert rows == {name: fingerprint(name, key) for name, key in keys.items()}
+    assert all(len(rows[name]) == 16 and rows[name] not in key.hex() for name, key in keys.items())
