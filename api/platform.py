@@ -12,10 +12,11 @@ from datetime import UTC, datetime
 from sqlalchemy.engine import Engine
 
 from api.settings import Settings
+from ledger.catalogue.fingerprints import check_keys
 from ledger.catalogue.gate import AccessGate, ChainConsents
 from ledger.catalogue.ingest import Ingestion, record_pending
 from ledger.catalogue.store import CatalogueWriter, SupplyStats
-from ledger.catalogue.vault import Pseudonymiser, Vault, load_or_create_key
+from ledger.catalogue.vault import CATALOGUE_KEY, KEY_FILES, PSEUDONYM_KEY, Pseudonymiser, Vault, load_key
 from ledger.chain import Chain, Identity, KeyStore, TransactionSender, deployment
 from ledger.contracts import ConsentRegistry, ParticipantRegistry, ProvenanceLog, SanctionsList
 from ledger.contracts.consent_registry import NAME as CONSENT_CONTRACT
@@ -64,9 +65,10 @@ class Platform:
 @contextmanager
 def opened_platform(settings: Settings, chain: Chain) -> Iterator[Platform]:
     dep = deployment.load(settings.deployment_path)
+    keys = catalogue_keys(settings)  # before the database is touched: a missing key stops here
     engine = open_engine(settings.db_url)
     try:
-        platform = _wire(settings, chain, dep, engine)
+        platform = _wire(settings, chain, dep, engine, keys)
         try:
             yield platform
         finally:
@@ -75,7 +77,14 @@ def opened_platform(settings: Settings, chain: Chain) -> Iterator[Platform]:
         engine.dispose()
 
 
-def _wire(settings: Settings, chain: Chain, dep: deployment.Deployment, engine: Engine) -> Platform:
+def catalogue_keys(settings: Settings) -> dict[str, bytes]:
+    """The catalogue's keys by file name, from HOME/secrets; never created here (``credtrace init`` does)."""
+    return {name: load_key(settings.secrets_dir / name) for name in KEY_FILES}
+
+
+def _wire(settings: Settings, chain: Chain, dep: deployment.Deployment, engine: Engine,
+          keys: dict[str, bytes]) -> Platform:
+    check_keys(engine, settings.secrets_dir, keys)  # the keys this database was written with, or none
     operator = KeyStore(settings.keys_dir).load("operator")
     registry = ParticipantRegistry(deployment.contract(chain, dep, REGISTRY_CONTRACT))
     consents = ConsentRegistry(deployment.contract(chain, dep, CONSENT_CONTRACT))
@@ -84,8 +93,7 @@ def _wire(settings: Settings, chain: Chain, dep: deployment.Deployment, engine: 
     sequencer = Sequencer(LogStore(engine), operator.signing_key, now_ms,
                           AnchorTarget(log, TransactionSender(chain, operator.account)))
     sequencer.catch_up()
-    vault = Vault(load_or_create_key(settings.secrets_dir / "catalogue.key"))
-    pseudonymise = Pseudonymiser(load_or_create_key(settings.secrets_dir / "pseudonym.key"))
+    vault, pseudonymise = Vault(keys[CATALOGUE_KEY]), Pseudonymiser(keys[PSEUDONYM_KEY])
     gate = AccessGate.over(engine, vault, pseudonymise, registry,
                            ChainConsents(consents, registry, lambda: int(time.time())), sanctions, sequencer, now_iso)
     ingestion = Ingestion(CatalogueWriter(engine), vault, pseudonymise, sequencer)

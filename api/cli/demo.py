@@ -11,7 +11,7 @@ import typer
 
 from api.cli.context import RpcOption, State, console, keystore, opened, reported, sender_for
 from api.cli.deploy import deploy_to
-from api.cli.keys import ensure_demo_keys
+from api.cli.keys import ensure_demo_keys, ensure_secrets
 from api.cli.participants import table
 from ledger.errors import ContractRevert
 from ledger.types import Role
@@ -36,6 +36,7 @@ def demo(ctx: typer.Context, rpc: RpcOption = None) -> None:
     settings = ctx.ensure_object(State).settings(rpc)
     console.rule("1. dev-only keys")
     people = {i.name: i for i in ensure_demo_keys(keystore(settings))}
+    ensure_secrets(settings)
     console.rule("2. deploy")
     with opened(settings) as chain:
         path = settings.deployment_path

@@ -17,3 +17,12 @@ class AccessDenied(CatalogueError):
         self.reason = reason
         self.event_index = event_index
         super().__init__(f"access denied: {reason}")
+
+
+class KeyMissing(CatalogueError):
+    """A catalogue key file (HOME/secrets) is not there; it is restored from a backup, never recreated."""
+
+
+
+class WrongKey(CatalogueError):
+    """A catalogue key is not the one the database was written with (its fingerprint differs)."""
