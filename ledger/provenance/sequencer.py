@@ -87,7 +87,7 @@ class Sequencer:
 
     def append_canonical(self, bodies: Sequence[bytes], batch_key: str | None = None,
                          leaf_hashes: Sequence[bytes] | None = None) -> range:
-        """:meth:`append` for events already in their RFC 8785 bytes (a validated spool), with their
+        """:meth:`append` for events already in their RFC 8785 bytes (a validated file), with their
         leaf hashes if the caller computed them (in parallel).
 
         With a ``batch_key`` the append is idempotent: a batch whose key is already stored (a retry
