@@ -37,8 +37,10 @@ def ingest_(
     from ledger.catalogue.ingest import ingest, parse_rows
 
     settings = ctx.ensure_object(State).settings(rpc)
-    try:
-        rows = parse_rows(file.read_text(encoding="utf-8"), "jsonl" if file.suffix == ".jsonl" else "csv")
+    try:  # utf-8-sig: a spreadsheet's byte-order mark is not part of the first column's name
+        rows = parse_rows(file.read_text(encoding="utf-8-sig"), "jsonl" if file.suffix == ".jsonl" else "csv")
+    except UnicodeDecodeError as exc:
+        raise ApiError(f"{file} is not UTF-8 text (byte {exc.start}); save it as UTF-8") from exc
     except OSError as exc:
         raise ApiError(f"cannot read {file}: {exc}") from exc
     provider = keystore(settings).load(by)

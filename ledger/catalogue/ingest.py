@@ -56,6 +56,8 @@ def ingest(ing: Ingestion, department: str, rows: Sequence[Row], provider: str, 
     schema = SCHEMAS.get(department)
     if schema is None:
         raise CatalogueError(f"unknown dataset {department!r}; known: {', '.join(sorted(SCHEMAS))}")
+    if not rows:
+        raise CatalogueError("the batch has no rows; nothing was ingested")
     content_hash = hashlib.sha256(rfc8785.dumps([dict(r) for r in rows])).hexdigest()  # type: ignore[arg-type]
     batch_id = hashlib.sha256(f"{department}\x00{received_at}\x00{content_hash}".encode()).hexdigest()[:32]
     good, rejected = _sort_rows(ing, department, rows)
@@ -124,4 +126,6 @@ def parse_rows(text: str, fmt: str) -> list[dict[str, object]]:
                 rows.append(json.loads(line))
             except ValueError as exc:
                 raise CatalogueError(f"line {number} is not JSON: {exc}") from exc
+            if not isinstance(rows[-1], dict):
+                raise CatalogueError(f"line {number} is not a JSON object (one row per line)")
     return rows

@@ -254,6 +254,16 @@ def test_the_data_commands_end_to_end(tmp_path: Path) -> None:
     batch.write_text("\n".join(json.dumps(r) for r in rows))
     out = cli("data", "ingest", "tax", str(batch))
     assert "tax: 2 rows, 1 stored, 1 rejected" in out and "row 2:" in out
+    spreadsheet = tmp_path / "tax.csv"  # saved by a spreadsheet: a byte-order mark before the header
+    header = b"\xef\xbb\xbfcredit_code,period,invoiced_sales,tax_paid\n"
+    spreadsheet.write_bytes(header + f"{code},2026-02,2,0.2\n".encode())
+    assert "tax: 1 rows, 1 stored, 0 rejected" in cli("data", "ingest", "tax", str(spreadsheet))
+    for content, error in ((b"credit_code,period\n\xff\xfe,2026-03\n", "is not UTF-8 text (byte 19)"),
+                           (b"[1, 2]\n", "line 1 is not a JSON object"), (b"\n", "the batch has no rows")):
+        bad = tmp_path / ("bad.jsonl" if content.startswith((b"[", b"\n")) else "bad.csv")
+        bad.write_bytes(content)
+        out = cli("data", "ingest", "tax", str(bad), ok=False)
+        assert error in out and "Traceback" not in out
     consent = cli("consent", "grant", "--category", "tax", "--purpose", CREDIT).strip().splitlines()[-1]
     shown = json.loads(cli("data", "read", code, "--dataset", "tax", "--purpose", CREDIT, "--consent", consent))
     assert any(r["period"] == "2026-01" for r in shown["records"])
