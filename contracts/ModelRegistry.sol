@@ -28,6 +28,7 @@ contract ModelRegistry {
     error NotAuthorized(address account, ParticipantRegistry.Role role);
     error UnknownModel(bytes32 modelId);
     error AlreadyRegistered(bytes32 modelId);
+    error EmptyHash();
     error InvalidTransition(bytes32 modelId, Status from, Status to);
 
     event ModelRegistered(bytes32 indexed modelId, bytes32 reportHash, address by);
@@ -44,6 +45,7 @@ contract ModelRegistry {
     }
 
     function register(bytes32 modelId, bytes32 reportHash) external only(ParticipantRegistry.Role.OPERATOR) {
+        if (modelId == bytes32(0) || reportHash == bytes32(0)) revert EmptyHash();
         if (_models[modelId].status != Status.NONE) revert AlreadyRegistered(modelId);
         _models[modelId] = Model(Status.REGISTERED, uint64(block.timestamp), 0, 0, reportHash, msg.sender, address(0));
         _ids.push(modelId);

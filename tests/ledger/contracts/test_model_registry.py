@@ -20,6 +20,9 @@ def test_a_model_serves_only_between_approval_and_retirement(deployed, sender) -
 
     with pytest.raises(ContractRevert.named("NotAuthorized")):
         models.register(sender(oracle), MODEL, REPORT)
+    for model, report in ((MODEL, "00" * 32), ("00" * 32, REPORT)):  # a model must name what it is and was judged on
+        with pytest.raises(ContractRevert.named("EmptyHash")):
+            models.register(sender(operator), model, report)
     models.register(sender(operator), MODEL, REPORT)
     assert not models.is_servable(MODEL)
     with pytest.raises(ContractRevert.named("AlreadyRegistered")):
