@@ -109,7 +109,7 @@ def _append_file(sequencer: Sequencer, events: EventFile, key: str) -> range:
     with Progress(console=console, transient=True) as bar, sequencer.atomic():
         task = bar.add_task("appending events", total=events.size())
         for bodies, leaves in events.chunks(progress=lambda n: bar.update(task, advance=n)):
-            sequencer.append_canonical(bodies, None, leaves)
+            sequencer.append_canonical(bodies, leaves)
             sequencer.seal()
         events.refuse_if_bad()
         sequencer.store.record_batch(key, range(start, sequencer.size))

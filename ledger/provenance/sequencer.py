@@ -85,20 +85,14 @@ class Sequencer:
         """Store ``events`` durably; their leaf indices are the acknowledgement."""
         return self.append_canonical([e.canonical() for e in events])
 
-    def append_canonical(self, bodies: Sequence[bytes], batch_key: str | None = None,
-                         leaf_hashes: Sequence[bytes] | None = None) -> range:
+    def append_canonical(self, bodies: Sequence[bytes], leaf_hashes: Sequence[bytes] | None = None) -> range:
         """:meth:`append` for events already in their RFC 8785 bytes (a validated file), with their
-        leaf hashes if the caller computed them (in parallel).
-
-        With a ``batch_key`` the append is idempotent: a batch whose key is already stored (a retry
-        after a crash, the same file appended twice) adds nothing and is acknowledged with the
-        indices it was stored at the first time."""
-        if batch_key is not None and (done := self.store.batch(batch_key)) is not None:
-            return done
+        leaf hashes if the caller computed them (in parallel). Inside :meth:`atomic`, with
+        ``LogStore.record_batch``, a whole file is appended once (see ``credtrace log append``)."""
         start = self.size
         hashes = list(leaf_hashes) if leaf_hashes is not None else list(map(merkle.leaf_hash, bodies))
         rows = zip(range(start, start + len(bodies)), hashes, map(bytes.decode, bodies), strict=True)
-        self.store.append(start, list(rows), batch_key)
+        self.store.append(start, list(rows))
         self.size = start + len(bodies)
         if self._unsealed is None and start == self.sealed:
             self._unsealed = []

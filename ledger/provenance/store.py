@@ -153,20 +153,19 @@ class LogStore(NodeReader):
         with self._reading() as conn:
             return int(conn.scalar(sa.select(sa.func.coalesce(sa.func.max(events.c.idx) + 1, 0))))
 
-    def append(self, start: int, leaves: Sequence[tuple[int, bytes, str]], batch_key: str | None = None) -> None:
-        """Store ``leaves`` (index, leaf hash, canonical body), indices ``start…``, and ``batch_key``
-        with them if given, in one commit."""
+    def append(self, start: int, leaves: Sequence[tuple[int, bytes, str]]) -> None:
+        """Store ``leaves`` (index, leaf hash, canonical body), indices ``start…``, in one commit
+        (or in the open :meth:`unit`)."""
         with self._writing() as conn:
             if self._size(conn) != start:
                 raise LedgerError(f"log append at {start} but the log has {self._size(conn)} events")
             _bulk_insert(conn, events, leaves)
-            if batch_key is not None:
-                _record_batch(conn, batch_key, range(start, start + len(leaves)))
 
     def record_batch(self, batch_key: str, stored: range) -> None:
-        """Remember that the batch ``batch_key`` was stored at ``stored`` (see :meth:`batch`)."""
+        """Remember that the batch ``batch_key`` was stored at ``stored`` (see :meth:`batch`): in the
+        unit that stored it, so the key and the events are committed together."""
         with self._writing() as conn:
-            _record_batch(conn, batch_key, stored)
+            conn.execute(batches.insert().values(batch_key=batch_key, first_index=stored.start, count=len(stored)))
 
     def batch(self, batch_key: str) -> range | None:
         """The indices the batch ``batch_key`` was appended at, or None if it never was."""
@@ -288,10 +287,6 @@ class LogStore(NodeReader):
     @staticmethod
     def _size(conn: Connection) -> int:
         return int(conn.scalar(sa.select(sa.func.coalesce(sa.func.max(events.c.idx) + 1, 0))))
-
-
-def _record_batch(conn: Connection, batch_key: str, stored: range) -> None:
-    conn.execute(batches.insert().values(batch_key=batch_key, first_index=stored.start, count=len(stored)))
 
 
 def _checkpoint(row: sa.Row[tuple[object, ...]]) -> StoredCheckpoint:
