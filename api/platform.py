@@ -22,6 +22,7 @@ from ledger.contracts import ConsentRegistry, ParticipantRegistry, ProvenanceLog
 from ledger.contracts.consent_registry import NAME as CONSENT_CONTRACT
 from ledger.contracts.participant_registry import NAME as REGISTRY_CONTRACT
 from ledger.contracts.provenance_log import NAME as LOG_CONTRACT
+from ledger.contracts.reason import ReasonTexts
 from ledger.contracts.sanctions_list import NAME as SANCTIONS_CONTRACT
 from ledger.migrations import open_engine
 from ledger.provenance import AnchorTarget, LogStore, Sequencer
@@ -50,6 +51,7 @@ class Platform:
     gate: AccessGate
     ingestion: Ingestion
     stats: SupplyStats
+    reasons: ReasonTexts
 
     def seal_and_anchor(self) -> None:
         self.sequencer.seal()
@@ -99,4 +101,4 @@ def _wire(settings: Settings, chain: Chain, dep: deployment.Deployment, engine: 
     ingestion = Ingestion(CatalogueWriter(engine), vault, pseudonymise, sequencer)
     record_pending(ingestion.writer, sequencer)  # batches stored just before a crash get their INGEST
     return Platform(chain, engine, operator, registry, consents, sanctions, log, sequencer, pseudonymise,
-                    gate, ingestion, SupplyStats(engine))
+                    gate, ingestion, SupplyStats(engine), ReasonTexts(engine))

@@ -69,12 +69,15 @@ def revoke(
     enterprise: Annotated[str, typer.Option(help="Key name of the enterprise that revokes.")] = "enterprise-1",
     rpc: RpcOption = None,
 ) -> None:
-    """The enterprise revokes a consent from its own account."""
+    """The enterprise signs the revocation (EIP-712 ``Revoke``); the operator submits it, so a
+    suspended enterprise, whose own transactions the chain no longer admits, can still revoke."""
     from api.platform import opened_platform
-    from ledger.contracts.consent import parse_consent_id
+    from ledger.contracts.consent import new_nonce, parse_consent_id
 
     settings = ctx.ensure_object(State).settings(rpc)
-    who = keystore(settings).load(enterprise)
+    who, cid = keystore(settings).load(enterprise), parse_consent_id(consent_id)
     with opened(settings) as chain, opened_platform(settings, chain) as p:
-        p.consents.revoke(sender_for(chain, who), parse_consent_id(consent_id))
+        nonce = new_nonce()
+        signature = p.consents.sign_revoke(cid, nonce, who.account)
+        p.consents.revoke_signed(sender_for(chain, p.operator), cid, nonce, signature)
     console.print(f"revoked {consent_id}")

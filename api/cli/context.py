@@ -43,7 +43,9 @@ RpcOption = Annotated[
 DbOption = Annotated[str | None, typer.Option("--db", envvar="CREDTRACE_DB",
                                                help="SQLAlchemy URL; default SQLite in the home folder.")]
 AsOption = Annotated[str, typer.Option("--as", help="Key name of the participant who acts.")]
-ReasonOption = Annotated[str, typer.Option("--reason", help="Short reason recorded on chain (at most 32 bytes).")]
+ReasonOption = Annotated[str, typer.Option(
+    "--reason", help="A reason code (FALSE_DATA, LATE_REPORTING, … see README) or a text: the chain keeps the "
+                     "code, or the text's SHA-256 with the text kept off chain.")]
 
 P = ParamSpec("P")
 R = TypeVar("R")

@@ -67,10 +67,10 @@ def participants(p: Platform, people: dict[str, Identity]) -> None:
     except ContractRevert as refused:
         console.print(f"bank-a tries to make itself a regulator → refused: [red]{refused}[/red]")
     regulator = sender_for(p.chain, people["regulator"])
-    p.registry.suspend(regulator, people["bank-b"].address, "demo: late loan reporting")
+    p.registry.suspend(regulator, people["bank-b"].address, "LATE_REPORTING")
     still = p.registry.has_role(people["bank-b"].address, Role.BANK)
     console.print(f"a regulator suspends bank-b; bank-b has the BANK role while suspended: {still}")
-    p.registry.reinstate(regulator, people["bank-b"].address, "demo: reporting fixed")
+    p.registry.reinstate(regulator, people["bank-b"].address, "CORRECTED")
     console.print(table(p.registry.participants(), {who.address: n for n, who in people.items()}))
 
 

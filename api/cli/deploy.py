@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import shutil
 import time
+from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
 import typer
@@ -49,6 +51,7 @@ def deploy_to(chain: Chain, settings: Settings, redeploy: bool) -> Deployment:
     if ensure_operator_funds(chain, operator.address):
         console.print(f"funded the operator {operator.address} from the node's dev account")
     result = deployment.deploy(sender_for(chain, operator), operator.org_id, operator.signing_public_key)
+    _keep_previous(settings.deployment_path)
     deployment.save(result, settings.deployment_path)
     console.print(f"deployed to {result.endpoint} (chain id {result.chain_id})")
     for name, record in result.contracts.items():
@@ -72,7 +75,13 @@ def _should_deploy(chain: Chain, settings: Settings, redeploy: bool) -> bool:
             f"{path} does not match the chain at {chain.endpoint}: {'; '.join(found)}. "
             "Pass --redeploy to deploy afresh (the old file is kept)."
         )
-    kept = path.with_name(f"deployment.{time.strftime('%Y%m%dT%H%M%S')}.json")
-    path.rename(kept)
-    console.print(f"kept the previous deployment as {kept}")
     return True
+
+
+def _keep_previous(path: Path) -> None:
+    """Copy the deployment being replaced aside, only once the new one is deployed: a deploy that
+    fails leaves the old file in place, untouched (the new file then replaces it atomically)."""
+    if path.exists():
+        kept = path.with_name(f"deployment.{time.strftime('%Y%m%dT%H%M%S')}.json")
+        shutil.copy2(path, kept)
+        console.print(f"kept the previous deployment as {kept}")

@@ -97,12 +97,15 @@ def exit_(
 
 
 def _status_change(ctx: typer.Context, action: str, name: str, why: str, by: str, rpc: str | None) -> None:
+    from api.platform import opened_platform
+    from ledger.contracts.reason import encode
+
     settings = ctx.ensure_object(State).settings(rpc)
     store = keystore(settings)
-    with opened(settings) as chain:
-        reg, actor = registry(chain, settings), sender_for(chain, store.load(by))
-        getattr(reg, action)(actor, store.load(name).address, why)
-        console.print(f"{name}: {reg.participant(store.load(name).address).status.name}")
+    with opened(settings) as chain, opened_platform(settings, chain) as p:
+        p.reasons.keep(encode(why))  # the text off chain first: the chain's hash always has its text
+        getattr(p.registry, action)(sender_for(chain, store.load(by)), store.load(name).address, why)
+        console.print(f"{name}: {p.registry.participant(store.load(name).address).status.name}")
 
 
 def table(participants: list[Participant], names: Mapping[str, str]) -> Table:

@@ -2,9 +2,15 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
+from typing import TYPE_CHECKING
+
 import typer
 
 from api.cli.context import AsOption, ReasonOption, RpcOption, State, console, keystore, opened, reported, sender_for
+
+if TYPE_CHECKING:
+    from ledger.contracts.sanctions_list import SanctionChange
 
 group = typer.Typer(help="The sanctions list (SanctionsList), keyed by enterprise pseudonym.", no_args_is_help=True)
 
@@ -32,25 +38,39 @@ def lift(ctx: typer.Context, credit_code: str, reason: ReasonOption, by: AsOptio
 @group.command("show")
 @reported
 def show(ctx: typer.Context, credit_code: str, rpc: RpcOption = None) -> None:
-    """Whether an enterprise is listed, since when and why (the chain holds only its pseudonym)."""
+    """Whether an enterprise is listed now, and every listing and lift with its time, reason and
+    regulator (the chain holds only its pseudonym and the reasons' codes or hashes)."""
     from api.platform import opened_platform
     from ledger.identifiers.uscc import validate
 
     settings = ctx.ensure_object(State).settings(rpc)
     with opened(settings) as chain, opened_platform(settings, chain) as p:
-        record = p.sanctions.sanction_of(p.pseudonymise(validate(credit_code)))
-    state = "listed" if record.active else "not listed"
-    console.print(f"{state}" + (f" since {record.since}: {record.reason} (by {record.by})" if record.since else ""))
+        changes = p.sanctions.history(p.pseudonymise(validate(credit_code)))
+        texts = p.reasons.texts(c.reason.digest for c in changes if c.reason.digest)
+    listed = bool(changes) and changes[-1].listed
+    console.print("listed" if listed else "not listed", soft_wrap=True)
+    for change in changes:
+        console.print(line(change, texts), soft_wrap=True)
+
+
+def line(change: SanctionChange, texts: dict[str, str]) -> str:
+    from ledger.contracts.reason import decode
+
+    when = datetime.fromtimestamp(change.time, UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+    what = "listed" if change.listed else "lifted"
+    return f"  {when} {what} by {change.by} (block {change.block}): {decode(change.reason.raw, texts)}"
 
 
 def _act(ctx: typer.Context, action: str, credit_code: str, why: str, by: str, rpc: str | None) -> None:
     from api.platform import opened_platform
+    from ledger.contracts.reason import encode
     from ledger.identifiers.uscc import validate
 
     settings = ctx.ensure_object(State).settings(rpc)
     regulator = keystore(settings).load(by)
     with opened(settings) as chain, opened_platform(settings, chain) as p:
         subject = p.pseudonymise(validate(credit_code))
+        p.reasons.keep(encode(why))  # the text off chain first: the chain's hash always has its text
         getattr(p.sanctions, action)(sender_for(chain, regulator), subject, why)
         listed = p.sanctions.is_sanctioned(subject)
     console.print(f"{credit_code}: {'listed' if listed else 'not listed'} (pseudonym {subject[:16]}…)")

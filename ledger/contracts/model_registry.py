@@ -9,7 +9,7 @@ from web3.types import TxReceipt
 
 from ledger.chain.contract import DeployedContract
 from ledger.chain.sender import TransactionSender
-from ledger.contracts.participant_registry import reason
+from ledger.contracts.reason import encode
 from ledger.types import Address, ModelStatus
 
 NAME = "ModelRegistry"
@@ -39,7 +39,7 @@ class ModelRegistry:
         return self.contract.transact(by, "approve", bytes.fromhex(model_id))
 
     def retire(self, by: TransactionSender, model_id: str, why: str) -> TxReceipt:
-        return self.contract.transact(by, "retire", bytes.fromhex(model_id), reason(why))
+        return self.contract.transact(by, "retire", bytes.fromhex(model_id), encode(why).raw)
 
     def is_servable(self, model_id: str) -> bool:
         return bool(self.contract.call("isServable", bytes.fromhex(model_id)))

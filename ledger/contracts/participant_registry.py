@@ -9,8 +9,7 @@ from web3.types import TxReceipt
 
 from ledger.chain.contract import DeployedContract
 from ledger.chain.sender import TransactionSender
-from ledger.errors import LedgerError
-from ledger.identifiers.scan import identifiers_in
+from ledger.contracts.reason import encode
 from ledger.types import Address, OrgId, Role, Status
 
 NAME = "ParticipantRegistry"
@@ -25,19 +24,6 @@ class Participant:
     org_id: OrgId
     signing_key: bytes
     """Ed25519 public key, 32 bytes."""
-
-
-def reason(text: str) -> bytes:
-    """A short reason as the contract's bytes32 (UTF-8, at most 32 bytes, zero-padded). The chain keeps
-    it for good, so a raw identifier in it (a credit code, an identity, mobile or bank card number) is
-    refused, naming the kind and never the value."""
-    raw = text.encode()
-    if len(raw) > 32:
-        raise LedgerError(f"a reason is at most 32 bytes of UTF-8 (about 10 Chinese characters); this one has "
-                          f"{len(raw)}")
-    for kind in identifiers_in(text):
-        raise LedgerError(f"the reason carries {kind}: raw identifiers never reach the chain")
-    return raw.ljust(32, b"\0")
 
 
 def key_as_of(history: list[tuple[int, bytes]], block: int) -> bytes:
@@ -99,13 +85,13 @@ class ParticipantRegistry:
         return self.contract.transact(by, "register", account, int(role), org, signing_key)
 
     def exit(self, by: TransactionSender, account: Address, why: str) -> TxReceipt:
-        return self.contract.transact(by, "exit", account, reason(why))
+        return self.contract.transact(by, "exit", account, encode(why).raw)
 
     def suspend(self, by: TransactionSender, account: Address, why: str) -> TxReceipt:
-        return self.contract.transact(by, "suspend", account, reason(why))
+        return self.contract.transact(by, "suspend", account, encode(why).raw)
 
     def reinstate(self, by: TransactionSender, account: Address, why: str) -> TxReceipt:
-        return self.contract.transact(by, "reinstate", account, reason(why))
+        return self.contract.transact(by, "reinstate", account, encode(why).raw)
 
     def rotate_signing_key(self, by: TransactionSender, new_key: bytes) -> TxReceipt:
         return self.contract.transact(by, "rotateSigningKey", new_key)

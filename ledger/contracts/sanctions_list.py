@@ -8,16 +8,20 @@ from web3.types import TxReceipt
 
 from ledger.chain.contract import DeployedContract
 from ledger.chain.sender import TransactionSender
-from ledger.contracts.participant_registry import reason
+from ledger.contracts.reason import Reason, decode, encode
 
 NAME = "SanctionsList"
 
 
 @dataclass(frozen=True)
-class Sanction:
-    active: bool
-    since: int
-    reason: str
+class SanctionChange:
+    """One listing or lift, from the contract's events."""
+
+    listed: bool
+    block: int
+    time: int
+    """The block's Unix time."""
+    reason: Reason
     by: str
 
 
@@ -27,14 +31,22 @@ class SanctionsList:
 
     def sanction(self, by: TransactionSender, subject: str, why: str) -> TxReceipt:
         """List the enterprise with pseudonym ``subject`` (64 hex); a regulator acts."""
-        return self.contract.transact(by, "sanction", bytes.fromhex(subject), reason(why))
+        return self.contract.transact(by, "sanction", bytes.fromhex(subject), encode(why).raw)
 
     def lift(self, by: TransactionSender, subject: str, why: str) -> TxReceipt:
-        return self.contract.transact(by, "lift", bytes.fromhex(subject), reason(why))
+        return self.contract.transact(by, "lift", bytes.fromhex(subject), encode(why).raw)
 
     def is_sanctioned(self, subject: str) -> bool:
         return bool(self.contract.call("isSanctioned", bytes.fromhex(subject)))
 
-    def sanction_of(self, subject: str) -> Sanction:
-        active, since, why, by = self.contract.call("sanctionOf", bytes.fromhex(subject))
-        return Sanction(bool(active), int(since), bytes(why).rstrip(b"\0").decode(errors="replace"), str(by))
+    def history(self, subject: str) -> list[SanctionChange]:
+        """Every listing and lift of ``subject``, in chain order."""
+        found = [(log["blockNumber"], log["logIndex"], name == "Sanctioned", log["args"])
+                 for name in ("Sanctioned", "Lifted")
+                 for log in self.contract.event(name).get_logs(
+                     from_block=0, argument_filters={"subject": bytes.fromhex(subject)})]
+        return [SanctionChange(listed, int(block), self._time(int(block)), decode(bytes(args["reason"])),
+                               str(args["by"])) for block, _, listed, args in sorted(found)]
+
+    def _time(self, block: int) -> int:
+        return int(self.contract.chain.web3.eth.get_block(block)["timestamp"])

@@ -15,7 +15,7 @@ from api.cli.context import opened
 from api.settings import Settings
 from ledger.chain import TransactionSender
 from ledger.chain.identity import DEV_ONLY, KeyStore
-from ledger.errors import TransactionError
+from ledger.errors import LedgerError, TransactionError
 from ledger.identifiers.scan import identifiers_in
 from ledger.migrations import open_engine
 from ledger.provenance import LogStore
@@ -71,6 +71,25 @@ def test_deployment_for_another_chain_is_refused(home: Path, anvil_url: str) -> 
     run(home, "deploy", "--rpc", anvil_url)
     out = run(home, "deploy", ok=False)
     assert "does not match the chain" in out and "--redeploy" in out
+
+
+def test_a_redeploy_that_fails_leaves_the_deployment_file_as_it_was(
+    home: Path, anvil_url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from ledger.chain import deployment
+
+    run(home, "init")
+    run(home, "deploy", "--rpc", anvil_url)
+    written = (home / "deployment.json").read_bytes()
+
+    def fails(*_: object) -> None:
+        raise LedgerError("the node refused the deployment")
+
+    monkeypatch.setattr(deployment, "deploy", fails)
+    out = run(home, "deploy", "--rpc", anvil_url, "--redeploy", ok=False)
+    assert "error: the node refused the deployment" in out
+    assert (home / "deployment.json").read_bytes() == written
+    assert sorted(p.name for p in home.glob("deployment*")) == ["deployment.json"]
 
 
 def test_participants_commands_and_named_errors(home: Path, anvil_url: str) -> None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 
+from ledger.contracts.reason import encode
 from ledger.contracts.sanctions_list import NAME, SanctionsList
 from ledger.errors import ContractRevert
 from ledger.types import Role
@@ -24,12 +25,13 @@ def test_regulators_list_and_lift_sanctions(deployed, sender) -> None:
     [event] = list(sanctions.contract.events(receipt))
     assert event["event"] == "Sanctioned" and event["args"]["by"] == regulator.address
     assert sanctions.is_sanctioned(SUBJECT) and not sanctions.is_sanctioned("cd" * 32)
-    record = sanctions.sanction_of(SUBJECT)
-    assert (record.active, record.reason, record.by) == (True, "false tax data", regulator.address)
+    [listed] = sanctions.history(SUBJECT)
+    assert (listed.listed, listed.reason.raw, listed.by) == (True, encode("false tax data").raw, regulator.address)
     with pytest.raises(ContractRevert.named("AlreadySanctioned")):
         sanctions.sanction(sender(regulator), SUBJECT, "again")
 
-    sanctions.lift(sender(regulator), SUBJECT, "repaid and corrected")
+    sanctions.lift(sender(regulator), SUBJECT, "CORRECTED")
     assert not sanctions.is_sanctioned(SUBJECT)
+    assert [(c.listed, c.reason.code) for c in sanctions.history(SUBJECT)] == [(True, None), (False, "CORRECTED")]
     with pytest.raises(ContractRevert.named("NotSanctioned")):
         sanctions.lift(sender(regulator), SUBJECT, "again")
