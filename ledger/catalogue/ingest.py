@@ -138,6 +138,10 @@ def _supply(ing: Ingestion, dataset: str, rows: Iterable[Row | Unreadable], prov
             _take(ing, w, dataset, batch_id, chunk, tally, correction)
         if not tally.total:
             raise CatalogueError("the batch has no rows; nothing was ingested")
+        if correction and not tally.stored:  # a TRANSFORM names what it produced: here, nothing
+            shown = "; ".join(f"row {n}: {why}" for n, why in sorted(tally.examples)[:3])
+            raise CatalogueError(f"nothing was corrected: all {tally.total} rows were rejected ({shown}); "
+                                 "nothing was stored")
         kind = "correction" if correction else "ingest"
         batch = Batch(batch_id, dataset, provider, received_at, tally.content_hash(), tally.total, tally.stored,
                       None, claimed, kind)
