@@ -27,7 +27,7 @@ import json
 import secrets
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import rfc8785
 
@@ -45,6 +45,8 @@ PURPOSE = "departmental-supply"
 CORRECTION = "departmental-correction"
 EXAMPLES = 100
 """Rejected rows kept (stored and reported) per batch; the rest are counted by reason."""
+KINDS = 50
+"""Distinct reasons counted per batch (each unexpected field name is one); the rest as "other reasons"."""
 CHUNK = 5_000
 Row = Mapping[str, object]
 
@@ -115,7 +117,8 @@ class _Tally:
     def reject(self, number: int, reasons: list[str]) -> None:
         if len(self.examples) < EXAMPLES:
             self.examples.append((number, "; ".join(reasons)))
-        self.counts.update(r.split(":", 1)[0] for r in reasons)
+        for kind in (r.split(":", 1)[0] for r in reasons):  # "wrong type for 'kwh'", "duplicate", …
+            self.counts[kind if kind in self.counts or len(self.counts) < KINDS else "other reasons"] += 1
 
     def content_hash(self) -> str:
         """SHA-256 of the rows as one RFC 8785 array, as if the batch had been held whole."""
@@ -131,26 +134,31 @@ def _supply(ing: Ingestion, dataset: str, rows: Iterable[Row | Unreadable], prov
     refused = rights.refusal(ing.roles, provider, dataset)
     if refused is not None:
         raise SupplyRefused(refused, _denied(ing.sequencer, provider, dataset, refused, received_at))
-    batch_id = secrets.token_hex(16)
     tally = _Tally()
+    batch = _store(ing, dataset, rows, Batch(secrets.token_hex(16), dataset, provider, received_at, "", 0, 0, None,
+                                             claimed, "correction" if correction else "ingest"), tally)
+    index = _record(ing.sequencer, batch, (tally.old, tally.new))
+    ing.writer.recorded(batch.batch_id, index)
+    return IngestReport(batch.batch_id, dataset, tally.total, tally.stored, tuple(sorted(tally.examples)),
+                        batch.content_hash, index, tally.total - tally.stored,
+                        tuple(tally.counts.most_common()), received_at, claimed, batch.kind)
+
+
+def _store(ing: Ingestion, dataset: str, rows: Iterable[Row | Unreadable], header: Batch, tally: _Tally) -> Batch:
+    """Every row, in one transaction: the batch as stored, or (an exception) nothing stored."""
+    correction = header.kind == "correction"
     with ing.writer.storing() as w:
         for chunk in _chunks(rows):
-            _take(ing, w, dataset, batch_id, chunk, tally, correction)
+            _take(ing, w, dataset, header.batch_id, chunk, tally, correction)
         if not tally.total:
             raise CatalogueError("the batch has no rows; nothing was ingested")
         if correction and not tally.stored:  # a TRANSFORM names what it produced: here, nothing
             shown = "; ".join(f"row {n}: {why}" for n, why in sorted(tally.examples)[:3])
             raise CatalogueError(f"nothing was corrected: all {tally.total} rows were rejected ({shown}); "
                                  "nothing was stored")
-        kind = "correction" if correction else "ingest"
-        batch = Batch(batch_id, dataset, provider, received_at, tally.content_hash(), tally.total, tally.stored,
-                      None, claimed, kind)
+        batch = replace(header, content_hash=tally.content_hash(), rows_total=tally.total, rows_stored=tally.stored)
         w.finish(batch, tally.examples, dict(tally.counts), set() if correction else tally.periods)
-    index = _record(ing.sequencer, batch, (tally.old, tally.new))
-    ing.writer.recorded(batch_id, index)
-    return IngestReport(batch_id, dataset, tally.total, tally.stored, tuple(sorted(tally.examples)),
-                        batch.content_hash, index, tally.total - tally.stored,
-                        tuple(tally.counts.most_common()), received_at, claimed, kind)
+    return batch
 
 
 def _chunks(rows: Iterable[Row | Unreadable]) -> Iterator[list[tuple[int, Row | Unreadable]]]:

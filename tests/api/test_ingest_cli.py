@@ -187,3 +187,15 @@ def test_the_demo_providers_are_registered_for_their_departments(home: Path) -> 
     for dataset, schema in SCHEMAS.items():
         assert store.load(provider_of(dataset)).org_id == department_org_id(schema.department), dataset
     assert set(PROVIDERS) <= set(SCHEMAS)
+
+
+def test_counts_by_reason_are_bounded_too(home: Path, cli: Cli, tmp_path: Path) -> None:
+    """Each unexpected field name is a reason of its own: a file of made-up names cannot grow the
+    counts without end (issue 12, bounded input)."""
+    rows = [json.dumps({"credit_code": CODE, "period": "2026-04", "insured_headcount": 1, f"made_up_{i}": 1})
+            for i in range(80)]
+    out = cli("data", "ingest", "social_security", str(write(tmp_path / "m.jsonl", rows)), "--as", "social-security")
+    assert "80 rows, 0 stored, 80 rejected" in out and "30 rows: other reasons" in out
+    [(kinds,)] = query(home, "SELECT count(*) FROM catalogue_rejection_counts WHERE batch_id = "
+                             "(SELECT batch_id FROM catalogue_batches WHERE rows_total = 80)")
+    assert kinds == 51
