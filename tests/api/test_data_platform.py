@@ -263,7 +263,7 @@ def test_the_data_commands_end_to_end(tmp_path: Path) -> None:
     header = b"\xef\xbb\xbfcredit_code,period,invoiced_sales,tax_paid\n"
     spreadsheet.write_bytes(header + f"{code},2026-02,2,0.2\n".encode())
     assert "tax: 1 rows, 1 stored, 0 rejected" in cli("data", "ingest", "tax", str(spreadsheet))
-    for content, error in ((b"credit_code,period,invoiced_sales,tax_paid\n\xff\xfe,2026-03,1,1\n", "line 2 is not UTF-8 text"),
+    for content, error in ((header[3:] + b"\xff\xfe,2026-03,1,1\n", "line 2 is not UTF-8 text"),
                            (b"[1, 2]\n", "line 1 is not a JSON object"), (b"\n", "the batch has no rows")):
         bad = tmp_path / ("bad.jsonl" if content.startswith((b"[", b"\n")) else "bad.csv")
         bad.write_bytes(content)

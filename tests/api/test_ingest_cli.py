@@ -199,3 +199,16 @@ def test_counts_by_reason_are_bounded_too(home: Path, cli: Cli, tmp_path: Path) 
     [(kinds,)] = query(home, "SELECT count(*) FROM catalogue_rejection_counts WHERE batch_id = "
                              "(SELECT batch_id FROM catalogue_batches WHERE rows_total = 80)")
     assert kinds == 51
+
+
+def test_a_department_corrects_its_row_by_a_new_version_not_by_racing(home: Path, cli: Cli, tmp_path: Path) -> None:
+    header = "credit_code,period,invoiced_sales,tax_paid"
+    cli("data", "ingest", "tax", str(write(tmp_path / "a.csv", [header, f"{CODE},2026-09,10,1"])), "--as", "tax-bureau")
+    fixed = write(tmp_path / "b.csv", [header, f"{CODE},2026-09,12,1.2"])
+    assert "1 rejected" in cli("data", "ingest", "tax", str(fixed), "--as", "tax-bureau")  # a duplicate, as before
+    out = cli("data", "correct", "tax", str(fixed), "--as", "tax-bureau")
+    assert "tax: 1 rows, 1 stored, 0 rejected; TRANSFORM event" in out
+    assert query(home, "SELECT version FROM catalogue_records WHERE period = '2026-09'") == [(2,)]
+    assert query(home, "SELECT version FROM catalogue_record_versions WHERE period = '2026-09'") == [(1,)]
+    out = cli("data", "correct", "tax", str(fixed), "--as", "tax-bureau", ok=False)
+    assert "error: nothing was corrected: all 1 rows were rejected (row 1: unchanged" in out
