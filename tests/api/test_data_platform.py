@@ -63,11 +63,14 @@ class World:
 
 
 @pytest.fixture
-def world(tmp_path: Path) -> Iterator[World]:
+def world(tmp_path: Path, request: pytest.FixtureRequest) -> Iterator[World]:
+    """A platform on the embedded devnet, or on Anvil for tests marked
+    ``@pytest.mark.parametrize("world", ["devnet", "anvil"], indirect=True)``."""
     home = tmp_path / "home"
-    for args in (["init"], ["deploy"]):
+    rpc = request.getfixturevalue("anvil_url") if getattr(request, "param", "devnet") == "anvil" else None
+    for args in (["init"], ["deploy", *(["--rpc", rpc] if rpc else [])]):
         assert CliRunner().invoke(app, ["--home", str(home), *args]).exit_code == 0
-    settings = Settings.build(home, None)
+    settings = Settings.build(home, rpc)
     store = KeyStore(settings.keys_dir)
     pilot = generate(30, months=6, seed=3)
     people = {n: store.load(n) for n in store.names()}
@@ -157,6 +160,7 @@ def test_refusals_are_clear_and_recorded(world: World, case: str) -> None:
     assert refused.value.event_index == world.p.sequencer.store.size() - 1
 
 
+@pytest.mark.parametrize("world", ["devnet", "anvil"], indirect=True)
 @pytest.mark.parametrize("case", ["bank suspended", "bank exited", "not a bank", "no bank",
                                   "enterprise suspended", "enterprise exited"])
 def test_the_oracle_reads_only_for_an_active_bank_about_an_active_enterprise(world: World, case: str) -> None:
