@@ -116,9 +116,9 @@ class AccessGate:
         refused = self._unknown_datasets(req) or self._refusal(req, subject)
         if refused is not None:
             raise self._denied(req, subject, refused)
-        stored = self.reader.records(subject, req.departments)
+        stored, code = self.reader.records(subject, req.departments), validate(req.credit_code)
         try:
-            opened = [(r.department, self._opened(r, validate(req.credit_code))) for r in stored]
+            opened = [(r.department, self._opened(r, code)) for r in stored]
         except RecordTampered:
             raise self._denied(req, subject, TAMPERED) from None
         treatment = POLICY[self.roles.participant(req.requester).role][1]

@@ -22,6 +22,7 @@ Both keys are 32 random bytes in files under the home folder (mode 0600); the on
 a backup (``credtrace keys backup`` / ``restore``), and ``fingerprints`` refuses a key the database
 was not written with.
 """
+
 from __future__ import annotations
 
 import hashlib

@@ -2,7 +2,8 @@
 log's tables (0001) and the data catalogue's (0002). :func:`open_engine` brings any database —
 SQLite by default, PostgreSQL where it grows — to the newest revision before anything reads it.
 A SQLite database file is the owner's alone (0600) before the first connection: SQLite gives its WAL
-and shared-memory files the database file's permissions (``robust_open`` in ``os_unix.c``).
+and shared-memory files the database file's permissions (``findCreateFileMode``, ``unixOpenSharedMemory``
+in its ``os_unix.c``).
 """
 
 from __future__ import annotations
@@ -39,8 +40,8 @@ def _private(database: str | None) -> None:
         os.close(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600))
     except FileExistsError:
         for kept in (path, path.with_name(path.name + "-wal"), path.with_name(path.name + "-shm")):
-            if kept.exists() and kept.stat().st_mode & 0o077:
-                kept.chmod(0o600)
+            if kept.exists() and kept.stat().st_mode & 0o077 and kept.stat().st_uid == os.getuid():
+                kept.chmod(0o600)  # another user's file (a shared database) is left as its owner set it
 
 
 def _sqlite_pragmas(dbapi_conn: object, _record: object) -> None:
