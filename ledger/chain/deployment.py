@@ -66,10 +66,13 @@ def load(path: Path) -> Deployment:
 
 
 def save(deployment: Deployment, path: Path) -> None:
-    """Write atomically: a crash leaves the old file or the new one, never half of one."""
-    path.parent.mkdir(parents=True, exist_ok=True)
+    """Write atomically: a crash leaves the old file or the new one, never half of one; the owner's
+    alone (0600), like everything under the home."""
+    path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
     tmp = path.with_suffix(".tmp")
-    with open(tmp, "w") as fh:
+    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    os.fchmod(fd, 0o600)  # a temporary left by a crash keeps the mode it was created with
+    with os.fdopen(fd, "w") as fh:
         fh.write(deployment.to_json())
         fh.flush()
         os.fsync(fh.fileno())

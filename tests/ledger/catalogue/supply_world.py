@@ -13,7 +13,7 @@ from typing import Any
 from ledger.catalogue.ingest import Ingestion
 from ledger.catalogue.rights import department_org_id
 from ledger.catalogue.store import CatalogueWriter
-from ledger.catalogue.vault import Pseudonymiser, Vault
+from ledger.catalogue.vault import FileKeyProvider, Pseudonymiser, Vault
 from ledger.chain import Chain, Identity, TransactionSender, deployment
 from ledger.contracts import ParticipantRegistry, ProvenanceLog
 from ledger.contracts.participant_registry import NAME as REGISTRY
@@ -59,6 +59,7 @@ def build(chain: Chain, make: Callable[[Role], Identity], send: Callable[[Identi
     engine = open_engine(f"sqlite:///{tmp_path / 'catalogue.sqlite'}")
     sequencer = Sequencer(LogStore(engine), operator.signing_key, lambda: 1_790_000_000_000 + next(_ticks),
                           AnchorTarget(log, send(operator)))
-    ingestion = Ingestion(CatalogueWriter(engine), Vault(b"v" * 32), Pseudonymiser(b"p" * 32), sequencer, registry,
+    vault = Vault(FileKeyProvider(b"v" * 32))
+    ingestion = Ingestion(CatalogueWriter(engine), vault, Pseudonymiser(b"p" * 32), sequencer, registry,
                           lambda: "2026-11-30T12:00:00Z")
     return SupplyWorld(chain, registry, operator, ingestion, make, send)
