@@ -44,8 +44,8 @@ def mode(path: Path) -> int:
 def home(tmp_path: Path) -> Path:
     home = tmp_path / "home"
     run(home, "init")
-    run(home, "deploy")
-    run(home, "participants", "register", "regulator")
+    run(home, "deploy")  # the regulator comes with genesis
+    run(home, "participants", "register", "bank-a")  # opens the platform: the database and its fingerprints
     return home
 
 
