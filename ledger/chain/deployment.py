@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import json
 import os
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
@@ -22,7 +22,7 @@ from ledger.chain.contract import DeployedContract
 from ledger.chain.protocol import Chain
 from ledger.chain.sender import TransactionSender
 from ledger.errors import DeploymentError
-from ledger.types import Address
+from ledger.types import Address, Role
 
 FORMAT = "credtrace-deployment/1"
 
@@ -151,9 +151,18 @@ def deploy_contract(sender: TransactionSender, name: str, *args: Any) -> Contrac
     )
 
 
-def deploy(sender: TransactionSender, operator_org_id: bytes, operator_key: bytes) -> Deployment:
-    """Deploy every credtrace contract, the sender becoming owner and first operator."""
-    registry = deploy_contract(sender, "ParticipantRegistry", operator_org_id, operator_key)
+Genesis = tuple[Address, bytes, bytes]
+"""A genesis regulator: (account, org id, Ed25519 public key)."""
+
+
+def deploy(
+    sender: TransactionSender, operator_org_id: bytes, operator_key: bytes, regulators: Sequence[Genesis]
+) -> Deployment:
+    """Deploy every credtrace contract, the sender becoming owner and first operator, ``regulators``
+    the first regulators: genesis is the one time the deployer names a regulator (issue 12); the
+    regulators appoint every later regulator and auditor."""
+    genesis = [(account, int(Role.REGULATOR), org, key) for account, org, key in regulators]
+    registry = deploy_contract(sender, "ParticipantRegistry", operator_org_id, operator_key, genesis)
     contracts = {"ParticipantRegistry": registry}
     # Each of the others asks the registry who may act.
     for name in ("ProvenanceLog", "ConsentRegistry", "SanctionsList", "ModelRegistry"):

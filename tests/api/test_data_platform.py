@@ -28,6 +28,7 @@ from ledger.catalogue.ingest import Ingestion, ingest
 from ledger.chain import Identity, KeyStore, TransactionSender
 from ledger.chain.funding import top_up
 from ledger.contracts.consent import Category, Grant, consent_id_hex, new_nonce, purpose
+from ledger.types import Role
 from simulation.defects import with_bad_rows
 from simulation.pilot import Pilot, generate
 
@@ -81,10 +82,13 @@ def world(tmp_path: Path, request: pytest.FixtureRequest) -> Iterator[World]:
     people["enterprise-1"] = dataclasses.replace(people["enterprise-1"], credit_code=pilot.enterprises[0].credit_code)
     with opened(settings) as chain, opened_platform(settings, chain) as p:
         operator = TransactionSender(chain, people["operator"].account)
+        regulator = TransactionSender(chain, people["regulator"].account)  # genesis made it one
         for who in people.values():
-            if who.name != "operator":
+            if who.role is Role.AUDITOR:  # the regulators' to appoint, not the operator's
+                p.registry.propose_appointment(regulator, who.address, who.role, who.org_id, who.signing_public_key)
+            elif who.role not in (Role.OPERATOR, Role.REGULATOR):
                 p.registry.register(operator, who.address, who.role, p.org_id(who), who.signing_public_key)
-                top_up(operator, who.address)
+            top_up(operator, who.address)
         w = World(p, people, pilot)
         for dataset, provider in (("tax", "tax-bureau"), ("registration", "market-supervision")):
             ingest(at(p, "2023-08-01T00:00:00Z"), dataset, pilot.records[dataset], people[provider].address)

@@ -30,6 +30,8 @@ class SupplyWorld:
     chain: Chain
     registry: ParticipantRegistry
     operator: Identity
+    regulator: Identity
+    """The genesis regulator (the operator cannot register one: issue 12)."""
     ingestion: Ingestion
     make: Callable[[Role], Identity]
     send: Callable[[Identity], TransactionSender]
@@ -52,8 +54,9 @@ class SupplyWorld:
 
 def build(chain: Chain, make: Callable[[Role], Identity], send: Callable[[Identity], TransactionSender],
           tmp_path: Path) -> SupplyWorld:
-    operator = make(Role.OPERATOR)
-    dep = deployment.deploy(send(operator), operator.org_id, operator.signing_public_key)
+    operator, regulator = make(Role.OPERATOR), make(Role.REGULATOR)
+    genesis = [(regulator.address, regulator.org_id, regulator.signing_public_key)]
+    dep = deployment.deploy(send(operator), operator.org_id, operator.signing_public_key, genesis)
     registry = ParticipantRegistry(deployment.contract(chain, dep, REGISTRY))
     log = ProvenanceLog(deployment.contract(chain, dep, LOG))
     engine = open_engine(f"sqlite:///{tmp_path / 'catalogue.sqlite'}")
@@ -62,4 +65,4 @@ def build(chain: Chain, make: Callable[[Role], Identity], send: Callable[[Identi
     vault = Vault(FileKeyProvider(b"v" * 32))
     ingestion = Ingestion(CatalogueWriter(engine), vault, Pseudonymiser(b"p" * 32), sequencer, registry,
                           lambda: "2026-11-30T12:00:00Z")
-    return SupplyWorld(chain, registry, operator, ingestion, make, send)
+    return SupplyWorld(chain, registry, operator, regulator, ingestion, make, send)
