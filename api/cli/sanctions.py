@@ -4,7 +4,18 @@ from __future__ import annotations
 
 import typer
 
-from api.cli.context import AsOption, ReasonOption, RpcOption, State, console, keystore, opened, reported, sender_for
+from api.cli.context import (
+    AsOption,
+    ReasonOption,
+    RpcOption,
+    State,
+    chain_reason,
+    console,
+    keystore,
+    opened,
+    reported,
+    sender_for,
+)
 
 group = typer.Typer(help="The sanctions list (SanctionsList), keyed by enterprise pseudonym.", no_args_is_help=True)
 
@@ -36,9 +47,10 @@ def show(ctx: typer.Context, credit_code: str, rpc: RpcOption = None) -> None:
     from api.platform import opened_platform
     from ledger.identifiers.uscc import validate
 
+    code = validate(credit_code)
     settings = ctx.ensure_object(State).settings(rpc)
     with opened(settings) as chain, opened_platform(settings, chain) as p:
-        record = p.sanctions.sanction_of(p.pseudonymise(validate(credit_code)))
+        record = p.sanctions.sanction_of(p.pseudonymise(code))
     state = "listed" if record.active else "not listed"
     console.print(f"{state}" + (f" since {record.since}: {record.reason} (by {record.by})" if record.since else ""))
 
@@ -47,10 +59,12 @@ def _act(ctx: typer.Context, action: str, credit_code: str, why: str, by: str, r
     from api.platform import opened_platform
     from ledger.identifiers.uscc import validate
 
+    code = validate(credit_code)  # both checked before any chain is opened
+    chain_reason(why)
     settings = ctx.ensure_object(State).settings(rpc)
     regulator = keystore(settings).load(by)
     with opened(settings) as chain, opened_platform(settings, chain) as p:
-        subject = p.pseudonymise(validate(credit_code))
+        subject = p.pseudonymise(code)
         getattr(p.sanctions, action)(sender_for(chain, regulator), subject, why)
         listed = p.sanctions.is_sanctioned(subject)
     console.print(f"{credit_code}: {'listed' if listed else 'not listed'} (pseudonym {subject[:16]}…)")
