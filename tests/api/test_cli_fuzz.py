@@ -17,13 +17,13 @@ import json
 import re
 import shutil
 import tempfile
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from types import SimpleNamespace
 
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 from typer.testing import CliRunner
 
@@ -141,7 +141,10 @@ def hostile(text: st.SearchStrategy[bytes]) -> st.SearchStrategy[bytes]:
 
 JSON_LINES = st.lists(st.one_of(
     st.sampled_from(["[1, 2]", "42", "\"text\"", "null", "NaN", "{\"a\": 1, \"a\": 2}", "{\"a\": [[[[[[1]]]]]]}",
-                     "{\"credit_code\": " + "9" * 5000 + "}", "{\"x\": 9007199254740993}", "{", "}"]),
+                     "{\"credit_code\": " + "9" * 5000 + "}", "{\"x\": 9007199254740993}", "{", "}",
+                     "{\"credit_code\": NaN, \"period\": \"2024-01\"}",
+                     "{\"credit_code\": 9007199254740993, \"period\": \"2024-01\"}",
+                     "{\"credit_code\": {\"a\": [1]}, \"period\": 1.5}"]),
     AWKWARD.map(json.dumps), CELLS.map(lambda c: json.dumps({"credit_code": c, "period": c}))),
     min_size=1, max_size=5).map(lambda lines: ("\n".join(lines) + "\n").encode("utf-8"))
 FEATURES = ["employees", "growth", "industry", "noise", "penalties", "tax_paid", "utilisation"]
@@ -282,14 +285,52 @@ def invoke_raw(args: list[str]) -> tuple[int, str, BaseException | None]:
     return result.exit_code, result.output, result.exception
 
 
+CODE = "91350100M000100Y43"
+LISTED = [  # the inputs issue 12 names, always run on top of the generated ones
+    Case(["model", "retire", "ab" * 32, "--reason", "信用代码企业银行监管信用"]),
+    Case(["sanctions", "add", CODE, "--reason", "信用代码企业银行监管信用"]),
+    Case(["model", "approve", "nothex"]),
+    Case(["model", "register", "{m}"], {"m/report.json": b"{not json", "m/model.json": b"{}"}),
+    Case(["model", "train", "--data", "{d.csv}", "--target", "bad", "--out", "{out}"], {"d.csv": b"a,bad\n\xff,1\n"},
+         ["out"]),
+    Case(["model", "score", "--model", "{model}", "--data", "{d.csv}", "--out", "{s.csv}"],
+         {"d.csv": b"growth\n\xff\n"}, ["s.csv"]),
+    Case(["log", "check", "{w.json}"], {"w.json": b"\xff\xfe{}"}),
+    Case(["devnet", "--block-time", "-1"]), Case(["devnet", "--chain-id", "0"]), Case(["devnet", "--port", "70000"]),
+    Case(["--home", "{homefile}", "log", "verify"], {"homefile": b"a file"}),
+]
+INGEST_LISTED = [
+    Case(["data", "ingest", "tax", "{b.csv}"], {"b.csv": b"credit_code,period\n" + CODE.encode() + b",2024-01,extra\n"},
+         may_succeed=True),
+    Case(["data", "ingest", "tax", "{b.csv}"], {"b.csv": b"credit_code,period\n\xff,2024-01\n"}, may_succeed=True),
+    Case(["data", "ingest", "tax", "{b.csv}"], {"b.csv": b"credit_code,period\n" + b"x" * (128 * 1024 + 1) + b",1\n"},
+         may_succeed=True),
+    *(Case(["data", "ingest", "tax", "{b.jsonl}"], {"b.jsonl": line + b"\n"}, may_succeed=True) for line in [
+        b"{\"credit_code\": 9007199254740993, \"period\": \"2024-01\"}", b"{\"credit_code\": " + b"9" * 5000 + b"}",
+        b"{\"credit_code\": NaN, \"period\": \"2024-01\"}", b"[1, 2]", b"42", b"\xff{}",
+        b"{\"credit_code\": \"[/red]\", \"period\": \"[/red]\"}"]),
+]
+
+
+def listed(cases: list[Case]) -> Callable[[Callable[..., None]], Callable[..., None]]:
+    def decorate(test: Callable[..., None]) -> Callable[..., None]:
+        for case in reversed(cases):
+            test = example(case=case)(test)
+        return test
+
+    return decorate
+
+
 @EXAMPLES
-@given(st.one_of(train(), score(), register(), approve_retire(), log_files(), devnet_options(), consent(),
-                 home_is_a_file()))
+@listed(LISTED)
+@given(case=st.one_of(train(), score(), register(), approve_retire(), log_files(), devnet_options(), consent(),
+                      home_is_a_file()))
 def test_bad_input_is_one_error_line_and_writes_nothing(world: World, case: Case) -> None:
     check(world, case)
 
 
 @EXAMPLES
-@given(ingest())
+@listed(INGEST_LISTED)
+@given(case=ingest())
 def test_data_ingest_of_hostile_files_is_reported_or_one_error_line(world: World, case: Case) -> None:
     check(world, case)
