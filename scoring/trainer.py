@@ -207,7 +207,8 @@ def score_file(
 
     Columns written: ``row`` (1-based), ``id_column`` if given, ``score``, ``pd``, ``decision``,
     ``limit``, ``rate`` (filled by ``decide(policy, pd, row)`` when the artifact holds a policy and
-    a decider is given, else empty), ``reason_1`` … ``reason_4`` (codes).
+    a decider is given, else empty), ``reason_1`` … ``reason_4`` (codes). Every cell goes through
+    :func:`spreadsheet_safe`; the rows go to a temporary file renamed onto ``out_csv`` once all are scored.
     """
     model = artifact.load(artifact.read(Path(model_dir) / "model.json"))
     head = ["row", *([id_column] if id_column else []), "score", "pd", *DECISION_FIELDS,
