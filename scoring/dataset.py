@@ -149,6 +149,8 @@ def _read_rows(path: Path) -> tuple[list[str], list[list[str]]]:
             rows = [row for row in reader if row]
     except OSError as e:
         raise DataError(f"cannot read {path}: {e.strerror or e}") from e
+    except UnicodeDecodeError as e:
+        raise DataError(f"{path} is not UTF-8 text (byte {e.start} of a block); save it as UTF-8") from e
     except csv.Error as e:
         raise DataError(f"{path}: not a CSV file: {e}") from e
     if not header or len(set(header)) != len(header):

@@ -18,9 +18,10 @@ from __future__ import annotations
 
 import csv
 import json
+import math
 import platform
 import time
-from collections.abc import Callable, Collection, Mapping
+from collections.abc import Callable, Collection, Iterable, Iterator, Mapping
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
@@ -206,22 +207,65 @@ def score_file(
 
     Columns written: ``row`` (1-based), ``id_column`` if given, ``score``, ``pd``, ``decision``,
     ``limit``, ``rate`` (filled by ``decide(policy, pd, row)`` when the artifact holds a policy and
-    a decider is given, else empty), ``reason_1`` … ``reason_4`` (codes).
+    a decider is given, else empty), ``reason_1`` … ``reason_4`` (codes). Every cell goes through
+    :func:`spreadsheet_safe`; the rows go to a temporary file renamed onto ``out_csv`` once all are scored.
     """
     model = artifact.load(artifact.read(Path(model_dir) / "model.json"))
     head = ["row", *([id_column] if id_column else []), "score", "pd", *DECISION_FIELDS,
             *(f"reason_{i}" for i in range(1, MAX_REASONS + 1))]
-    count = 0
+    target = Path(out_csv)
+    partial = target.with_name(f".{target.name}.partial")
     try:
         with Path(data_csv).open(newline="", encoding="utf-8-sig") as src, \
-                Path(out_csv).open("w", newline="", encoding="utf-8") as dst:
+                partial.open("w", newline="", encoding="utf-8") as dst:
             writer = csv.writer(dst)
             writer.writerow(head)
-            for count, row in enumerate(csv.DictReader(src), start=1):
-                writer.writerow(_scored_row(model, count, row, id_column, decide))
+            count = 0
+            for count, row in enumerate(_rows(src, data_csv), start=1):
+                writer.writerow(map(spreadsheet_safe, _scored_row(model, count, row, id_column, decide)))
+        partial.replace(target)  # all rows or no file: an error leaves no half-scored CSV behind
     except OSError as e:
         raise DataError(f"cannot score {data_csv} into {out_csv}: {e.strerror or e}") from e
+    finally:
+        partial.unlink(missing_ok=True)
     return count
+
+
+def _rows(src: Iterable[str], name: str | Path) -> Iterator[dict[str, str]]:
+    """The CSV's rows by header name; a file that is not UTF-8 or CSV, has no header, or has a row
+    with more or fewer cells than the header is a DataError (a stray cell is never dropped)."""
+    try:
+        reader = csv.reader(src)
+        header = next(reader, None)
+        if not header:
+            raise DataError(f"{name}: no header row")
+        for row in reader:
+            if row and len(row) != len(header):
+                raise DataError(f"{name}: line {reader.line_num} has {len(row)} cells, the header {len(header)}")
+            if row:
+                yield dict(zip(header, row, strict=True))
+    except UnicodeDecodeError as e:
+        raise DataError(f"{name} is not UTF-8 text (byte {e.start} of a block); save it as UTF-8") from e
+    except csv.Error as e:
+        raise DataError(f"{name}: not a CSV file: {e}") from e
+
+
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def spreadsheet_safe(cell: str) -> str:
+    """A cell a spreadsheet will not run: one starting with = + - @ TAB or CR gets a leading ``'``
+    (OWASP, "CSV Injection"), unless it is a plain number such as ``-1.5``, which stays a number."""
+    if not cell.startswith(FORMULA_START) or _plain_number(cell):
+        return cell
+    return "'" + cell
+
+
+def _plain_number(cell: str) -> bool:
+    try:
+        return math.isfinite(float(cell)) and cell.strip() == cell and "_" not in cell
+    except ValueError:
+        return False
 
 
 def _scored_row(model: artifact.Model, number: int, row: Mapping[str, str], id_column: str | None,
