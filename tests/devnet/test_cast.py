@@ -36,7 +36,8 @@ def deploy_registry(cast: Callable[..., str], url: str, key: str) -> dict[str, s
     code = "0x" + artifact.load("ParticipantRegistry").bytecode.hex()
     receipt: dict[str, str] = json.loads(
         cast(url, "send", "--private-key", key, "--json", "--create", code,
-             "constructor(bytes32,bytes32,(address,uint8,bytes32,bytes32)[])", ORG, KEY, f"[({REGULATOR},7,{ORG},{KEY})]"))
+             "constructor(bytes32,bytes32,(address,uint8,bytes32,bytes32)[])", ORG, KEY,
+             f"[({REGULATOR},7,{ORG},{KEY})]"))
     return receipt
 
 
