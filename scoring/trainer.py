@@ -23,7 +23,7 @@ import time
 from collections.abc import Callable, Collection, Mapping
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import numpy as np
 import sklearn  # type: ignore[import-untyped]
@@ -41,6 +41,7 @@ Folds = list[tuple[NDArray[np.int64], NDArray[np.int64]]]
 Decide = Callable[[Mapping[str, Any], float, Mapping[str, str]], Mapping[str, str]]
 DECISION_FIELDS = ("decision", "limit", "rate")
 MAX_REASONS = 4
+T = TypeVar("T")
 
 
 @dataclass(frozen=True)
@@ -66,7 +67,8 @@ def train(
     folds = _folds(dev, seed, rules.folds)
     oof, fold_aucs = _champion_cv(dev, folds, scaling, rules)
     lap("champion_cv")
-    challenger_aucs = [_challenger_fold(dev, f, seed, rules.challenger) for f in folds]
+    notes: list[str] = []
+    challenger_aucs = _challenger_cv(dev, folds, seed, rules.challenger, notes)
     lap("challenger_cv")
     champion = scorecard.fit_champion(dev, scaling, rules.binning, rules.selection)
     platt = calibration.fit(oof, dev.target, scaling)
@@ -74,13 +76,14 @@ def train(
                          libraries=_libraries(), policy=policy_json(policy))
     model_id = artifact.model_id(doc)
     lap("champion_fit")
-    rival = challenger.fit(dev, seed, rules.challenger)
+    rival = _attempt(lambda: challenger.fit(dev, seed, rules.challenger), notes) if challenger_aucs else None
     lap("challenger_fit")
     ev = _evaluate(champion, platt, rival, dev, oot)
     lap("evaluation")
     report = {
         "model_id": model_id, "cv_auc": _mean(fold_aucs), "cv_auc_folds": fold_aucs,
-        "challenger_cv_auc": _mean(challenger_aucs), "challenger_cv_auc_folds": challenger_aucs,
+        "challenger_cv_auc": _mean(challenger_aucs) if challenger_aucs else None,
+        "challenger_cv_auc_folds": challenger_aucs, "challenger_notes": notes,
         "auc": ev["auc"], "ks": ev["ks"], "gini": ev["gini"], "brier": ev["brier"], "evaluation": ev,
         "features": doc["training"]["candidates"], "timings": {**timings, "total": round(sum(timings.values()), 3)},
     }
@@ -132,6 +135,21 @@ def _champion_cv(
     return oof, aucs
 
 
+def _challenger_cv(data: Dataset, folds: Folds, seed: int, rules: ChallengerRules, notes: list[str]) -> list[float]:
+    """The challenger's fold AUCs, or [] (with a note why) when it cannot be fitted: it only supplies
+    metrics, so its failure never aborts training."""
+    aucs = _attempt(lambda: [_challenger_fold(data, f, seed, rules) for f in folds], notes)
+    return aucs or []
+
+
+def _attempt(work: Callable[[], T], notes: list[str]) -> T | None:
+    try:
+        return work()
+    except (ValueError, ArithmeticError, TrainingError) as e:  # scikit-learn reports bad input as ValueError
+        notes.append(f"challenger not fitted: {e}")
+        return None
+
+
 def _challenger_fold(data: Dataset, fold: tuple[NDArray[np.int64], NDArray[np.int64]], seed: int,
                      rules: ChallengerRules) -> float:
     test = data.subset(fold[1])
@@ -143,7 +161,7 @@ def _mean(values: list[float]) -> float:
     return round(float(np.mean(values)), 6)
 
 
-def _evaluate(champion: Champion, platt: calibration.Platt, rival: challenger.Challenger, dev: Dataset,
+def _evaluate(champion: Champion, platt: calibration.Platt, rival: challenger.Challenger | None, dev: Dataset,
               oot: Dataset | None) -> dict[str, Any]:
     card = champion.scorecard
     sample = oot if oot is not None else dev
@@ -152,9 +170,10 @@ def _evaluate(champion: Champion, platt: calibration.Platt, rival: challenger.Ch
     if oot is not None:
         stability = {"development_scores": scorecard.scores(card, dev.columns),
                      "csi_by_feature": evaluation.csi(card, dev.columns, oot.columns)}
+    rival_pd = None if rival is None else challenger.predict(rival, sample)
     return evaluation.evaluate(
         scores=scores, pd=calibration.pds(platt, scores), y=sample.target,
-        challenger_pd=challenger.predict(rival, sample), sample="out-of-time" if oot is not None else "development",
+        challenger_pd=rival_pd, sample="out-of-time" if oot is not None else "development",
         **stability,
     )
 

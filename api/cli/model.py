@@ -50,9 +50,14 @@ def summary(report: dict[str, Any]) -> str:
     duel = evaluation["champion_vs_challenger"]
     psi = "" if evaluation.get("psi") is None else f", PSI {evaluation['psi']:.4f} (development vs later)"
     return (f"model {report['model_id']}\n"
-            f"5-fold CV AUC: champion {report['cv_auc']:.4f}, challenger {report['challenger_cv_auc']:.4f}\n"
-            f"{evaluation['sample']}: AUC {duel['champion_auc']:.4f} (challenger {duel['challenger_auc']:.4f}), "
-            f"KS {report['ks']:.4f}, Gini {report['gini']:.4f}{psi}")
+            f"5-fold CV AUC: champion {report['cv_auc']:.4f}, challenger {_auc(report['challenger_cv_auc'])}\n"
+            f"{evaluation['sample']}: AUC {duel['champion_auc']:.4f} (challenger {_auc(duel['challenger_auc'])}), "
+            f"KS {report['ks']:.4f}, Gini {report['gini']:.4f}{psi}"
+            + "".join(f"\nnote: {n}" for n in report.get("challenger_notes", [])))
+
+
+def _auc(value: float | None) -> str:
+    return "not fitted" if value is None else f"{value:.4f}"
 
 
 @group.command("score")

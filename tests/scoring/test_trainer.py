@@ -140,3 +140,29 @@ def test_the_product_policy_goes_in_as_json_and_decides_rows() -> None:
     assert decide(terms, 0.5, {"size": "small"})["decision"] == "decline"
     with pytest.raises(TrainingError, match="mapping or have as_json"):
         policy_json(object())
+
+
+def test_degenerate_columns_never_abort_training() -> None:
+    """An all-missing column and a numeric column with a single value used to crash the challenger
+    (scikit-learn's binning: "window shape cannot be larger than input array shape")."""
+    base = synthetic(1500, seed=3)
+    lone = np.full(base.rows, np.nan)
+    lone[5] = 3.0
+    columns = {**base.columns, "empty": np.full(base.rows, np.nan), "lone": lone}
+    data = Dataset(columns, base.target, {**base.kinds, "empty": "numeric", "lone": "numeric"}, base.monotone)
+    doc, report = train(data)
+    assert report["challenger_cv_auc"] > 0.6 and report["challenger_notes"] == []
+    assert {"empty", "lone"}.isdisjoint(f["name"] for f in doc["features"])
+
+
+def test_a_challenger_that_cannot_fit_leaves_its_figures_empty(monkeypatch: pytest.MonkeyPatch) -> None:
+    from scoring import challenger
+
+    def broken(*_: Any, **__: Any) -> Any:
+        raise ValueError("no luck")
+
+    monkeypatch.setattr(challenger, "fit", broken)
+    _, report = train(synthetic(1500, seed=3))
+    assert report["challenger_cv_auc"] is None
+    assert report["evaluation"]["champion_vs_challenger"]["challenger_auc"] is None
+    assert report["challenger_notes"] == ["challenger not fitted: no luck"] and report["cv_auc"] > 0.6
