@@ -29,6 +29,7 @@ import numpy as np
 import sklearn  # type: ignore[import-untyped]
 from numpy.typing import NDArray
 from sklearn.model_selection import StratifiedKFold  # type: ignore[import-untyped]
+from threadpoolctl import threadpool_limits  # type: ignore[import-untyped]
 
 from scoring import artifact, calibration, challenger, evaluation, report_page, scorecard
 from scoring.binning import BinningRules
@@ -50,6 +51,7 @@ class Rules:
     selection: SelectionRules = field(default_factory=SelectionRules)
     challenger: ChallengerRules = field(default_factory=ChallengerRules)
     folds: int = 5
+    threads: int | None = 1  # BLAS/OpenMP threads while training; None = the libraries' default (all cores)
 
 
 DEFAULT_RULES = Rules()
@@ -60,7 +62,23 @@ def train(
     descriptions: Mapping[str, str] | None = None, oot_mask: NDArray[np.bool_] | None = None,
     policy: Any = None, rules: Rules = DEFAULT_RULES, clock: Callable[[], float] = time.perf_counter,
 ) -> tuple[dict[str, Any], dict[str, Any]]:
-    """Train the champion (in the artifact) and the challenger (in the report only)."""
+    """Train the champion (in the artifact) and the challenger (in the report only).
+
+    Native thread pools are held to ``rules.threads`` (threadpoolctl): scikit-learn's boosting
+    otherwise starts one OpenMP thread per core in every process, and on a shared two-core machine
+    the oversubscribed threads made the challenger ten times slower (``scripts/bench/scoring_train.py``
+    measures both). The results do not depend on it: the same artifact either way.
+    """
+    with threadpool_limits(limits=rules.threads):
+        return _train(dataset, seed=seed, scaling=scaling, monotone=monotone, descriptions=descriptions,
+                      oot_mask=oot_mask, policy=policy, rules=rules, clock=clock)
+
+
+def _train(
+    dataset: Dataset, *, seed: int, scaling: Scaling, monotone: Mapping[str, int] | None,
+    descriptions: Mapping[str, str] | None, oot_mask: NDArray[np.bool_] | None,
+    policy: Any, rules: Rules, clock: Callable[[], float],
+) -> tuple[dict[str, Any], dict[str, Any]]:
     timings: dict[str, float] = {}
     lap = _lap(clock, timings)
     dev, oot = _split(dataset.with_monotone(monotone), oot_mask)

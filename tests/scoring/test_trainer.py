@@ -166,3 +166,20 @@ def test_a_challenger_that_cannot_fit_leaves_its_figures_empty(monkeypatch: pyte
     assert report["challenger_cv_auc"] is None
     assert report["evaluation"]["champion_vs_challenger"]["challenger_auc"] is None
     assert report["challenger_notes"] == ["challenger not fitted: no luck"] and report["cv_auc"] > 0.6
+
+
+def test_training_holds_native_thread_pools_to_one_thread(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Oversubscribed OpenMP threads made the challenger ten times slower on a shared machine."""
+    from threadpoolctl import threadpool_info
+
+    from scoring import challenger
+
+    seen: list[int] = []
+
+    def spy(*_: Any, **__: Any) -> Any:
+        seen.extend(pool["num_threads"] for pool in threadpool_info())
+        raise ValueError("spied")
+
+    monkeypatch.setattr(challenger, "fit", spy)
+    train(synthetic(600, seed=3))
+    assert seen and set(seen) == {1}
