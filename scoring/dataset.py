@@ -39,6 +39,7 @@ class Dataset:
     target: NDArray[np.int8]
     kinds: Mapping[str, Kind]
     monotone: Mapping[str, int] = field(default_factory=dict)
+    source: Mapping[str, Any] = field(default_factory=dict)  # how it was read (file, target rule, rows left out)
 
     def __post_init__(self) -> None:
         n = len(self.target)
@@ -66,12 +67,13 @@ class Dataset:
     def subset(self, rows_mask: NDArray[Any]) -> Dataset:
         """The rows selected by a boolean mask or an index array."""
         return Dataset(
-            {k: v[rows_mask] for k, v in self.columns.items()}, self.target[rows_mask], self.kinds, self.monotone
+            {k: v[rows_mask] for k, v in self.columns.items()}, self.target[rows_mask], self.kinds, self.monotone,
+            self.source,
         )
 
     def with_monotone(self, overrides: Mapping[str, int] | None) -> Dataset:
         """This dataset with ``overrides`` laid over the declared monotone directions."""
-        return Dataset(self.columns, self.target, self.kinds, {**self.monotone, **(overrides or {})})
+        return Dataset(self.columns, self.target, self.kinds, {**self.monotone, **(overrides or {})}, self.source)
 
     @classmethod
     def from_arrays(
@@ -119,26 +121,29 @@ def read_csv(
     *,
     kinds: Mapping[str, Kind] | None = None,
     ignore: Collection[str] = (),
+    good_values: Collection[str] = (),
 ) -> Dataset:
     """Read a CSV with a header (stdlib ``csv``), inferring each column's kind.
 
     A column is numeric when every non-missing cell parses as a float (``kinds`` overrides the
-    inference); missing cells are those of :data:`MISSING_TOKENS`. With ``bad_value`` the target is
-    1 where the cell equals it (after stripping) and 0 elsewhere; without it the target column must
-    already hold only 0 and 1. Columns in ``ignore`` (ids, dates) are not read.
+    inference); missing cells are those of :data:`MISSING_TOKENS`. Columns in ``ignore`` (ids,
+    dates) are not read. The target follows :func:`target_rule`; rows whose target is blank are
+    left out and counted in ``source``.
     """
     header, rows = _read_rows(Path(path))
     if target not in header:
         raise DataError(f"{path}: no target column {target!r} (columns: {', '.join(header)})")
     cells = dict(zip(header, zip(*rows, strict=True), strict=True)) if rows else {h: () for h in header}
-    y = _target(list(cells[target]), target, bad_value)
+    y, labelled, rule = target_rule(list(cells[target]), target, bad_value, good_values)
     columns: dict[str, NDArray[Any]] = {}
     found: dict[str, Kind] = {}
     for name in header:
         if name == target or name in ignore:
             continue
-        columns[name], found[name] = _parse_column(name, cells[name], (kinds or {}).get(name))
-    return Dataset(columns, y, found)
+        kept = [c for c, keep in zip(cells[name], labelled, strict=True) if keep]
+        columns[name], found[name] = _parse_column(name, kept, (kinds or {}).get(name))
+    source = {"file": str(path), "rows_read": len(rows), "blank_targets_excluded": len(rows) - len(y), **rule}
+    return Dataset(columns, y, found, source=source)
 
 
 def _read_rows(path: Path) -> tuple[list[str], list[list[str]]]:
@@ -159,13 +164,50 @@ def _read_rows(path: Path) -> tuple[list[str], list[list[str]]]:
     return header, rows
 
 
-def _target(values: Sequence[str], name: str, bad_value: str | None) -> NDArray[np.int8]:
-    cells = [v.strip() for v in values]
+def target_rule(
+    values: Sequence[str], name: str, bad_value: str | None, good_values: Collection[str] = ()
+) -> tuple[NDArray[np.int8], list[bool], dict[str, Any]]:
+    """The 0/1 target (1 = bad) of the rows with a target, which rows those are, and the rule used.
+
+    A blank target (a :data:`MISSING_TOKENS` cell) leaves its row out. Without ``bad_value`` the
+    target must hold only 0 and 1. With it, a cell equal to it (after stripping, case and all) is
+    bad and a cell in ``good_values`` good; without ``good_values`` the target's one other value is
+    the good one. Anything else is an error listing the values seen, so ``BAD`` beside ``bad``, a
+    typo or a third status is never silently counted as good.
+    """
+    labelled = [not is_missing_token(v) for v in values]
+    cells = [v.strip() for v, keep in zip(values, labelled, strict=True) if keep]
     seen = Counter(cells)
-    if bad_value is not None:
-        if bad_value.strip() not in seen:
-            raise DataError(f"target {name!r}: bad value {bad_value!r} never occurs; values seen: {_show(seen)}")
-        return np.fromiter((c == bad_value.strip() for c in cells), dtype=np.int8, count=len(cells))
+    if bad_value is None:
+        if good_values:
+            raise DataError(f"target {name!r}: good values (--good-value) need the bad value (--bad-value)")
+        return _binary(cells, name, seen), labelled, {"target": "0/1, 1 = bad"}
+    bad = bad_value.strip()
+    if bad not in seen:
+        raise DataError(f"target {name!r}: bad value {bad_value!r} never occurs; values seen: {_show(seen)}")
+    goods = {g.strip() for g in good_values} or _the_other_value(seen, bad)
+    unknown = Counter({v: n for v, n in seen.items() if v != bad and v not in goods})
+    if unknown:
+        raise DataError(_unknown_targets(name, bad, goods, unknown, seen))
+    y = np.fromiter((c == bad for c in cells), dtype=np.int8, count=len(cells))
+    return y, labelled, {"target": f"{name} = {bad!r} is bad", "good_values": sorted(goods)}
+
+
+def _the_other_value(seen: Counter[str], bad: str) -> set[str]:
+    others = [v for v in seen if v != bad]
+    lone = len(others) == 1 and others[0].casefold() != bad.casefold()
+    return set(others) if lone else set()
+
+
+def _unknown_targets(name: str, bad: str, goods: set[str], unknown: Counter[str], seen: Counter[str]) -> str:
+    variants = [v for v in unknown if v.casefold() == bad.casefold()]
+    hint = f" ({', '.join(map(repr, variants))} differs from the bad value only in case)" if variants else ""
+    declared = f"good values {sorted(goods)}" if goods else "no good value declared"
+    return (f"target {name!r}: {_show(unknown)} neither bad ({bad!r}) nor good ({declared}){hint}; "
+            f"declare the good values with --good-value (repeatable); values seen: {_show(seen)}")
+
+
+def _binary(cells: Sequence[str], name: str, seen: Counter[str]) -> NDArray[np.int8]:
     as_number = {c: _as_binary(c) for c in seen}
     if None in as_number.values():
         raise DataError(

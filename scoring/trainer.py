@@ -103,7 +103,8 @@ def _train(
         "challenger_cv_auc": _mean(challenger_aucs) if challenger_aucs else None,
         "challenger_cv_auc_folds": challenger_aucs, "challenger_notes": notes,
         "auc": ev["auc"], "ks": ev["ks"], "gini": ev["gini"], "brier": ev["brier"], "evaluation": ev,
-        "features": doc["training"]["candidates"], "timings": {**timings, "total": round(sum(timings.values()), 3)},
+        "features": doc["training"]["candidates"], "data": dict(dataset.source),
+        "timings": {**timings, "total": round(sum(timings.values()), 3)},
     }
     return doc, report
 
@@ -220,11 +221,12 @@ def policy_json(policy: Any) -> dict[str, Any] | None:
 
 def train_files(
     data_csv: str | Path, target: str, bad_value: str | None, out_dir: str | Path, *,
-    ignore: Collection[str] = (), kinds: Mapping[str, Kind] | None = None, **options: Any,
+    ignore: Collection[str] = (), kinds: Mapping[str, Kind] | None = None, good_values: Collection[str] = (),
+    **options: Any,
 ) -> dict[str, Any]:
     """Read ``data_csv`` (:func:`~scoring.dataset.read_csv`), :func:`train` with ``options``, and write
     ``model.json`` (canonical bytes: its SHA-256 is the model id), ``report.json``, ``report.html``."""
-    data = read_csv(data_csv, target, bad_value, ignore=ignore, kinds=kinds)
+    data = read_csv(data_csv, target, bad_value, ignore=ignore, kinds=kinds, good_values=good_values)
     doc, report = train(data, **options)
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)

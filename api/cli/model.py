@@ -32,16 +32,23 @@ def train(
     target: Annotated[str, typer.Option(help="The target column.")],
     out: Annotated[Path, typer.Option(help="Folder for model.json, report.json, report.html.")],
     bad_value: Annotated[str | None, typer.Option(help="Target value that means bad; default: 0/1.")] = None,
+    good_value: Annotated[list[str] | None, typer.Option(
+        help="A target value that means good (repeatable); default: the one value that is not bad.")] = None,
     seed: int = 7,
 ) -> None:
-    """Train the champion scorecard and the challenger; write the artifact and the report."""
+    """Train the champion scorecard and the challenger; write the artifact and the report.
+
+    Rows with a blank target are left out (counted in the report); any other target value that is
+    neither the bad value nor a good one is an error."""
     from scoring.trainer import train_files
 
     try:
-        report = train_files(data, target, bad_value, out, seed=seed)
+        report = train_files(data, target, bad_value, out, seed=seed, good_values=good_value or ())
     except ScoringError as exc:
         raise ApiError(str(exc)) from exc
     console.print(summary(report), soft_wrap=True)
+    if report["data"].get("blank_targets_excluded"):
+        console.print(f"left out {report['data']['blank_targets_excluded']} rows with a blank target")
     console.print(f"wrote {out / 'model.json'}, report.json, report.html")
 
 

@@ -80,3 +80,35 @@ def test_subset_and_validation() -> None:
         data.with_monotone({"nope": 1})
     with pytest.raises(DataError, match="int8 array of 0"):
         Dataset({}, np.array([0, 2], dtype=np.int8), {})
+
+
+def test_blank_targets_are_left_out_and_counted(tmp_path: Path) -> None:
+    csv_path = write(tmp_path / "d.csv", "x,status\n1,paid\n2,\n3,default\n4,NA\n5,paid\n")
+    data = read_csv(csv_path, "status", bad_value="default")
+    assert data.target.tolist() == [0, 1, 0] and data.columns["x"].tolist() == [1.0, 3.0, 5.0]
+    assert data.source["blank_targets_excluded"] == 2 and data.source["rows_read"] == 5
+    assert data.source["good_values"] == ["paid"]
+
+
+@pytest.mark.parametrize(
+    ("text", "good", "message"),
+    [
+        ("x,s\n1,bad\n2,BAD\n3,good\n", (), r"'BAD' \(1 rows\).*only in case.*--good-value.*values seen"),
+        ("x,s\n1,bad\n2,BAD\n", (), r"'BAD'.*differs from the bad value only in case"),
+        ("x,s\n1,bad\n2,good\n3,late\n", (), r"'good' \(1 rows\), 'late' \(1 rows\) neither bad"),
+        ("x,s\n1,bad\n2,good\n3,late\n", ("good",), r"'late' \(1 rows\) neither bad \('bad'\) nor good"),
+    ],
+)
+def test_a_target_value_neither_bad_nor_good_is_an_error(
+    tmp_path: Path, text: str, good: tuple[str, ...], message: str
+) -> None:
+    with pytest.raises(DataError, match=message):
+        read_csv(write(tmp_path / "d.csv", text), "s", bad_value="bad", good_values=good)
+
+
+def test_good_values_are_declared_and_repeatable(tmp_path: Path) -> None:
+    csv_path = write(tmp_path / "d.csv", "x,s\n1,bad\n2,good\n3,late\n4,good\n")
+    data = read_csv(csv_path, "s", bad_value="bad", good_values=("good", "late"))
+    assert data.target.tolist() == [1, 0, 0, 0] and data.source["good_values"] == ["good", "late"]
+    with pytest.raises(DataError, match="need the bad value"):
+        read_csv(csv_path, "s", good_values=("good",))
