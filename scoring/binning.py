@@ -6,7 +6,10 @@ Convention (documented once, used everywhere)::
 
 i.e. ln(share of goods in bin i / share of bads in bin i), with ½ added to the bin's good and bad
 counts (Haldane-Anscombe) so a bin without bads or goods keeps a finite WoE; G, B are the training
-totals. A bin with no training rows at all gets WoE 0 (average risk). Positive WoE = safer than
+totals. A value bin with no training rows (``other`` when every category was frequent, the one
+value bin of a column never filled in) gets the lowest WoE of the bins that have rows: a value
+never seen in training never scores better than the worst seen. An empty ``missing`` bin gets
+WoE 0 (average risk). Positive WoE = safer than
 average. IV = Σ_i (g_i/G - b_i/B) · WoE_i.
 
 Numeric column: up to ``max_prebins`` equal-frequency pre-bins (a value shared by many rows, such
@@ -38,7 +41,7 @@ from typing import Any
 import numpy as np
 from numpy.typing import NDArray
 
-from scoring.dataset import Kind, is_missing_token
+from scoring.dataset import Kind, is_missing_token, parse_number
 from scoring.errors import ArtifactError, ScoringInputError
 
 Value = float | int | str | None
@@ -88,12 +91,10 @@ class FeatureBinning:
                 raise ScoringInputError(f"feature {self.name!r} is categorical: got {value!r}, not a string")
             return self._category(value)
         if isinstance(value, str):
-            if is_missing_token(value):
-                return self.missing
-            try:
-                return self._numeric(float(value))
-            except ValueError:
-                raise ScoringInputError(f"feature {self.name!r} is numeric: {value!r} is not a number") from None
+            number = parse_number(value)
+            if number is None:
+                raise ScoringInputError(f"feature {self.name!r} is numeric: {value!r} is not a number")
+            return self._numeric(number)
         return self._numeric(float(value))
 
     def _numeric(self, x: float) -> int:
@@ -152,10 +153,11 @@ def _finish(
 ) -> FeatureBinning:
     total_bads = int(y.sum())
     total_goods = len(y) - total_bads
-    bins = tuple(
-        Bin(label, g, b, round(woe(g, b, total_goods, total_bads), DIGITS))
-        for label, (g, b) in zip(labels, counts, strict=True)
-    )
+    woes = [round(woe(g, b, total_goods, total_bads), DIGITS) for g, b in counts]
+    worst = min((w for w, (g, b) in zip(woes, counts, strict=True) if g + b), default=0.0)
+    unseen = [i for i, (g, b) in enumerate(counts[:-1]) if g + b == 0]  # value bins only, not ``missing``
+    woes = [worst if i in unseen else w for i, w in enumerate(woes)]
+    bins = tuple(Bin(label, g, b, w) for label, (g, b), w in zip(labels, counts, woes, strict=True))
     iv = sum((b.goods / total_goods - b.bads / total_bads) * b.woe for b in bins)
     return FeatureBinning(name, kind, monotone, edges, categories, bins, round(iv, DIGITS))
 

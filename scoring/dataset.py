@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import csv
 import math
+import re
 from collections import Counter
 from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -23,12 +24,30 @@ from scoring.errors import DataError
 
 Kind = Literal["numeric", "categorical"]
 KINDS: tuple[Kind, ...] = ("numeric", "categorical")
-MISSING_TOKENS = frozenset({"", "na", "n/a", "null", "nan"})  # compared stripped and lower-cased
+MISSING_TOKENS = frozenset({"", "?", "-", "--", "na", "n/a", "#n/a", "null", "nan"})  # stripped, lower-cased
+_THOUSANDS = re.compile(r"[+-]?[0-9]{1,3}(,[0-9]{3})+(\.[0-9]*)?")
 
 
 def is_missing_token(cell: str) -> bool:
-    """True for the cells read as missing: empty, ``NA``, ``N/A``, ``null``, ``NaN`` (any case)."""
+    """True for the cells read as missing: empty, ``?``, ``-``, ``--``, ``NA``, ``N/A``, ``#N/A``,
+    ``null``, ``NaN`` (any case, spaces around ignored)."""
     return cell.strip().lower() in MISSING_TOKENS
+
+
+def parse_number(cell: str) -> float | None:
+    """A numeric cell as a float: NaN when missing (:func:`is_missing_token`), commas as thousands
+    separators (``1,169`` but not ``1,5``); None when the cell is not a finite number. Training and
+    scoring read numbers through this one function."""
+    text = cell.strip()
+    if text.lower() in MISSING_TOKENS:
+        return math.nan
+    if _THOUSANDS.fullmatch(text):
+        text = text.replace(",", "")
+    try:
+        value = float(text)
+    except ValueError:
+        return None
+    return value if math.isfinite(value) and "_" not in text else None
 
 
 @dataclass(frozen=True, eq=False)
@@ -125,8 +144,8 @@ def read_csv(
 ) -> Dataset:
     """Read a CSV with a header (stdlib ``csv``), inferring each column's kind.
 
-    A column is numeric when every non-missing cell parses as a float (``kinds`` overrides the
-    inference); missing cells are those of :data:`MISSING_TOKENS`. Columns in ``ignore`` (ids,
+    A column is numeric when every cell is a number or missing (:func:`parse_number`: thousands
+    separators allowed, :data:`MISSING_TOKENS` missing; ``kinds`` overrides the inference). Columns in ``ignore`` (ids,
     dates) are not read. The target follows :func:`target_rule`; rows whose target is blank are
     left out and counted in ``source``.
     """
@@ -245,10 +264,8 @@ def _parse_column(name: str, cells: Sequence[str], kind: Kind | None) -> tuple[N
 
 
 def _floats(cells: Sequence[str]) -> NDArray[np.float64] | None:
-    try:
-        return np.array([math.nan if is_missing_token(c) else float(c) for c in cells], dtype=np.float64)
-    except ValueError:
-        return None
+    values = [parse_number(c) for c in cells]
+    return None if None in values else np.array(values, dtype=np.float64)
 
 
 def synthetic(n: int, seed: int = 7) -> Dataset:

@@ -112,3 +112,18 @@ def test_good_values_are_declared_and_repeatable(tmp_path: Path) -> None:
     assert data.target.tolist() == [1, 0, 0, 0] and data.source["good_values"] == ["good", "late"]
     with pytest.raises(DataError, match="need the bad value"):
         read_csv(csv_path, "s", good_values=("good",))
+
+
+def test_thousands_separators_and_missing_markers_stay_numeric(tmp_path: Path) -> None:
+    text = 'amount,age,bad\n"1,169",?,0\n"12,345.5",NA,1\n-,-,0\n800,null,1\n"2,000",31,0\n'
+    data = read_csv(write(tmp_path / "d.csv", text), "bad")
+    assert data.kinds == {"amount": "numeric", "age": "numeric"}
+    assert data.columns["amount"][[0, 1, 3, 4]].tolist() == [1169.0, 12345.5, 800.0, 2000.0]
+    assert np.isnan(data.columns["amount"][2]) and np.isnan(data.columns["age"][:4]).all()
+
+
+@pytest.mark.parametrize("cell", ["1,5", "1,16,9", "1_000", "inf", "12 apples"])
+def test_cells_that_are_not_plain_numbers(cell: str) -> None:
+    from scoring.dataset import parse_number
+
+    assert parse_number(cell) is None
