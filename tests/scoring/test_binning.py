@@ -96,3 +96,15 @@ def test_an_unseen_value_never_scores_better_than_the_worst_bin() -> None:
     assert fitted.bins[fitted.index("never seen")].woe == worst
     numeric = binning.fit("n", "numeric", np.full(100, np.nan), y, 0, binning.BinningRules())
     assert numeric.bins[numeric.index("1,169")].woe <= min(b.woe for b in numeric.bins if b.goods + b.bads)
+
+
+def test_categories_get_the_numeric_significance_test() -> None:
+    """Random categories used to keep one bin each, earning IV from noise alone."""
+    rng = np.random.default_rng(3)
+    y = (rng.random(4000) < 0.1).astype(np.int8)
+    noise = rng.choice(np.array(list("ABCDEFGH")), size=4000).astype(object)
+    fitted = binning.fit("noise", "categorical", noise, y, 0, binning.BinningRules())
+    assert len({b.woe for b in fitted.bins[:-2]}) == 1 and fitted.iv < 0.005
+    telling = np.where(y == 1, rng.choice(np.array(["X", "Y"]), size=4000), rng.choice(np.array(["X", "Z"]), size=4000))
+    split = binning.fit("telling", "categorical", telling.astype(object), y, 0, binning.BinningRules())
+    assert len({b.woe for b in split.bins if b.goods + b.bads}) == 3 and split.iv > 0.5
