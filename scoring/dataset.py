@@ -90,6 +90,12 @@ class Dataset:
             self.source,
         )
 
+    def select(self, names: Collection[str]) -> Dataset:
+        """This dataset with only the columns in ``names``."""
+        keep = [n for n in self.names if n in names]
+        return Dataset({n: self.columns[n] for n in keep}, self.target, {n: self.kinds[n] for n in keep},
+                       {n: d for n, d in self.monotone.items() if n in names}, self.source)
+
     def with_monotone(self, overrides: Mapping[str, int] | None) -> Dataset:
         """This dataset with ``overrides`` laid over the declared monotone directions."""
         return Dataset(self.columns, self.target, self.kinds, {**self.monotone, **(overrides or {})}, self.source)

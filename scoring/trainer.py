@@ -31,17 +31,20 @@ from numpy.typing import NDArray
 from sklearn.model_selection import StratifiedKFold  # type: ignore[import-untyped]
 from threadpoolctl import threadpool_limits  # type: ignore[import-untyped]
 
-from scoring import artifact, calibration, challenger, evaluation, report_page, scorecard
+from scoring import artifact, calibration, challenger, evaluation, report_page, scorecard, screening
 from scoring.binning import BinningRules
 from scoring.challenger import ChallengerRules
 from scoring.dataset import Dataset, Kind, read_csv
 from scoring.errors import DataError, ScoringInputError, TrainingError
 from scoring.scorecard import DEFAULT_SCALING, Champion, Scaling, SelectionRules
+from scoring.screening import Screened, ScreenRules
 
 Folds = list[tuple[NDArray[np.int64], NDArray[np.int64]]]
 Decide = Callable[[Mapping[str, Any], float, Mapping[str, str]], Mapping[str, str]]
 DECISION_FIELDS = ("decision", "limit", "rate")
 MAX_REASONS = 4
+MIN_PER_FOLD = 4  # fewer bads or goods per cross-validation fold: training is refused
+WARN_PER_FOLD = 20  # fewer: a warning in the report and on the command line
 T = TypeVar("T")
 
 
@@ -55,14 +58,19 @@ class Rules:
 
 
 DEFAULT_RULES = Rules()
+DEFAULT_SCREEN = ScreenRules()
 
 
 def train(
     dataset: Dataset, *, seed: int = 7, scaling: Scaling = DEFAULT_SCALING, monotone: Mapping[str, int] | None = None,
     descriptions: Mapping[str, str] | None = None, oot_mask: NDArray[np.bool_] | None = None,
     policy: Any = None, rules: Rules = DEFAULT_RULES, clock: Callable[[], float] = time.perf_counter,
+    screen: ScreenRules = DEFAULT_SCREEN,
 ) -> tuple[dict[str, Any], dict[str, Any]]:
     """Train the champion (in the artifact) and the challenger (in the report only).
+
+    Only the columns :func:`scoring.screening.screen` keeps are candidates (not excluded, not
+    protected, not identifiers, not leaks); each column's fate is in the report's ``features``.
 
     Native thread pools are held to ``rules.threads`` (threadpoolctl): scikit-learn's boosting
     otherwise starts one OpenMP thread per core in every process, and on a shared two-core machine
@@ -71,17 +79,23 @@ def train(
     """
     with threadpool_limits(limits=rules.threads):
         return _train(dataset, seed=seed, scaling=scaling, monotone=monotone, descriptions=descriptions,
-                      oot_mask=oot_mask, policy=policy, rules=rules, clock=clock)
+                      oot_mask=oot_mask, policy=policy, rules=rules, clock=clock, screen=screen)
 
 
 def _train(
     dataset: Dataset, *, seed: int, scaling: Scaling, monotone: Mapping[str, int] | None,
     descriptions: Mapping[str, str] | None, oot_mask: NDArray[np.bool_] | None,
-    policy: Any, rules: Rules, clock: Callable[[], float],
+    policy: Any, rules: Rules, clock: Callable[[], float], screen: ScreenRules,
 ) -> tuple[dict[str, Any], dict[str, Any]]:
     timings: dict[str, float] = {}
     lap = _lap(clock, timings)
     dev, oot = _split(dataset.with_monotone(monotone), oot_mask)
+    warnings = _enough_rows(dev, rules.folds)
+    screened = screening.screen(dev, screen, rules.binning)
+    if not screened.kept:
+        raise TrainingError(f"no column is left to train on: {_why(screened.dropped)}")
+    dev, oot = dev.select(screened.kept), None if oot is None else oot.select(screened.kept)
+    warnings += screened.warnings
     folds = _folds(dev, seed, rules.folds)
     oof, fold_aucs = _champion_cv(dev, folds, scaling, rules)
     lap("champion_cv")
@@ -90,7 +104,8 @@ def _train(
     lap("challenger_cv")
     champion = scorecard.fit_champion(dev, scaling, rules.binning, rules.selection)
     platt = calibration.fit(oof, dev.target, scaling)
-    doc = artifact.build(champion, platt, descriptions=descriptions, training=_summary(dev, champion, seed, rules),
+    training = _summary(dev, champion, seed, rules, screened)
+    doc = artifact.build(champion, platt, descriptions=descriptions, training=training,
                          libraries=_libraries(), policy=policy_json(policy))
     model_id = artifact.model_id(doc)
     lap("champion_fit")
@@ -103,7 +118,7 @@ def _train(
         "challenger_cv_auc": _mean(challenger_aucs) if challenger_aucs else None,
         "challenger_cv_auc_folds": challenger_aucs, "challenger_notes": notes,
         "auc": ev["auc"], "ks": ev["ks"], "gini": ev["gini"], "brier": ev["brier"], "evaluation": ev,
-        "features": doc["training"]["candidates"], "data": dict(dataset.source),
+        "features": doc["training"]["candidates"], "data": dict(dataset.source), "warnings": warnings,
         "timings": {**timings, "total": round(sum(timings.values()), 3)},
     }
     return doc, report
@@ -132,11 +147,27 @@ def _split(data: Dataset, oot_mask: NDArray[np.bool_] | None) -> tuple[Dataset, 
     return data.subset(~mask), oot
 
 
-def _folds(data: Dataset, seed: int, k: int) -> Folds:
+def _enough_rows(data: Dataset, k: int) -> list[str]:
+    """Refuse fewer than :data:`MIN_PER_FOLD` bads or goods per cross-validation fold (the AUCs
+    would be noise: twelve rows used to train to an in-sample AUC of 1.0); warn below
+    :data:`WARN_PER_FOLD`."""
     bads = int(data.target.sum())
-    if min(bads, data.rows - bads) < k:
-        raise TrainingError(f"{k}-fold cross-validation needs at least {k} goods and {k} bads; got {bads} bad "
-                            f"of {data.rows} rows")
+    fewest = min(bads, data.rows - bads)
+    if fewest < MIN_PER_FOLD * k:
+        raise TrainingError(f"too little data: {k}-fold cross-validation needs at least {MIN_PER_FOLD * k} goods "
+                            f"and {MIN_PER_FOLD * k} bads ({MIN_PER_FOLD} per fold); got {bads} bad of {data.rows} rows"
+                            )
+    if fewest < WARN_PER_FOLD * k:
+        return [f"little data: {bads} bad of {data.rows} rows; below {WARN_PER_FOLD * k} goods or bads "
+                f"({WARN_PER_FOLD} per fold) the figures are uncertain"]
+    return []
+
+
+def _why(dropped: Mapping[str, str]) -> str:
+    return "; ".join(f"{n}: {w}" for n, w in sorted(dropped.items())) or "the file has no feature columns"
+
+
+def _folds(data: Dataset, seed: int, k: int) -> Folds:
     splitter = StratifiedKFold(n_splits=k, shuffle=True, random_state=seed)
     return [(a, b) for a, b in splitter.split(np.zeros(data.rows), data.target)]
 
@@ -197,13 +228,21 @@ def _evaluate(champion: Champion, platt: calibration.Platt, rival: challenger.Ch
     )
 
 
-def _summary(data: Dataset, champion: Champion, seed: int, rules: Rules) -> dict[str, Any]:
+def _summary(data: Dataset, champion: Champion, seed: int, rules: Rules, screened: Screened) -> dict[str, Any]:
     return {
         "rows": data.rows, "bads": int(data.target.sum()), "seed": seed, "folds": rules.folds,
         "binning": asdict(rules.binning), "selection": asdict(rules.selection),
         "calibration_sample": "out-of-fold scores of the cross-validation",
-        "candidates": [asdict(c) for c in champion.candidates],
+        "candidates": _candidates(champion, screened),
     }
+
+
+def _candidates(champion: Champion, screened: Screened) -> list[dict[str, Any]]:
+    """Every column, with its IV and single-feature AUC (when it was binned) and what became of it."""
+    fitted = [{**asdict(c), "auc": screened.auc.get(c.name)} for c in champion.candidates]
+    left_out = [{"name": n, "kind": "", "iv": screened.iv.get(n), "auc": screened.auc.get(n), "outcome": why}
+                for n, why in screened.dropped.items()]
+    return sorted(fitted + left_out, key=lambda c: str(c["name"]))
 
 
 def _libraries() -> dict[str, str]:

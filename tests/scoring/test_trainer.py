@@ -81,7 +81,7 @@ def test_out_of_time_evaluation_reports_stability(data: Dataset) -> None:
 
 def test_training_refuses_a_single_class(data: Dataset) -> None:
     one_class = Dataset(data.columns, np.zeros(data.rows, dtype=np.int8), data.kinds)
-    with pytest.raises(TrainingError, match="needs at least 5 goods and 5 bads"):
+    with pytest.raises(TrainingError, match="needs at least 20 goods and 20 bads"):
         train(one_class)
 
 
