@@ -94,6 +94,7 @@ def _train(
     screened = screening.screen(dev, screen, rules.binning)
     if not screened.kept:
         raise TrainingError(f"no column is left to train on: {_why(screened.dropped)}")
+    kinds = dict(dev.kinds)
     dev, oot = dev.select(screened.kept), None if oot is None else oot.select(screened.kept)
     warnings += screened.warnings
     folds = _folds(dev, seed, rules.folds)
@@ -104,7 +105,7 @@ def _train(
     lap("challenger_cv")
     champion = scorecard.fit_champion(dev, scaling, rules.binning, rules.selection)
     platt = calibration.fit(oof, dev.target, scaling)
-    training = _summary(dev, champion, seed, rules, screened)
+    training = _summary(dev, champion, seed, rules, _candidates(champion, screened, kinds))
     doc = artifact.build(champion, platt, descriptions=descriptions, training=training,
                          libraries=_libraries(), policy=policy_json(policy))
     model_id = artifact.model_id(doc)
@@ -228,20 +229,22 @@ def _evaluate(champion: Champion, platt: calibration.Platt, rival: challenger.Ch
     )
 
 
-def _summary(data: Dataset, champion: Champion, seed: int, rules: Rules, screened: Screened) -> dict[str, Any]:
+def _summary(data: Dataset, champion: Champion, seed: int, rules: Rules, candidates: list[dict[str, Any]]
+             ) -> dict[str, Any]:
     return {
         "rows": data.rows, "bads": int(data.target.sum()), "seed": seed, "folds": rules.folds,
         "binning": asdict(rules.binning), "selection": asdict(rules.selection),
         "calibration_sample": "out-of-fold scores of the cross-validation",
-        "candidates": _candidates(champion, screened),
+        "candidates": candidates,
     }
 
 
-def _candidates(champion: Champion, screened: Screened) -> list[dict[str, Any]]:
-    """Every column, with its IV and single-feature AUC (when it was binned) and what became of it."""
-    fitted = [{**asdict(c), "auc": screened.auc.get(c.name)} for c in champion.candidates]
-    left_out = [{"name": n, "kind": "", "iv": screened.iv.get(n), "auc": screened.auc.get(n), "outcome": why}
-                for n, why in screened.dropped.items()]
+def _candidates(champion: Champion, screened: Screened, kinds: Mapping[str, str]) -> list[dict[str, Any]]:
+    """Every column, with its IV and single-feature AUC (when it was binned) and what became of it;
+    ``left_out`` when screening kept it from being a candidate at all."""
+    fitted = [{**asdict(c), "auc": screened.auc.get(c.name), "left_out": False} for c in champion.candidates]
+    left_out = [{"name": n, "kind": kinds[n], "iv": screened.iv.get(n), "auc": screened.auc.get(n), "outcome": why,
+                 "left_out": True} for n, why in screened.dropped.items()]
     return sorted(fitted + left_out, key=lambda c: str(c["name"]))
 
 

@@ -34,19 +34,35 @@ def train(
     bad_value: Annotated[str | None, typer.Option(help="Target value that means bad; default: 0/1.")] = None,
     good_value: Annotated[list[str] | None, typer.Option(
         help="A target value that means good (repeatable); default: the one value that is not bad.")] = None,
+    exclude: Annotated[list[str] | None, typer.Option(help="A column not to use (repeatable).")] = None,
+    protected: Annotated[list[str] | None, typer.Option(
+        help="A protected column or proxy: never used, reported as protected (repeatable).")] = None,
+    allow_protected: Annotated[bool, typer.Option(
+        help="Use columns named like protected characteristics (sex, age, 性别 …; see README).")] = False,
+    allow_leak: Annotated[bool, typer.Option(
+        help="Keep columns that predict the target almost perfectly alone (AUC >= 0.99).")] = False,
     seed: int = 7,
 ) -> None:
     """Train the champion scorecard and the challenger; write the artifact and the report.
 
     Rows with a blank target are left out (counted in the report); any other target value that is
-    neither the bad value nor a good one is an error."""
+    neither the bad value nor a good one is an error. Columns named like protected characteristics,
+    identifiers and leaks are left out; the report says why for each column."""
+    from scoring.screening import ScreenRules, names
     from scoring.trainer import train_files
 
+    screen = ScreenRules(exclude=names(exclude or ()), protected=names(protected or ()),
+                         allow_protected=allow_protected, allow_leak=allow_leak)
     try:
-        report = train_files(data, target, bad_value, out, seed=seed, good_values=good_value or ())
+        report = train_files(data, target, bad_value, out, seed=seed, good_values=good_value or (), screen=screen)
     except ScoringError as exc:
         raise ApiError(str(exc)) from exc
     console.print(summary(report), soft_wrap=True)
+    for warning in report["warnings"]:
+        console.print(f"warning: {warning}", markup=False)
+    left_out = [f"{c['name']} ({c['outcome']})" for c in report["features"] if c["left_out"]]
+    if left_out:
+        console.print(f"left out: {'; '.join(left_out)}", markup=False, soft_wrap=True)
     if report["data"].get("blank_targets_excluded"):
         console.print(f"left out {report['data']['blank_targets_excluded']} rows with a blank target")
     console.print(f"wrote {out / 'model.json'}, report.json, report.html")

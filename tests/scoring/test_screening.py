@@ -6,6 +6,8 @@ from typing import Any
 
 import numpy as np
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from scoring.binning import BinningRules
 from scoring.dataset import Dataset, synthetic
@@ -84,3 +86,28 @@ def test_the_report_gives_every_column_its_iv_and_fate(base: Dataset) -> None:
     assert fate["customer_no"]["outcome"].startswith("identifier-like") and fate["gender"]["iv"] is None
     assert fate["growth"]["outcome"] == "selected" and fate["growth"]["iv"] > 0.1 and 0.5 < fate["growth"]["auc"] < 1
     assert {"customer_no", "gender"}.isdisjoint(f["name"] for f in doc["features"])
+
+
+_TERMS = ["sex", "gender", "race", "ethnicity", "nationality", "marital", "religion", "age", "foreign", "性别",
+          "国籍", "民族", "婚姻", "宗教", "年龄"]
+_PROTECTED_NAMES = st.builds(
+    lambda pre, term, post, upper: (pre + (term.upper() if upper else term) + post),
+    st.sampled_from(["", "applicant_", "x_", "客户"]), st.sampled_from(_TERMS),
+    st.sampled_from(["", "_code", "_status", "状况"]), st.booleans(),
+)
+
+
+@settings(max_examples=6, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(names=st.lists(_PROTECTED_NAMES, min_size=1, max_size=3, unique=True), source=st.sampled_from(["growth",
+       "penalties", "industry"]), declared=st.booleans())
+def test_no_protected_column_is_ever_in_a_model_trained_without_allow_protected(
+    base: Dataset, names: list[str], source: str, declared: bool
+) -> None:
+    """Protected columns carry the strongest signal here (copies of a selected feature), so only the
+    rule keeps them out; a declared --protected column stays out even with --allow-protected."""
+    data = with_columns(base, **{n: base.columns[source] for n in names}, branch=base.columns["growth"])
+    rules = ScreenRules(protected=frozenset({"branch"}) if declared else frozenset())
+    doc, report = train(data, screen=rules)
+    used = {f["name"] for f in doc["features"]}
+    assert used.isdisjoint(names) and "branch" not in used if declared else used.isdisjoint(names)
+    assert all(c["left_out"] and "protected" in c["outcome"] for c in report["features"] if c["name"] in names)
