@@ -36,6 +36,7 @@ from scoring.binning import BinningRules
 from scoring.challenger import ChallengerRules
 from scoring.dataset import Dataset, Kind, read_csv
 from scoring.errors import DataError, ScoringInputError, TrainingError
+from scoring.reasons import Description, describe_from_json
 from scoring.scorecard import DEFAULT_SCALING, Champion, Scaling, SelectionRules
 from scoring.screening import Screened, ScreenRules
 
@@ -65,7 +66,7 @@ def train(
     dataset: Dataset, *, seed: int = 7, scaling: Scaling = DEFAULT_SCALING, monotone: Mapping[str, int] | None = None,
     descriptions: Mapping[str, str] | None = None, oot_mask: NDArray[np.bool_] | None = None,
     policy: Any = None, rules: Rules = DEFAULT_RULES, clock: Callable[[], float] = time.perf_counter,
-    screen: ScreenRules = DEFAULT_SCREEN,
+    screen: ScreenRules = DEFAULT_SCREEN, describe: Mapping[str, Description] | None = None,
 ) -> tuple[dict[str, Any], dict[str, Any]]:
     """Train the champion (in the artifact) and the challenger (in the report only).
 
@@ -79,13 +80,15 @@ def train(
     """
     with threadpool_limits(limits=rules.threads):
         return _train(dataset, seed=seed, scaling=scaling, monotone=monotone, descriptions=descriptions,
-                      oot_mask=oot_mask, policy=policy, rules=rules, clock=clock, screen=screen)
+                      oot_mask=oot_mask, policy=policy, rules=rules, clock=clock, screen=screen,
+                      describe=describe)
 
 
 def _train(
     dataset: Dataset, *, seed: int, scaling: Scaling, monotone: Mapping[str, int] | None,
     descriptions: Mapping[str, str] | None, oot_mask: NDArray[np.bool_] | None,
     policy: Any, rules: Rules, clock: Callable[[], float], screen: ScreenRules,
+    describe: Mapping[str, Description] | None,
 ) -> tuple[dict[str, Any], dict[str, Any]]:
     timings: dict[str, float] = {}
     lap = _lap(clock, timings)
@@ -107,7 +110,7 @@ def _train(
     platt = calibration.fit(oof, dev.target, scaling)
     training = _summary(dev, champion, seed, rules, _candidates(champion, screened, kinds))
     doc = artifact.build(champion, platt, descriptions=descriptions, training=training,
-                         libraries=_libraries(), policy=policy_json(policy))
+                         libraries=_libraries(), policy=policy_json(policy), describe=describe)
     model_id = artifact.model_id(doc)
     lap("champion_fit")
     rival = _attempt(lambda: challenger.fit(dev, seed, rules.challenger), notes) if challenger_aucs else None
@@ -264,12 +267,14 @@ def policy_json(policy: Any) -> dict[str, Any] | None:
 def train_files(
     data_csv: str | Path, target: str, bad_value: str | None, out_dir: str | Path, *,
     ignore: Collection[str] = (), kinds: Mapping[str, Kind] | None = None, good_values: Collection[str] = (),
-    **options: Any,
+    describe_json: str | Path | None = None, **options: Any,
 ) -> dict[str, Any]:
     """Read ``data_csv`` (:func:`~scoring.dataset.read_csv`), :func:`train` with ``options``, and write
-    ``model.json`` (canonical bytes: its SHA-256 is the model id), ``report.json``, ``report.html``."""
+    ``model.json`` (canonical bytes: its SHA-256 is the model id), ``report.json``, ``report.html``.
+    ``describe_json`` is a file of reason texts (:func:`scoring.reasons.describe_from_json`)."""
     data = read_csv(data_csv, target, bad_value, ignore=ignore, kinds=kinds, good_values=good_values)
-    doc, report = train(data, **options)
+    describe = None if describe_json is None else describe_from_json(_json_file(Path(describe_json)))
+    doc, report = train(data, describe=describe, **options)
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
     artifact.write(doc, out / "model.json")
@@ -277,6 +282,15 @@ def train_files(
                                      encoding="utf-8")
     (out / "report.html").write_text(report_page.render(report, doc), encoding="utf-8")
     return report
+
+
+def _json_file(path: Path) -> Any:
+    try:
+        return json.loads(path.read_bytes().decode("utf-8"))
+    except OSError as e:
+        raise DataError(f"cannot read {path}: {e.strerror or e}") from e
+    except ValueError as e:  # UnicodeDecodeError and JSONDecodeError alike
+        raise DataError(f"{path} is not UTF-8 JSON: {e}") from e
 
 
 def score_file(
@@ -287,11 +301,13 @@ def score_file(
 
     Columns written: ``row`` (1-based), ``id_column`` if given, ``score``, ``pd``, ``decision``,
     ``limit``, ``rate`` (filled by ``decide(policy, pd, row)`` when the artifact holds a policy and
-    a decider is given, else empty), ``reason_1`` … ``reason_4`` (codes).
+    a decider is given, else empty), ``reason_1`` … ``reason_4`` (codes), ``reason_text_1`` …
+    ``reason_text_4`` (their plain-language texts: the bin the value fell in, :mod:`scoring.reasons`).
     """
     model = artifact.load(artifact.read(Path(model_dir) / "model.json"))
     head = ["row", *([id_column] if id_column else []), "score", "pd", *DECISION_FIELDS,
-            *(f"reason_{i}" for i in range(1, MAX_REASONS + 1))]
+            *(f"reason_{i}" for i in range(1, MAX_REASONS + 1)),
+            *(f"reason_text_{i}" for i in range(1, MAX_REASONS + 1))]
     count = 0
     try:
         with Path(data_csv).open(newline="", encoding="utf-8-sig") as src, \
@@ -314,10 +330,11 @@ def _scored_row(model: artifact.Model, number: int, row: Mapping[str, str], id_c
     decision: Mapping[str, str] = {}
     if decide is not None and model.policy is not None:
         decision = decide(model.policy, scored.pd, row)
-    codes = [code for code, _ in scored.reasons] + [""] * (MAX_REASONS - len(scored.reasons))
+    blank = [""] * (MAX_REASONS - len(scored.reasons))
+    codes, texts = [code for code, _ in scored.reasons] + blank, [text for _, text in scored.reasons] + blank
     ident = [row.get(id_column, "")] if id_column else []
     return [str(number), *ident, f"{scored.score:.2f}", f"{scored.pd:.6f}",
-            *(str(decision.get(k, "")) for k in DECISION_FIELDS), *codes]
+            *(str(decision.get(k, "")) for k in DECISION_FIELDS), *codes, *texts]
 
 
 def policy_decider(size_column: str = "size") -> Decide:

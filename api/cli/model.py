@@ -41,6 +41,8 @@ def train(
         help="Use columns named like protected characteristics (sex, age, 性别 …; see README).")] = False,
     allow_leak: Annotated[bool, typer.Option(
         help="Keep columns that predict the target almost perfectly alone (AUC >= 0.99).")] = False,
+    describe: Annotated[Path | None, typer.Option(
+        help="JSON of reason texts: column → name, or {name, text, bins: {bin label: text}}.")] = None,
     seed: int = 7,
 ) -> None:
     """Train the champion scorecard and the challenger; write the artifact and the report.
@@ -54,7 +56,8 @@ def train(
     screen = ScreenRules(exclude=names(exclude or ()), protected=names(protected or ()),
                          allow_protected=allow_protected, allow_leak=allow_leak)
     try:
-        report = train_files(data, target, bad_value, out, seed=seed, good_values=good_value or (), screen=screen)
+        report = train_files(data, target, bad_value, out, seed=seed, good_values=good_value or (), screen=screen,
+                             describe_json=describe)
     except ScoringError as exc:
         raise ApiError(str(exc)) from exc
     console.print(summary(report), soft_wrap=True)
@@ -92,7 +95,7 @@ def score(
     id_column: Annotated[str | None, typer.Option(help="Column copied through to identify rows.")] = None,
     size_column: Annotated[str, typer.Option(help="Size class column for the policy's limits.")] = "size",
 ) -> None:
-    """Score every row: score, PD, decision, limit, rate (if the model has a policy), reason codes."""
+    """Score every row: score, PD, decision, limit, rate (if the model has a policy), reason codes and texts."""
     from scoring.trainer import policy_decider, score_file
 
     target = out or data.with_suffix(".scored.csv")

@@ -72,3 +72,32 @@ def test_train_score_register_approve(tmp_path: Path) -> None:
     run(home, "participants", "register", "regulator")
     assert "approved" in run(home, "model", "approve", report["model_id"])
     assert "retired" in run(home, "model", "retire", report["model_id"], "--reason", "drift")
+
+
+def test_reasons_come_with_plain_language_texts(tmp_path: Path) -> None:
+    data, home, out = tmp_path / "book.csv", tmp_path / "home", tmp_path / "model"
+    write_csv(data, 2500, seed=2)
+    describe = tmp_path / "texts.json"
+    describe.write_text(json.dumps({
+        "income": "Yearly income",
+        "region": {"name": "Region", "bins": {"north": "Lives in the north, where defaults run high"}},
+    }), encoding="utf-8")
+    run(home, "model", "train", "--data", str(data), "--target", "status", "--bad-value", "default",
+        "--out", str(out), "--describe", str(describe))
+    doc = json.loads((out / "model.json").read_text())
+    texts = {f["name"]: {b["label"]: b["reason"] for b in f["bins"]} for f in doc["features"]}
+    assert texts["income"]["missing"] == "Yearly income: not given"
+    assert any(t.startswith("Yearly income below ") for t in texts["income"].values())
+    assert texts["late_payments"]["missing"] == "late_payments: not given"
+    run(home, "model", "score", "--model", str(out), "--data", str(data), "--out", str(tmp_path / "s.csv"))
+    with (tmp_path / "s.csv").open(encoding="utf-8") as fh:
+        scored = list(csv.DictReader(fh))
+    code_of = {r["feature"]: r["code"] for r in doc["reason_codes"]}
+    feature_of = {v: k for k, v in code_of.items()}
+    cited = [(r[f"reason_{i}"], r[f"reason_text_{i}"]) for r in scored for i in range(1, 5) if r[f"reason_{i}"]]
+    assert cited and all(text in texts[feature_of[code]].values() for code, text in cited)
+    bad = tmp_path / "bad.json"
+    bad.write_text('{"income": 3}', encoding="utf-8")
+    printed = run(home, "model", "train", "--data", str(data), "--target", "status", "--bad-value", "default",
+                  "--out", str(tmp_path / "x"), "--describe", str(bad), ok=False)
+    assert "error: description of 'income'" in printed
