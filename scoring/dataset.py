@@ -8,7 +8,6 @@ a numeric column relates to risk: +1 = a higher value means LOWER risk (the scor
 
 from __future__ import annotations
 
-import csv
 import math
 import re
 from collections import Counter
@@ -20,6 +19,7 @@ from typing import Any, Literal
 import numpy as np
 from numpy.typing import NDArray
 
+from scoring import table as table_
 from scoring.errors import DataError
 
 Kind = Literal["numeric", "categorical"]
@@ -147,17 +147,21 @@ def read_csv(
     kinds: Mapping[str, Kind] | None = None,
     ignore: Collection[str] = (),
     good_values: Collection[str] = (),
+    encoding: str | None = None,
+    delimiter: str | None = None,
 ) -> Dataset:
     """Read a CSV with a header (stdlib ``csv``), inferring each column's kind.
 
     A column is numeric when every cell is a number or missing (:func:`parse_number`: thousands
     separators allowed, :data:`MISSING_TOKENS` missing; ``kinds`` overrides the inference). Columns in ``ignore`` (ids,
     dates) are not read. The target follows :func:`target_rule`; rows whose target is blank are
-    left out and counted in ``source``.
+    left out and counted in ``source``. The file is read by :func:`scoring.table.read` (encoding
+    and delimiter detected unless given; both recorded in ``source``), as scoring reads it.
     """
-    header, rows = _read_rows(Path(path))
+    table = table_.read(path, encoding=encoding, delimiter=delimiter)
+    header, rows = table.header, table.rows
     if target not in header:
-        raise DataError(f"{path}: no target column {target!r} (columns: {', '.join(header)})")
+        raise DataError(f"{path}: no target column {target!r} (columns: {', '.join(header)}; {table.how})")
     cells = dict(zip(header, zip(*rows, strict=True), strict=True)) if rows else {h: () for h in header}
     y, labelled, rule = target_rule(list(cells[target]), target, bad_value, good_values)
     columns: dict[str, NDArray[Any]] = {}
@@ -167,26 +171,8 @@ def read_csv(
             continue
         kept = [c for c, keep in zip(cells[name], labelled, strict=True) if keep]
         columns[name], found[name] = _parse_column(name, kept, (kinds or {}).get(name))
-    source = {"file": str(path), "rows_read": len(rows), "blank_targets_excluded": len(rows) - len(y), **rule}
+    source = {**table.source(), "rows_read": len(rows), "blank_targets_excluded": len(rows) - len(y), **rule}
     return Dataset(columns, y, found, source=source)
-
-
-def _read_rows(path: Path) -> tuple[list[str], list[list[str]]]:
-    try:
-        with path.open(newline="", encoding="utf-8-sig") as f:
-            reader = csv.reader(f)
-            header = [h.strip() for h in next(reader, [])]
-            rows = [row for row in reader if row]
-    except OSError as e:
-        raise DataError(f"cannot read {path}: {e.strerror or e}") from e
-    except csv.Error as e:
-        raise DataError(f"{path}: not a CSV file: {e}") from e
-    if not header or len(set(header)) != len(header):
-        raise DataError(f"{path}: the header is empty or names a column twice")
-    for line, row in enumerate(rows, start=2):
-        if len(row) != len(header):
-            raise DataError(f"{path}: a row has {len(row)} cells, the header {len(header)} (row near line {line})")
-    return header, rows
 
 
 def target_rule(

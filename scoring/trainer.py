@@ -267,12 +267,14 @@ def policy_json(policy: Any) -> dict[str, Any] | None:
 def train_files(
     data_csv: str | Path, target: str, bad_value: str | None, out_dir: str | Path, *,
     ignore: Collection[str] = (), kinds: Mapping[str, Kind] | None = None, good_values: Collection[str] = (),
-    describe_json: str | Path | None = None, **options: Any,
+    describe_json: str | Path | None = None, encoding: str | None = None, delimiter: str | None = None,
+    **options: Any,
 ) -> dict[str, Any]:
     """Read ``data_csv`` (:func:`~scoring.dataset.read_csv`), :func:`train` with ``options``, and write
     ``model.json`` (canonical bytes: its SHA-256 is the model id), ``report.json``, ``report.html``.
     ``describe_json`` is a file of reason texts (:func:`scoring.reasons.describe_from_json`)."""
-    data = read_csv(data_csv, target, bad_value, ignore=ignore, kinds=kinds, good_values=good_values)
+    data = read_csv(data_csv, target, bad_value, ignore=ignore, kinds=kinds, good_values=good_values,
+                    encoding=encoding, delimiter=delimiter)
     describe = None if describe_json is None else describe_from_json(_json_file(Path(describe_json)))
     doc, report = train(data, describe=describe, **options)
     out = Path(out_dir)

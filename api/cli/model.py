@@ -18,6 +18,10 @@ if TYPE_CHECKING:
     from ledger.chain import Chain, KeyStore
     from ledger.contracts import ModelRegistry
 
+EncodingOption = Annotated[str | None, typer.Option(
+    help="The file's encoding; default: detected (byte-order mark, then UTF-8, then GB18030).")]
+DelimiterOption = Annotated[str | None, typer.Option(help="The field delimiter; default: sniffed (, ; tab |).")]
+
 group = typer.Typer(help="Credit models: train, score, and their approval on chain.", no_args_is_help=True)
 
 
@@ -43,6 +47,8 @@ def train(
         help="Keep columns that predict the target almost perfectly alone (AUC >= 0.99).")] = False,
     describe: Annotated[Path | None, typer.Option(
         help="JSON of reason texts: column → name, or {name, text, bins: {bin label: text}}.")] = None,
+    encoding: EncodingOption = None,
+    delimiter: DelimiterOption = None,
     seed: int = 7,
 ) -> None:
     """Train the champion scorecard and the challenger; write the artifact and the report.
@@ -57,9 +63,10 @@ def train(
                          allow_protected=allow_protected, allow_leak=allow_leak)
     try:
         report = train_files(data, target, bad_value, out, seed=seed, good_values=good_value or (), screen=screen,
-                             describe_json=describe)
+                             describe_json=describe, encoding=encoding, delimiter=delimiter)
     except ScoringError as exc:
         raise ApiError(str(exc)) from exc
+    console.print(f"read {data}: {_how(report['data'])}", markup=False)
     console.print(summary(report), soft_wrap=True)
     for warning in report["warnings"]:
         console.print(f"warning: {warning}", markup=False)
@@ -69,6 +76,10 @@ def train(
     if report["data"].get("blank_targets_excluded"):
         console.print(f"left out {report['data']['blank_targets_excluded']} rows with a blank target")
     console.print(f"wrote {out / 'model.json'}, report.json, report.html")
+
+
+def _how(source: dict[str, Any]) -> str:
+    return f"encoding {source.get('encoding')}, delimiter {source.get('delimiter')!r}, {source.get('rows_read')} rows"
 
 
 def summary(report: dict[str, Any]) -> str:

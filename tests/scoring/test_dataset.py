@@ -55,7 +55,8 @@ def test_a_target_that_is_not_zero_one_asks_for_the_bad_value(tmp_path: Path) ->
     ("text", "message"),
     [
         ("x,y\n1,0\n", "no target column 'bad'"),
-        ("x,bad\n1,0,3\n", "a row has 3 cells"),
+        ("x,bad\n1,0,3\n", r"line 2 has 3 cells, the header 2"),
+        ("x,bad\n1,0\n\n2\n", r"\(encoding utf-8, delimiter ','\): line 4 has 1 cells"),
         ("x,x,bad\n1,2,0\n", "names a column twice"),
         ("", "header is empty"),
     ],
