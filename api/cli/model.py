@@ -47,6 +47,9 @@ def train(
         help="Keep columns that predict the target almost perfectly alone (AUC >= 0.99).")] = False,
     describe: Annotated[Path | None, typer.Option(
         help="JSON of reason texts: column → name, or {name, text, bins: {bin label: text}}.")] = None,
+    policy: Annotated[str | None, typer.Option(
+        help="Product policy JSON file (scoring.policy), or 'default': score then gives decision, limit, rate."
+    )] = None,
     encoding: EncodingOption = None,
     delimiter: DelimiterOption = None,
     seed: int = 7,
@@ -59,11 +62,14 @@ def train(
     from scoring.screening import ScreenRules, names
     from scoring.trainer import train_files
 
+    terms = None if policy is None else product_policy(policy)
+
     screen = ScreenRules(exclude=names(exclude or ()), protected=names(protected or ()),
                          allow_protected=allow_protected, allow_leak=allow_leak)
     try:
         report = train_files(data, target, bad_value, out, seed=seed, good_values=good_value or (), screen=screen,
-                             describe_json=describe, encoding=encoding, delimiter=delimiter)
+                             describe_json=describe, encoding=encoding, delimiter=delimiter,
+                             policy=terms)
     except ScoringError as exc:
         raise ApiError(str(exc)) from exc
     console.print(f"read {data}: {_how(report['data'])}", markup=False)
@@ -78,19 +84,40 @@ def train(
     console.print(f"wrote {out / 'model.json'}, report.json, report.html")
 
 
+def product_policy(given: str) -> Any:
+    """``default`` (:data:`scoring.policy.DEFAULT_POLICY`) or a policy JSON file."""
+    from scoring.policy import DEFAULT_POLICY, Policy, PolicyError
+
+    if given == "default":
+        return DEFAULT_POLICY
+    try:
+        return Policy.from_json(Path(given).read_bytes())
+    except OSError as exc:
+        raise ApiError(f"cannot read the policy {given}: {exc.strerror or exc}") from exc
+    except PolicyError as exc:
+        raise ApiError(f"{given}: {exc}") from exc
+
+
 def _how(source: dict[str, Any]) -> str:
     return f"encoding {source.get('encoding')}, delimiter {source.get('delimiter')!r}, {source.get('rows_read')} rows"
 
 
 def summary(report: dict[str, Any]) -> str:
+    """The figures to read first. Without an out-of-time window the evaluation sample is the
+    development data itself, where both models look better than they are: the comparison shown is
+    then the cross-validated one."""
     evaluation = report["evaluation"]
     duel = evaluation["champion_vs_challenger"]
-    psi = "" if evaluation.get("psi") is None else f", PSI {evaluation['psi']:.4f} (development vs later)"
-    return (f"model {report['model_id']}\n"
-            f"5-fold CV AUC: champion {report['cv_auc']:.4f}, challenger {_auc(report['challenger_cv_auc'])}\n"
-            f"{evaluation['sample']}: AUC {duel['champion_auc']:.4f} (challenger {_auc(duel['challenger_auc'])}), "
-            f"KS {report['ks']:.4f}, Gini {report['gini']:.4f}{psi}"
-            + "".join(f"\nnote: {n}" for n in report.get("challenger_notes", [])))
+    cv = f"5-fold CV AUC: champion {report['cv_auc']:.4f}, challenger {_auc(report['challenger_cv_auc'])}"
+    if evaluation["sample"] == "development":
+        held_out = (f"no out-of-time window: compare the cross-validated AUCs above; in sample (optimistic) "
+                    f"KS {report['ks']:.4f}, Gini {report['gini']:.4f}")
+    else:
+        psi = "" if evaluation.get("psi") is None else f", PSI {evaluation['psi']:.4f} (development vs later)"
+        held_out = (f"{evaluation['sample']}: AUC {duel['champion_auc']:.4f} (challenger "
+                    f"{_auc(duel['challenger_auc'])}), KS {report['ks']:.4f}, Gini {report['gini']:.4f}{psi}")
+    notes = "".join(f"\nnote: {n}" for n in report.get("challenger_notes", []))
+    return f"model {report['model_id']}\n{cv}\n{held_out}{notes}"
 
 
 def _auc(value: float | None) -> str:

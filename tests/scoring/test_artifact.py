@@ -166,3 +166,22 @@ def test_pd_is_decimal_exact_and_bounded() -> None:
     scores = np.linspace(300, 900, 301)
     exact = np.array([calibration.pd(platt, s) for s in scores])
     assert np.all(np.diff(exact) <= 0) and np.max(np.abs(exact - calibration.pds(platt, scores))) <= 1.5e-6
+
+
+def test_points_tables_are_computed_once_per_model(
+    trained: tuple[Dataset, dict[str, Any]], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Scoring used to recompute every feature's best points for every row."""
+    data, doc = trained
+    model = artifact.load(doc)
+    calls = [0]
+    real = artifact.centipoints
+
+    def counted(points: float) -> int:
+        calls[0] += 1
+        return real(points)
+
+    monkeypatch.setattr(artifact, "centipoints", counted)
+    for i in range(200):
+        artifact.score(model, row(data, i))
+    assert calls[0] <= sum(len(f.points) + 1 for f in model.scorecard.features)
