@@ -23,7 +23,7 @@ import time
 from collections.abc import Callable, Collection, Mapping
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any, NamedTuple, TypeVar
 
 import numpy as np
 import sklearn  # type: ignore[import-untyped]
@@ -32,6 +32,7 @@ from sklearn.model_selection import StratifiedKFold  # type: ignore[import-untyp
 from threadpoolctl import threadpool_limits  # type: ignore[import-untyped]
 
 from scoring import artifact, calibration, challenger, evaluation, report_page, scorecard, screening
+from scoring import table as table_
 from scoring.binning import BinningRules
 from scoring.challenger import ChallengerRules
 from scoring.dataset import Dataset, Kind, read_csv
@@ -295,11 +296,19 @@ def _json_file(path: Path) -> Any:
         raise DataError(f"{path} is not UTF-8 JSON: {e}") from e
 
 
+class ScoredFile(NamedTuple):
+    rows: int
+    encoding: str
+    delimiter: str
+
+
 def score_file(
     model_dir: str | Path, data_csv: str | Path, out_csv: str | Path, *, id_column: str | None = None,
-    decide: Decide | None = None,
-) -> int:
-    """Score every row of ``data_csv`` with ``model_dir/model.json``; return the number of rows.
+    decide: Decide | None = None, encoding: str | None = None, delimiter: str | None = None,
+) -> ScoredFile:
+    """Score every row of ``data_csv`` with ``model_dir/model.json``; return the number of rows and
+    how the file was read (by :func:`scoring.table.read`, the reader training uses: a row is the
+    same row to both).
 
     Columns written: ``row`` (1-based), ``id_column`` if given, ``score``, ``pd``, ``decision``,
     ``limit``, ``rate`` (filled by ``decide(policy, pd, row)`` when the artifact holds a policy and
@@ -307,28 +316,30 @@ def score_file(
     ``reason_text_4`` (their plain-language texts: the bin the value fell in, :mod:`scoring.reasons`).
     """
     model = artifact.load(artifact.read(Path(model_dir) / "model.json"))
+    source = table_.read(data_csv, encoding=encoding, delimiter=delimiter)
+    if id_column is not None and id_column not in source.header:
+        raise DataError(f"{data_csv}: no column {id_column!r} to identify rows ({source.how})")
     head = ["row", *([id_column] if id_column else []), "score", "pd", *DECISION_FIELDS,
             *(f"reason_{i}" for i in range(1, MAX_REASONS + 1)),
             *(f"reason_text_{i}" for i in range(1, MAX_REASONS + 1))]
-    count = 0
     try:
-        with Path(data_csv).open(newline="", encoding="utf-8-sig") as src, \
-                Path(out_csv).open("w", newline="", encoding="utf-8") as dst:
+        with Path(out_csv).open("w", newline="", encoding="utf-8") as dst:
             writer = csv.writer(dst)
             writer.writerow(head)
-            for count, row in enumerate(csv.DictReader(src), start=1):
-                writer.writerow(_scored_row(model, count, row, id_column, decide))
+            for count, (cells, line) in enumerate(zip(source.rows, source.lines, strict=True), start=1):
+                row = dict(zip(source.header, cells, strict=True))
+                writer.writerow(_scored_row(model, count, line, row, id_column, decide))
     except OSError as e:
         raise DataError(f"cannot score {data_csv} into {out_csv}: {e.strerror or e}") from e
-    return count
+    return ScoredFile(len(source.rows), source.encoding, source.delimiter)
 
 
-def _scored_row(model: artifact.Model, number: int, row: Mapping[str, str], id_column: str | None,
+def _scored_row(model: artifact.Model, number: int, line: int, row: Mapping[str, str], id_column: str | None,
                 decide: Decide | None) -> list[str]:
     try:
         scored = artifact.score(model, row)
     except ScoringInputError as e:
-        raise ScoringInputError(f"row {number}: {e}") from e
+        raise ScoringInputError(f"row {number} (line {line}): {e}") from e
     decision: Mapping[str, str] = {}
     if decide is not None and model.policy is not None:
         decision = decide(model.policy, scored.pd, row)

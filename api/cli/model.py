@@ -132,16 +132,20 @@ def score(
     out: Annotated[Path | None, typer.Option(help="Output CSV; default DATA.scored.csv")] = None,
     id_column: Annotated[str | None, typer.Option(help="Column copied through to identify rows.")] = None,
     size_column: Annotated[str, typer.Option(help="Size class column for the policy's limits.")] = "size",
+    encoding: EncodingOption = None,
+    delimiter: DelimiterOption = None,
 ) -> None:
     """Score every row: score, PD, decision, limit, rate (if the model has a policy), reason codes and texts."""
     from scoring.trainer import policy_decider, score_file
 
     target = out or data.with_suffix(".scored.csv")
     try:
-        rows = score_file(model, data, target, id_column=id_column, decide=policy_decider(size_column))
+        done = score_file(model, data, target, id_column=id_column, decide=policy_decider(size_column),
+                          encoding=encoding, delimiter=delimiter)
     except ScoringError as exc:
         raise ApiError(str(exc)) from exc
-    console.print(f"scored {rows} rows into {target}")
+    console.print(f"scored {done.rows} rows into {target} (read as {done.encoding}, delimiter {done.delimiter!r})",
+                  markup=False)
 
 
 def _models(ctx: typer.Context, rpc: str | None) -> tuple[Settings, KeyStore]:

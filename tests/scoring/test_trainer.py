@@ -118,7 +118,7 @@ def test_train_files_and_score_file(tmp_path: Path) -> None:
     rows = score_file(tmp_path / "model", tmp_path / "book.csv", tmp_path / "scored.csv", id_column="id", decide=decide)
     with (tmp_path / "scored.csv").open() as f:
         scored = list(csv.DictReader(f))
-    assert rows == len(scored) == data.rows
+    assert rows.rows == len(scored) == data.rows and rows.encoding == "utf-8"
     assert list(scored[0])[:8] == ["row", "id", "score", "pd", "decision", "limit", "rate", "reason_1"]
     doc = json.loads(model_bytes)
     with (tmp_path / "book.csv").open() as f:
