@@ -111,3 +111,13 @@ def test_no_protected_column_is_ever_in_a_model_trained_without_allow_protected(
     used = {f["name"] for f in doc["features"]}
     assert used.isdisjoint(names) and "branch" not in used if declared else used.isdisjoint(names)
     assert all(c["left_out"] and "protected" in c["outcome"] for c in report["features"] if c["name"] in names)
+
+
+def test_the_report_page_shows_warnings_and_every_column(base: Dataset) -> None:
+    from scoring import report_page
+
+    data = with_columns(base, customer_no=np.arange(base.rows, dtype=np.float64), 性别=base.columns["growth"])
+    doc, report = train(data.subset(np.arange(700)))
+    page = report_page.render(report, doc)
+    assert "<h2>Warnings</h2>" in page and "little data" in page and "AUC alone" in page
+    assert "identifier-like" in page and "性别" in page and "protected: its name matches" in page
