@@ -80,7 +80,12 @@ def protected_word(name: str) -> str | None:
 
 
 def screen(data: Dataset, rules: ScreenRules, binning: BinningRules) -> Screened:
-    """Decide the candidates among ``data``'s columns (see the module docstring)."""
+    """Decide the candidates among ``data``'s columns (see the module docstring). A name given to
+    exclude or protect that is not a feature column is an error: a typo must not let one through."""
+    unknown = sorted((rules.exclude | rules.protected) - set(data.names))
+    if unknown:
+        raise TrainingError(f"no feature column {', '.join(map(repr, unknown))} to exclude or protect "
+                            f"(columns: {', '.join(data.names)})")
     out = Screened((), {})
     kept: list[str] = []
     for name in data.names:

@@ -121,3 +121,8 @@ def test_the_report_page_shows_warnings_and_every_column(base: Dataset) -> None:
     page = report_page.render(report, doc)
     assert "<h2>Warnings</h2>" in page and "little data" in page and "AUC alone" in page
     assert "identifier-like" in page and "性别" in page and "protected: its name matches" in page
+
+
+def test_a_misspelt_exclusion_is_an_error_not_a_silent_pass(base: Dataset) -> None:
+    with pytest.raises(TrainingError, match=r"no feature column 'gendr' to exclude or protect \(columns: employees, growth"):
+        screen(base, ScreenRules(protected=frozenset({"gendr"})), BinningRules())
