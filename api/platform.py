@@ -98,7 +98,7 @@ def _wire(settings: Settings, chain: Chain, dep: deployment.Deployment, engine: 
     vault, pseudonymise = Vault(keys[CATALOGUE_KEY]), Pseudonymiser(keys[PSEUDONYM_KEY])
     gate = AccessGate.over(engine, vault, pseudonymise, registry,
                            ChainConsents(consents, registry, lambda: int(time.time())), sanctions, sequencer, now_iso)
-    ingestion = Ingestion(CatalogueWriter(engine), vault, pseudonymise, sequencer)
+    ingestion = Ingestion(CatalogueWriter(engine), vault, pseudonymise, sequencer, registry, now_iso)
     record_pending(ingestion.writer, sequencer)  # batches stored just before a crash get their INGEST
     return Platform(chain, engine, operator, registry, consents, sanctions, log, sequencer, pseudonymise,
                     gate, ingestion, SupplyStats(engine), ReasonTexts(engine))

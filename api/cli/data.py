@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
@@ -22,39 +23,80 @@ def add_to(app: typer.Typer) -> None:
     app.add_typer(group, name="data")
 
 
+DatasetArg = Annotated[str, typer.Argument(help="Dataset: tax, social_security, electricity, …, registration")]
+ClaimedOption = Annotated[str | None, typer.Option(
+    help="RFC 3339 time the department says it sent the batch: kept beside the platform's own arrival stamp, "
+         "never instead of it.")]
+SHOWN = 20
+"""Rejected rows printed; the rest are counted by reason (all rows stay in the department's file)."""
+
+
 @group.command("ingest")
 @reported
-def ingest_(
-    ctx: typer.Context,
-    dataset: Annotated[str, typer.Argument(help="Dataset: tax, social_security, electricity, …, registration")],
-    file: Path,
-    by: AsOption = "tax-bureau",
-    received_at: Annotated[str | None, typer.Option(help="RFC 3339 arrival time; default now.")] = None,
-    rpc: RpcOption = None,
-) -> None:
-    """Ingest a CSV (header first) or JSON Lines batch; bad rows are reported, never dropped."""
-    from api.platform import now_iso, opened_platform
-    from ledger.catalogue.ingest import ingest, parse_rows
+def ingest_(ctx: typer.Context, dataset: DatasetArg, file: Path, by: AsOption = "tax-bureau",
+            claimed_at: ClaimedOption = None, rpc: RpcOption = None) -> None:
+    """Ingest a CSV (header first) or JSON Lines batch from the department that owns DATASET; bad rows
+    are counted and reported, never dropped silently."""
+    supply(ctx, dataset, file, by, claimed_at, rpc, correction=False)
+
+
+@group.command("correct")
+@reported
+def correct_(ctx: typer.Context, dataset: DatasetArg, file: Path, by: AsOption = "tax-bureau",
+             claimed_at: ClaimedOption = None, rpc: RpcOption = None) -> None:
+    """New versions of rows the department stored before (the old ones are kept; recorded as TRANSFORM)."""
+    supply(ctx, dataset, file, by, claimed_at, rpc, correction=True)
+
+
+def supply(ctx: typer.Context, dataset: str, file: Path, by: str, claimed_at: str | None, rpc: str | None,
+           correction: bool) -> None:
+    from api.platform import opened_platform
+    from ledger.catalogue import batchfile, ingest
+    from ledger.catalogue.errors import SupplyRefused
+    from ledger.catalogue.schema import SCHEMAS
 
     settings = ctx.ensure_object(State).settings(rpc)
-    try:  # utf-8-sig: a spreadsheet's byte-order mark is not part of the first column's name
-        rows = parse_rows(file.read_text(encoding="utf-8-sig"), "jsonl" if file.suffix == ".jsonl" else "csv")
-    except UnicodeDecodeError as exc:
-        raise ApiError(f"{file} is not UTF-8 text (byte {exc.start}); save it as UTF-8") from exc
-    except OSError as exc:
-        raise ApiError(f"cannot read {file}: {exc}") from exc
     provider = keystore(settings).load(by)
-    with opened(settings) as chain, opened_platform(settings, chain) as p:
-        report = ingest(p.ingestion, dataset, rows, provider.address, received_at or now_iso())
-        p.seal_and_anchor()
-    show(report)
+    try:
+        stream = file.open("rb")
+    except OSError as exc:
+        raise ApiError(f"cannot read {file}: {exc.strerror or exc}") from exc
+    with stream, opened(settings) as chain, opened_platform(settings, chain) as p:
+        rows = batchfile.rows(stream, "jsonl" if file.suffix == ".jsonl" else "csv", SCHEMAS[dataset]) \
+            if dataset in SCHEMAS else iter(())
+        try:
+            report = (ingest.correct if correction else ingest.ingest)(p.ingestion, dataset, rows, provider.address,
+                                                                     claimed_at)
+        except SupplyRefused as refused:
+            anchored(p.seal_and_anchor, f"the refusal (DENIED, event {refused.event_index}) is recorded")
+            raise ApiError(f"{refused} (recorded as DENIED, event {refused.event_index})") from refused
+        show(report)
+        what = "TRANSFORM" if correction else "INGEST"
+        anchored(p.seal_and_anchor, f"the batch is stored ({report.stored} rows) and recorded as {what} event "
+                                    f"{report.event_index}")
+
+
+def anchored(seal_and_anchor: Callable[[], object], done: str) -> None:
+    """Seal and anchor; if that fails, say what is durable and what is not, in one line."""
+    try:
+        seal_and_anchor()
+    except Exception as exc:  # the chain, the node or the network: whatever it is, the batch is durable
+        raise ApiError(f"{done}, but not yet anchored on chain ({exc}); nothing is lost: the next command that "
+                       "opens the platform (any `credtrace data` command, `credtrace log append`) anchors it") \
+            from exc
 
 
 def show(report: IngestReport) -> None:
     console.print(f"{report.department}: {report.rows_total} rows, {report.stored} stored, "
-                  f"{len(report.rejected)} rejected; INGEST event {report.event_index}")
-    for number, reason in report.rejected:
+                  f"{report.rejected_total} rejected; {'TRANSFORM' if report.kind == 'correction' else 'INGEST'} "
+                  f"event {report.event_index}; received {report.received_at}"
+                  + (f" (claimed {report.claimed_at})" if report.claimed_at else ""), soft_wrap=True)
+    for reason, rows in report.reasons:
+        console.print(f"  {rows} rows: {reason}", soft_wrap=True)
+    for number, reason in report.rejected[:SHOWN]:
         console.print(f"  row {number}: {reason}", soft_wrap=True)
+    if report.rejected_total > SHOWN:
+        console.print(f"  … {report.rejected_total - SHOWN} more rejected rows, counted above by reason")
 
 
 @group.command("read")

@@ -4,6 +4,8 @@ through the gate (allowed and refused), a witness checked, and the department as
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
+from dataclasses import replace
 
 import numpy as np
 
@@ -11,7 +13,7 @@ from api.cli.context import console, sender_for
 from api.cli.report import table
 from api.platform import Platform, now_iso
 from ledger.catalogue.assessment import assess
-from ledger.catalogue.errors import AccessDenied
+from ledger.catalogue.errors import AccessDenied, SupplyRefused
 from ledger.catalogue.gate import AccessRequest
 from ledger.catalogue.ingest import ingest
 from ledger.catalogue.schema import SCHEMAS
@@ -62,15 +64,30 @@ def _ingest(p: Platform, people: dict[str, Identity], pilot: Pilot) -> None:
             batch = by_period.get(delivery.period, [])
             if dataset == "tax" and delivery.period == pilot.periods[-1]:
                 batch = with_bad_rows(batch, 3, np.random.default_rng(1))[0]
-            if batch:
-                report = ingest(p.ingestion, dataset, batch, people[provider_of(dataset)].address,
-                                f"{delivery.delivered.isoformat()}T09:00:00+08:00")
+            if batch:  # the pilot's history: the platform's clock reads the simulated delivery day
+                report = ingest(replace(p.ingestion, now=_clock(f"{delivery.delivered.isoformat()}T09:00:00+08:00")),
+                                dataset, batch,
+                                people[provider_of(dataset)].address)
                 stored += report.stored
                 rejected += [(dataset, delivery.period, n, why) for n, why in report.rejected]
     console.print(f"{stored:,} rows stored encrypted in {time.perf_counter() - began:.1f} s, "
                   f"{len(rejected)} rejected, one INGEST event per batch")
     for dataset, period, number, why in rejected:
         console.print(f"  rejected {dataset} {period} row {number}: {why}", soft_wrap=True)
+    _refused(p, people, pilot)
+
+
+def _clock(at: str) -> Callable[[], str]:
+    return lambda: at
+
+
+def _refused(p: Platform, people: dict[str, Identity], pilot: Pilot) -> None:
+    """A bank trying to push tax rows is refused, and the refusal is in the log (issue 12)."""
+    try:
+        ingest(p.ingestion, "tax", pilot.records["tax"][:1], people["bank-b"].address)
+    except SupplyRefused as refused:
+        console.print(f"bank-b tries to push tax rows → [red]{refused.reason}[/red] (DENIED event "
+                      f"{refused.event_index})", soft_wrap=True)
 
 
 def _consent(p: Platform, people: dict[str, Identity]) -> str:

@@ -23,15 +23,17 @@ DEMO_PARTICIPANTS: tuple[tuple[str, Role, str], ...] = (
     ("regulator", Role.REGULATOR, "Municipal Financial Regulator (demo)"),
     ("auditor", Role.AUDITOR, "Independent Auditor (demo)"),
     ("oracle", Role.ORACLE, "Credit Scoring Oracle (demo)"),
-    ("tax-bureau", Role.PROVIDER, "Municipal Tax Bureau (demo)"),
-    ("market-supervision", Role.PROVIDER, "Market Supervision Administration (demo)"),
-    ("social-security", Role.PROVIDER, "Human Resources and Social Security Bureau (demo)"),
-    ("electricity", Role.PROVIDER, "State Grid Chongqing Electric Power (demo)"),
-    ("water", Role.PROVIDER, "Chongqing Water Group (demo)"),
-    ("gas", Role.PROVIDER, "Chongqing Gas Group (demo)"),
-    ("customs", Role.PROVIDER, "Chongqing Customs (demo)"),
-    ("ip", Role.PROVIDER, "Intellectual Property Office (demo)"),
-    ("courts", Role.PROVIDER, "Higher People's Court (demo)"),
+    # A department's organisation is its well-known one ("department/tax", ledger.catalogue.rights): the
+    # org id it is registered with is what lets it supply its datasets, and only those.
+    ("tax-bureau", Role.PROVIDER, "department/tax"),  # Municipal Tax Bureau (demo)
+    ("market-supervision", Role.PROVIDER, "department/market_supervision"),  # Market Supervision Administration
+    ("social-security", Role.PROVIDER, "department/social_security"),  # Human Resources and Social Security
+    ("electricity", Role.PROVIDER, "department/electricity"),  # State Grid Chongqing Electric Power (demo)
+    ("water", Role.PROVIDER, "department/water"),  # Chongqing Water Group (demo)
+    ("gas", Role.PROVIDER, "department/gas"),  # Chongqing Gas Group (demo)
+    ("customs", Role.PROVIDER, "department/customs"),  # Chongqing Customs (demo)
+    ("ip", Role.PROVIDER, "department/ip"),  # Intellectual Property Office (demo)
+    ("courts", Role.PROVIDER, "department/courts"),  # Higher People's Court (demo)
     ("bank-a", Role.BANK, "Demo Commercial Bank A"),
     ("bank-b", Role.BANK, "Demo Rural Commercial Bank B"),
     ("enterprise-1", Role.ENTERPRISE, "the first enterprise of the demo pilot"),

@@ -9,7 +9,10 @@ Modules, one noun each:
 - ``fingerprints`` the keys' fingerprints kept beside the data, so a new or swapped key is refused
 - ``store``    the catalogue's tables: a writer for ingestion, counts per department
 - ``reader``   the record reader, imported by the gate alone
+- ``rights``   who may supply which dataset: an active provider of the department that owns it
+- ``batchfile`` a CSV or JSON Lines batch read as a stream of rows, within bounds
 - ``ingest``   validate a batch, store the good rows encrypted, report the bad, record INGEST
+               (a correction: TRANSFORM; a refusal: DENIED)
 - ``mask``     desensitisation by role: mask, tokenise or drop personal fields
 - ``gate``     the access gate: role, status, sanctions, consent; ACCESS / DENIED / TRANSFORM / OUTPUT
 - ``assessment`` timeliness, completeness and accuracy of each department's supply
@@ -19,6 +22,7 @@ Errors (in ``ledger.catalogue.errors``), under ``ledger.errors.LedgerError``::
 
     CatalogueError
     ├── AccessDenied          the access gate refused a read; ``.event_index`` is the recorded refusal
+    ├── SupplyRefused         ingestion refused a sender for a dataset; ``.event_index`` is the recorded refusal
     ├── KeyMissing            a key file under HOME/secrets is gone (restore it; it is never recreated)
     └── WrongKey              a key is not the one the database was written with (fingerprints differ)
 """

@@ -19,6 +19,16 @@ class AccessDenied(CatalogueError):
         super().__init__(f"access denied: {reason}")
 
 
+class SupplyRefused(CatalogueError):
+    """Ingestion refused a batch: the sender may not supply that dataset (``ledger.catalogue.rights``).
+    The refusal is recorded, as provenance event ``event_index``; nothing of the batch is stored."""
+
+    def __init__(self, reason: str, event_index: int) -> None:
+        self.reason = reason
+        self.event_index = event_index
+        super().__init__(f"ingestion refused: {reason}")
+
+
 class KeyMissing(CatalogueError):
     """A catalogue key file (HOME/secrets) is not there; it is restored from a backup, never recreated."""
 

@@ -1,30 +1,53 @@
-"""Departmental ingestion (seeds R3): validate every row, store the good ones encrypted,
-report the bad ones with a reason each, record the batch as one INGEST event.
+"""Departmental ingestion (seeds R3): check the sender, validate every row, store the good ones
+encrypted, count the bad ones by reason, record the batch as one INGEST event.
 
-Nothing is dropped silently: every row is either stored or listed as rejected. The batch is
-stored first (one commit), then its INGEST event is appended; a batch stored without its
-event (a crash in between) gets it on the next :func:`record_pending`.
+Who may: an active PROVIDER of the department that owns the dataset (:mod:`ledger.catalogue.rights`);
+anyone else is refused before a row is read, and the refusal is recorded as ``DENIED``
+(:class:`~ledger.catalogue.errors.SupplyRefused` names its event). A stored enterprise-period is
+never overwritten by a later batch (a duplicate is a rejected row): a department changes its own
+rows by :func:`correct`, which stores new versions of rows it stored before, keeps the old ones,
+and records ``TRANSFORM`` naming the old and new content hashes.
+
+When: the platform stamps arrival (``Ingestion.now``); the time a department claims is kept beside
+it, never instead of it, so the timeliness assessment (R10) cannot be gamed.
+
+Bounded: rows stream from :mod:`ledger.catalogue.batchfile` in chunks, the batch's content hash is
+computed as they pass, and only the first :data:`EXAMPLES` rejected rows are kept (stored and
+reported), with counts of all of them by reason. Nothing is dropped silently.
+
+Durable first, then recorded: the batch is stored in one transaction, then its event is appended;
+a batch stored without its event (a crash in between) gets it on the next :func:`record_pending`.
 """
 
 from __future__ import annotations
 
-import csv
 import hashlib
-import io
+import itertools
 import json
-from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+import secrets
+from collections import Counter
+from collections.abc import Callable, Iterable, Iterator, Mapping
+from dataclasses import dataclass, field, replace
 
 import rfc8785
 
-from ledger.catalogue.errors import CatalogueError
+from ledger.catalogue import rights
+from ledger.catalogue.batchfile import Unreadable
+from ledger.catalogue.errors import CatalogueError, SupplyRefused
 from ledger.catalogue.schema import SCHEMAS, Value, validate_row
-from ledger.catalogue.store import Batch, CatalogueWriter, StoredRecord
+from ledger.catalogue.store import Batch, BatchWriter, CatalogueWriter, StoredRecord
 from ledger.catalogue.vault import Pseudonymiser, Vault
 from ledger.provenance.event import Action, Event, normalise_time
 from ledger.provenance.sequencer import Sequencer
+from ledger.types import Address
 
 PURPOSE = "departmental-supply"
+CORRECTION = "departmental-correction"
+EXAMPLES = 100
+"""Rejected rows kept (stored and reported) per batch; the rest are counted by reason."""
+KINDS = 50
+"""Distinct reasons counted per batch (each unexpected field name is one); the rest as "other reasons"."""
+CHUNK = 5_000
 Row = Mapping[str, object]
 
 
@@ -35,9 +58,15 @@ class IngestReport:
     rows_total: int
     stored: int
     rejected: tuple[tuple[int, str], ...]
-    """(row number, counted from 1 after any header, reason)."""
+    """The first :data:`EXAMPLES` rejected rows: (row number, counted from 1 after any header, reason)."""
     content_hash: str
     event_index: int
+    rejected_total: int = 0
+    reasons: tuple[tuple[str, int], ...] = ()
+    """(reason, rows) for every rejected row, most frequent first."""
+    received_at: str = ""
+    claimed_at: str | None = None
+    kind: str = "ingest"
 
 
 @dataclass(frozen=True)
@@ -48,50 +77,153 @@ class Ingestion:
     vault: Vault
     pseudonymise: Pseudonymiser
     sequencer: Sequencer
+    roles: rights.Roles
+    now: Callable[[], str]
+    """RFC 3339: the platform's clock, which stamps arrival."""
 
 
-def ingest(ing: Ingestion, department: str, rows: Sequence[Row], provider: str, received_at: str) -> IngestReport:
-    """Ingest one batch from ``provider`` (an account address); ``received_at`` is RFC 3339."""
-    received_at = normalise_time(received_at)
-    schema = SCHEMAS.get(department)
-    if schema is None:
-        raise CatalogueError(f"unknown dataset {department!r}; known: {', '.join(sorted(SCHEMAS))}")
-    if not rows:
-        raise CatalogueError("the batch has no rows; nothing was ingested")
-    content_hash = hashlib.sha256(rfc8785.dumps([dict(r) for r in rows])).hexdigest()  # type: ignore[arg-type]
-    batch_id = hashlib.sha256(f"{department}\x00{received_at}\x00{content_hash}".encode()).hexdigest()[:32]
-    good, rejected = _sort_rows(ing, department, rows)
-    batch = Batch(batch_id, department, provider, received_at, content_hash, len(rows), len(good))
-    ing.writer.store(batch, good, rejected)
-    index = _record(ing.sequencer, batch)
-    ing.writer.recorded(batch_id, index)
-    return IngestReport(batch_id, department, len(rows), len(good), tuple(rejected), content_hash, index)
+def ingest(ing: Ingestion, dataset: str, rows: Iterable[Row | Unreadable], provider: Address,
+           claimed_at: str | None = None) -> IngestReport:
+    """Ingest one batch of ``dataset`` from ``provider`` (an account address)."""
+    return _supply(ing, dataset, rows, provider, claimed_at, correction=False)
 
 
-def _sort_rows(
-    ing: Ingestion, department: str, rows: Sequence[Row]
-) -> tuple[list[StoredRecord], list[tuple[int, str]]]:
-    schema = SCHEMAS[department]
-    typed: list[tuple[int, dict[str, Value]]] = []
-    rejected: list[tuple[int, str]] = []
-    for number, row in enumerate(rows, start=1):
-        value, reasons = validate_row(schema, row)
-        if reasons:
-            rejected.append((number, "; ".join(reasons)))
-        else:
-            typed.append((number, value))
-    subjects = {ing.pseudonymise(str(v["credit_code"])) for _, v in typed}
-    seen = {key: 0 for key in ing.writer.stored_keys(department, subjects)}
-    good = []
-    for number, value in typed:
-        key = (ing.pseudonymise(str(value["credit_code"])), str(value["period"]))
-        if key in seen:
-            where = f"row {seen[key]} of this batch" if seen[key] else "a record already stored"
-            rejected.append((number, f"duplicate: {department} {value['period']} for this enterprise is in {where}"))
+def correct(ing: Ingestion, dataset: str, rows: Iterable[Row | Unreadable], provider: Address,
+            claimed_at: str | None = None) -> IngestReport:
+    """New versions of rows ``dataset``'s department stored before; a row for an enterprise-period
+    not stored, or identical to what is, is rejected."""
+    return _supply(ing, dataset, rows, provider, claimed_at, correction=True)
+
+
+@dataclass
+class _Tally:
+    """What a batch came to, row by row, in bounded memory."""
+
+    content: hashlib._Hash = field(default_factory=hashlib.sha256)
+    total: int = 0
+    stored: int = 0
+    examples: list[tuple[int, str]] = field(default_factory=list)
+    counts: Counter[str] = field(default_factory=Counter)
+    periods: set[str] = field(default_factory=set)
+    seen: dict[tuple[str, str], int] = field(default_factory=dict)
+    old: list[str] = field(default_factory=list)
+    new: list[str] = field(default_factory=list)
+
+    def row(self, raw: Row | Unreadable) -> None:
+        self.content.update(b"[" if self.total == 0 else b",")
+        self.content.update(_canonical(raw))
+        self.total += 1
+
+    def reject(self, number: int, reasons: list[str]) -> None:
+        if len(self.examples) < EXAMPLES:
+            self.examples.append((number, "; ".join(reasons)))
+        for kind in (r.split(":", 1)[0] for r in reasons):  # "wrong type for 'kwh'", "duplicate", …
+            self.counts[kind if kind in self.counts or len(self.counts) < KINDS else "other reasons"] += 1
+
+    def content_hash(self) -> str:
+        """SHA-256 of the rows as one RFC 8785 array, as if the batch had been held whole."""
+        done = self.content.copy()
+        done.update(b"]")
+        return done.hexdigest()
+
+
+def _supply(ing: Ingestion, dataset: str, rows: Iterable[Row | Unreadable], provider: Address,
+            claimed_at: str | None, correction: bool) -> IngestReport:
+    received_at = normalise_time(ing.now())
+    claimed = normalise_time(claimed_at) if claimed_at else None
+    refused = rights.refusal(ing.roles, provider, dataset)
+    if refused is not None:
+        raise SupplyRefused(refused, _denied(ing.sequencer, provider, dataset, refused, received_at))
+    tally = _Tally()
+    batch = _store(ing, dataset, rows, Batch(secrets.token_hex(16), dataset, provider, received_at, "", 0, 0, None,
+                                             claimed, "correction" if correction else "ingest"), tally)
+    index = _record(ing.sequencer, batch, (tally.old, tally.new))
+    ing.writer.recorded(batch.batch_id, index)
+    return IngestReport(batch.batch_id, dataset, tally.total, tally.stored, tuple(sorted(tally.examples)),
+                        batch.content_hash, index, tally.total - tally.stored,
+                        tuple(tally.counts.most_common()), received_at, claimed, batch.kind)
+
+
+def _store(ing: Ingestion, dataset: str, rows: Iterable[Row | Unreadable], header: Batch, tally: _Tally) -> Batch:
+    """Every row, in one transaction: the batch as stored, or (an exception) nothing stored."""
+    correction = header.kind == "correction"
+    with ing.writer.storing() as w:
+        for chunk in _chunks(rows):
+            _take(ing, w, dataset, header.batch_id, chunk, tally, correction)
+        if not tally.total:
+            raise CatalogueError("the batch has no rows; nothing was ingested")
+        if correction and not tally.stored:  # a TRANSFORM names what it produced: here, nothing
+            shown = "; ".join(f"row {n}: {why}" for n, why in sorted(tally.examples)[:3])
+            raise CatalogueError(f"nothing was corrected: all {tally.total} rows were rejected ({shown}); "
+                                 "nothing was stored")
+        batch = replace(header, content_hash=tally.content_hash(), rows_total=tally.total, rows_stored=tally.stored)
+        w.finish(batch, tally.examples, dict(tally.counts), set() if correction else tally.periods)
+    return batch
+
+
+def _chunks(rows: Iterable[Row | Unreadable]) -> Iterator[list[tuple[int, Row | Unreadable]]]:
+    numbered = enumerate(rows, start=1)
+    while chunk := list(itertools.islice(numbered, CHUNK)):
+        yield chunk
+
+
+def _take(ing: Ingestion, w: BatchWriter, dataset: str, batch_id: str, chunk: list[tuple[int, Row | Unreadable]],
+          tally: _Tally, correction: bool) -> None:
+    """Validate, deduplicate and store one chunk of rows."""
+    schema = SCHEMAS[dataset]
+    typed: list[tuple[int, str, dict[str, Value]]] = []
+    for number, raw in chunk:
+        tally.row(raw)
+        if isinstance(raw, Unreadable):
+            tally.reject(number, [raw.reason])
             continue
-        seen[key] = number
-        good.append(_sealed(ing.vault, department, key, value))
-    return good, sorted(rejected)
+        value, reasons = validate_row(schema, raw)
+        if reasons:
+            tally.reject(number, reasons)
+        else:
+            typed.append((number, ing.pseudonymise(str(value["credit_code"])), value))
+    stored = w.stored(dataset, (subject for _, subject, _ in typed))
+    good = [r for number, subject, value in typed
+            if (r := _accepted(ing, dataset, number, (subject, str(value["period"])), value, stored, tally,
+                               correction)) is not None]
+    (w.replace if correction else w.add)(batch_id, good)
+    tally.stored += len(good)
+
+
+def _accepted(ing: Ingestion, dataset: str, number: int, key: tuple[str, str], value: dict[str, Value],
+              stored: dict[tuple[str, str], tuple[str, int]], tally: _Tally, correction: bool) -> StoredRecord | None:
+    """The row sealed if it is kept; else its rejection is tallied."""
+    if key in tally.seen:
+        tally.reject(number, [f"duplicate: {dataset} {key[1]} for this enterprise is in row {tally.seen[key]} "
+                              "of this batch"])
+        return None
+    record = _sealed(ing.vault, dataset, key, value)
+    why = _correction_refusal(dataset, key, record, stored) if correction else _ingest_refusal(dataset, key, stored)
+    if why is not None:
+        tally.reject(number, [why])
+        return None
+    tally.seen[key] = number
+    tally.periods.add(key[1])
+    if correction:
+        tally.old.append(stored[key][0])
+        tally.new.append(record.content_hash)
+    return record
+
+
+def _ingest_refusal(dataset: str, key: tuple[str, str], stored: Mapping[tuple[str, str], object]) -> str | None:
+    if key in stored:
+        return (f"duplicate: {dataset} {key[1]} for this enterprise is a record already stored "
+                "(to change it, the department sends a correction: credtrace data correct)")
+    return None
+
+
+def _correction_refusal(dataset: str, key: tuple[str, str], record: StoredRecord,
+                        stored: Mapping[tuple[str, str], tuple[str, int]]) -> str | None:
+    if key not in stored:
+        return f"nothing to correct: no {dataset} {key[1]} record is stored for this enterprise (ingest it)"
+    if stored[key][0] == record.content_hash:
+        return f"unchanged: the {dataset} {key[1]} record stored for this enterprise is the same"
+    return None
 
 
 def _sealed(vault: Vault, department: str, key: tuple[str, str], value: dict[str, Value]) -> StoredRecord:
@@ -99,33 +231,39 @@ def _sealed(vault: Vault, department: str, key: tuple[str, str], value: dict[str
     return StoredRecord(department, key[0], key[1], hashlib.sha256(body).hexdigest(), vault.seal(body))
 
 
-def _record(sequencer: Sequencer, batch: Batch) -> int:
-    event = Event.from_json({
+def _canonical(raw: Row | Unreadable) -> bytes:
+    """A row's RFC 8785 bytes, as the batch's content hash takes them; a value RFC 8785 cannot
+    carry (an integer beyond 2^53, NaN) is hashed in a plain sorted JSON form instead."""
+    doc: object = list(raw.cells) if isinstance(raw, Unreadable) else dict(raw)
+    try:
+        return rfc8785.dumps(doc)  # type: ignore[arg-type]
+    except (rfc8785.CanonicalizationError, TypeError, ValueError):
+        return json.dumps(doc, sort_keys=True, separators=(",", ":"), ensure_ascii=False, default=str).encode()
+
+
+def _record(sequencer: Sequencer, batch: Batch, hashes: tuple[list[str], list[str]]) -> int:
+    doc: dict[str, object] = {
         "action": Action.INGEST.value, "actor": batch.provider, "subject": None, "assets": [batch.content_hash],
         "purpose": PURPOSE, "consent": None, "request_id": f"batch-{batch.batch_id}", "time": batch.received_at,
+    }
+    if batch.kind == "correction":
+        doc.update(action=Action.TRANSFORM.value, purpose=CORRECTION, assets=hashes[0], outputs=hashes[1])
+    return sequencer.append([Event.from_json(doc)]).start
+
+
+def _denied(sequencer: Sequencer, provider: Address, dataset: str, reason: str, at: str) -> int:
+    """The refusal, as the access gate records its own: DENIED, the reason, nothing of the batch."""
+    event = Event.from_json({
+        "action": Action.DENIED.value, "actor": provider, "subject": None, "assets": [], "purpose": PURPOSE,
+        "consent": None, "request_id": f"supply-{secrets.token_hex(8)}", "time": at, "reason": reason,
     })
     return sequencer.append([event]).start
 
 
 def record_pending(writer: CatalogueWriter, sequencer: Sequencer) -> int:
-    """Append the INGEST events of batches stored before a crash; return how many."""
+    """Append the INGEST (or TRANSFORM) events of batches stored before a crash; return how many."""
     pending = writer.unrecorded()
     for batch in pending:
-        writer.recorded(batch.batch_id, _record(sequencer, batch))
+        hashes = writer.corrections(batch.batch_id) if batch.kind == "correction" else ([], [])
+        writer.recorded(batch.batch_id, _record(sequencer, batch, hashes))
     return len(pending)
-
-
-def parse_rows(text: str, fmt: str) -> list[dict[str, object]]:
-    """Rows of a CSV (header line first) or JSON Lines batch, values as given."""
-    if fmt == "csv":
-        return [dict(r) for r in csv.DictReader(io.StringIO(text))]
-    rows = []
-    for number, line in enumerate(text.splitlines(), start=1):
-        if line.strip():
-            try:
-                rows.append(json.loads(line))
-            except ValueError as exc:
-                raise CatalogueError(f"line {number} is not JSON: {exc}") from exc
-            if not isinstance(rows[-1], dict):
-                raise CatalogueError(f"line {number} is not a JSON object (one row per line)")
-    return rows

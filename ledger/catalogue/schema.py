@@ -8,12 +8,14 @@ department sends one dataset; market supervision sends two (``registration`` and
 (``YYYY-MM``); :func:`key` is the pair, by which ingestion detects duplicates.
 
 :func:`validate_row` takes a row as a department sends it (CSV strings or JSON values) and
-returns it typed and normalised, ready for RFC 8785 canonical JSON: integers, floats, and
-strings (a date stays an ISO 8601 ``YYYY-MM-DD`` string, checked), or the reasons it is not.
-Reasons never repeat the value of a personal field. A text field that is not declared personal
-is refused when it carries a raw identifier (a credit code, an identity, mobile or bank card
-number: :mod:`ledger.identifiers.scan`): personal data only enters where it is declared, masked
-and desensitised.
+returns it typed and normalised, ready for RFC 8785 canonical JSON: integers (within +/-(2^53 - 1),
+what I-JSON, RFC 7493, carries exactly), floats, and strings (a date stays an ISO 8601
+``YYYY-MM-DD`` string, checked; text at most :data:`MAX_TEXT` characters), or the reasons it is
+not. Reasons never repeat a value (issue 12): a credit code with a wrong check character would
+give the real one away, so a reason names the field and what is wrong, and is stored as it is.
+A text field that is not declared personal is refused when it carries a raw identifier (a credit
+code, an identity, mobile or bank card number: :mod:`ledger.identifiers.scan`): personal data only
+enters where it is declared, masked and desensitised.
 """
 
 from __future__ import annotations
@@ -126,7 +128,7 @@ def key(row: Mapping[str, object]) -> tuple[str, str]:
 def validate_row(schema: DepartmentSchema, row: Mapping[str, object]) -> tuple[dict[str, Value], list[str]]:
     """(typed row, []) if ``row`` fits ``schema``, else (what could be typed, the reasons it does not)."""
     typed: dict[str, Value] = {}
-    reasons = [f"unexpected field {name!r}" for name in row if name not in schema.field_names]
+    reasons = [f"unexpected field {safe_name(name)}" for name in row if name not in schema.field_names]
     for f in schema.fields:
         raw = row.get(f.name)
         if raw is None or raw == "":
@@ -141,6 +143,12 @@ def validate_row(schema: DepartmentSchema, row: Mapping[str, object]) -> tuple[d
             reasons.append(reason)
     return typed, reasons
 
+
+MAX_TEXT = 1_000
+"""Characters in one text field: the longest honest one (an address) is under 200."""
+MAX_INT = 2**53 - 1
+"""The largest integer RFC 8785 (I-JSON, RFC 7493) serialises exactly."""
+_MAX_NUMBER_TEXT = 40
 
 _MONTH = re.compile(r"[0-9]{4}-(0[1-9]|1[0-2])")
 _DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
@@ -160,13 +168,16 @@ def _typed(f: Field, raw: object) -> tuple[Value, str | None]:
     if f.kind is Kind.CODE:
         try:
             return uscc.validate(raw), None
-        except InvalidCreditCode as exc:
-            return None, f"bad credit code in {f.name!r}: {exc}"
+        except InvalidCreditCode:
+            what = "the check character does not match" if len(raw) == 18 else "it has not 18 characters"
+            return None, f"bad credit code in {f.name!r}: {what} (GB 32100-2015)"
     if f.kind is Kind.ID_NUMBER:
         try:
             return idcard.validate(raw), None
-        except InvalidIdNumber as exc:
-            return None, f"bad identity number in {f.name!r}: {exc}"
+        except InvalidIdNumber:
+            return None, f"bad identity number in {f.name!r}: not a valid GB 11643-1999 number"
+    if len(raw) > MAX_TEXT:
+        return None, f"{f.name!r} is longer than {MAX_TEXT} characters"
     if f.kind is Kind.MONTH and not _MONTH.fullmatch(raw):
         return None, _wrong_type(f, raw)
     if f.kind is Kind.DATE and not _is_date(raw):
@@ -180,13 +191,13 @@ def _typed(f: Field, raw: object) -> tuple[Value, str | None]:
 def _number(raw: object, integral: bool) -> int | float | None:
     """An int (``integral``) or a finite float from a JSON number or an ASCII decimal string."""
     if isinstance(raw, str):
-        if not (_INT if integral else _FLOAT).fullmatch(raw):
+        if len(raw) > _MAX_NUMBER_TEXT or not (_INT if integral else _FLOAT).fullmatch(raw):
             return None
         raw = int(raw) if integral else float(raw)
     if isinstance(raw, bool) or not isinstance(raw, int | float):
         return None
     if integral:
-        return raw if isinstance(raw, int) else None
+        return raw if isinstance(raw, int) and -MAX_INT <= raw <= MAX_INT else None
     try:
         value = float(raw)
     except OverflowError:
@@ -205,13 +216,28 @@ def _is_date(text: str) -> bool:
 
 
 def _wrong_type(f: Field, raw: object) -> str:
-    shown = "a personal value" if f.personal else repr(raw)
-    return f"wrong type for {f.name!r}: expected {f.kind.value}, got {shown}"
+    if f.kind is Kind.INT and isinstance(raw, int | str) and not isinstance(raw, bool) and _is_int_text(raw):
+        return f"out of range for {f.name!r}: beyond +/-(2^53 - 1) or over {_MAX_NUMBER_TEXT} digits"
+    got = "" if isinstance(raw, str) else f", got {'a list' if isinstance(raw, list) else type(raw).__name__}"
+    return f"wrong type for {f.name!r}: expected {f.kind.value}{got}"
+
+
+def _is_int_text(raw: int | str) -> bool:
+    return isinstance(raw, int) or bool(_INT.fullmatch(raw))
 
 
 def _out_of_range(f: Field, value: float) -> str | None:
     if f.min is not None and value < f.min:
-        return f"out of range for {f.name!r}: {value} is below the minimum {f.min:g}"
+        return f"out of range for {f.name!r}: below the minimum {f.min:g}"
     if f.max is not None and value > f.max:
-        return f"out of range for {f.name!r}: {value} is above the maximum {f.max:g}"
+        return f"out of range for {f.name!r}: above the maximum {f.max:g}"
     return None
+
+
+def safe_name(name: str) -> str:
+    """A field name as given if it looks like one (lower-case ASCII letters, digits, underscores,
+    starting with a letter: no credit code or identity number does), else a placeholder. A reason
+    never repeats arbitrary input."""
+    plain = name.replace("_", "")
+    ok = 0 < len(name) <= 40 and plain.isascii() and (not plain or plain.isalnum())
+    return repr(name) if ok and name[0].isalpha() and name == name.lower() else "(not a field name)"

@@ -20,7 +20,7 @@ from api.platform import Platform, opened_platform
 from api.settings import Settings
 from ledger.catalogue.errors import AccessDenied
 from ledger.catalogue.gate import AccessRequest, ChainConsents, trace
-from ledger.catalogue.ingest import ingest
+from ledger.catalogue.ingest import Ingestion, ingest
 from ledger.chain import Identity, KeyStore, TransactionSender
 from ledger.chain.funding import top_up
 from ledger.contracts.consent import Category, Grant, consent_id_hex, new_nonce, purpose
@@ -63,11 +63,14 @@ class World:
 
 
 @pytest.fixture
-def world(tmp_path: Path) -> Iterator[World]:
+def world(tmp_path: Path, request: pytest.FixtureRequest) -> Iterator[World]:
+    """A platform on the embedded devnet, or on Anvil for tests marked
+    ``@pytest.mark.parametrize("world", ["devnet", "anvil"], indirect=True)``."""
     home = tmp_path / "home"
-    for args in (["init"], ["deploy"]):
+    rpc = request.getfixturevalue("anvil_url") if getattr(request, "param", "devnet") == "anvil" else None
+    for args in (["init"], ["deploy", *(["--rpc", rpc] if rpc else [])]):
         assert CliRunner().invoke(app, ["--home", str(home), *args]).exit_code == 0
-    settings = Settings.build(home, None)
+    settings = Settings.build(home, rpc)
     store = KeyStore(settings.keys_dir)
     pilot = generate(30, months=6, seed=3)
     people = {n: store.load(n) for n in store.names()}
@@ -79,9 +82,14 @@ def world(tmp_path: Path) -> Iterator[World]:
                 p.registry.register(operator, who.address, who.role, p.org_id(who), who.signing_public_key)
                 top_up(operator, who.address)
         w = World(p, people, pilot)
-        for dataset in ("tax", "registration"):
-            ingest(p.ingestion, dataset, pilot.records[dataset], people["tax-bureau"].address, "2023-08-01T00:00:00Z")
+        for dataset, provider in (("tax", "tax-bureau"), ("registration", "market-supervision")):
+            ingest(at(p, "2023-08-01T00:00:00Z"), dataset, pilot.records[dataset], people[provider].address)
         yield w
+
+
+def at(p: Platform, time: str) -> Ingestion:
+    """Ingestion whose platform clock reads ``time``."""
+    return dataclasses.replace(p.ingestion, now=lambda: time)
 
 
 def test_a_batch_with_three_bad_rows_stores_the_rest_and_records_one_ingest(world: World) -> None:
@@ -89,7 +97,7 @@ def test_a_batch_with_three_bad_rows_stores_the_rest_and_records_one_ingest(worl
     assert len(rows) == 1000
     corrupted, defects = with_bad_rows(rows, 3, np.random.default_rng(5))
     size = world.p.sequencer.store.size()
-    report = ingest(world.p.ingestion, "tax", corrupted, world.people["tax-bureau"].address, "2023-08-02T00:00:00Z")
+    report = ingest(at(world.p, "2023-08-02T00:00:00Z"), "tax", corrupted, world.people["tax-bureau"].address)
     assert (report.rows_total, report.stored, len(report.rejected)) == (1000, 997, 3)
     assert sorted(n for n, _ in report.rejected) == sorted(d.index + 1 for d in defects)
     assert all(reason for _, reason in report.rejected)
@@ -152,6 +160,7 @@ def test_refusals_are_clear_and_recorded(world: World, case: str) -> None:
     assert refused.value.event_index == world.p.sequencer.store.size() - 1
 
 
+@pytest.mark.parametrize("world", ["devnet", "anvil"], indirect=True)
 @pytest.mark.parametrize("case", ["bank suspended", "bank exited", "not a bank", "no bank",
                                   "enterprise suspended", "enterprise exited"])
 def test_the_oracle_reads_only_for_an_active_bank_about_an_active_enterprise(world: World, case: str) -> None:
@@ -258,7 +267,7 @@ def test_the_data_commands_end_to_end(tmp_path: Path) -> None:
     header = b"\xef\xbb\xbfcredit_code,period,invoiced_sales,tax_paid\n"
     spreadsheet.write_bytes(header + f"{code},2026-02,2,0.2\n".encode())
     assert "tax: 1 rows, 1 stored, 0 rejected" in cli("data", "ingest", "tax", str(spreadsheet))
-    for content, error in ((b"credit_code,period\n\xff\xfe,2026-03\n", "is not UTF-8 text (byte 19)"),
+    for content, error in ((header[3:] + b"\xff\xfe,2026-03,1,1\n", "line 2 is not UTF-8 text"),
                            (b"[1, 2]\n", "line 1 is not a JSON object"), (b"\n", "the batch has no rows")):
         bad = tmp_path / ("bad.jsonl" if content.startswith((b"[", b"\n")) else "bad.csv")
         bad.write_bytes(content)
@@ -290,7 +299,8 @@ def test_a_batch_stored_before_a_crash_gets_its_ingest_event(world: World) -> No
     from ledger.catalogue.store import Batch
 
     batch = Batch("f" * 32, "tax", world.people["tax-bureau"].address, "2023-09-01T00:00:00Z", "a" * 64, 0, 0)
-    world.p.ingestion.writer.store(batch, [], [])  # stored, then the process died before the event
+    with world.p.ingestion.writer.storing() as w:  # stored, then the process died before the event
+        w.finish(batch, [], {}, set())
     size = world.p.sequencer.store.size()
     assert record_pending(world.p.ingestion.writer, world.p.sequencer) == 1
     event = world.last_event()

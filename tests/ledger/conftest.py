@@ -1,5 +1,5 @@
-"""Shared by the ledger tests: the helpers in ``provenance/`` (``provenance_world``, ``ct_vectors``:
-plain modules, put on the path here) and the ``deployed`` fixture."""
+"""Shared by the ledger tests: the helpers in ``provenance/`` (``provenance_world``, ``ct_vectors``)
+and ``catalogue/`` (``supply_world``): plain modules, put on the path here, and the ``deployed`` fixture."""
 
 import sys
 from collections.abc import Callable
@@ -12,9 +12,10 @@ from ledger.contracts import ParticipantRegistry
 from ledger.contracts.participant_registry import NAME as REGISTRY
 from ledger.types import Role
 
-HELPERS = str(Path(__file__).resolve().parent / "provenance")
-if HELPERS not in sys.path:
-    sys.path.insert(0, HELPERS)
+for HELPERS in (str(Path(__file__).resolve().parent / "provenance"),
+                str(Path(__file__).resolve().parent / "catalogue")):  # supply_world
+    if HELPERS not in sys.path:
+        sys.path.insert(0, HELPERS)
 
 Deployed = tuple[Callable[[str], DeployedContract], list[Identity]]
 

@@ -46,3 +46,31 @@ def test_a_log_from_before_0006_keeps_its_sealed_leaves_and_is_found_by_hash(db_
     with store.engine.connect() as conn:
         assert set(conn.execute(sa.text("SELECT level, idx, hash FROM log_nodes")).all()) == set(nodes)
     store.engine.dispose()
+
+
+def test_0010_scrubs_stored_rejection_reasons_and_keeps_batches_and_records(db_url: str) -> None:
+    """Reasons stored before issue 12 repeated values (a credit code with a wrong check character gave
+    the real one away): 0010 keeps what they said up to the value; batches are ingests, records version 1."""
+    engine = sa.create_engine(db_url)
+    migrate(engine, "0009")
+    code = "91350100M000100Y4X"
+    with engine.begin() as conn:
+        conn.execute(sa.text("INSERT INTO catalogue_batches VALUES ('b', 'tax', '0x00', '2026-01-01T00:00:00Z', "
+                             "'h', 2, 1, 5)"))
+        conn.execute(sa.text("INSERT INTO catalogue_records VALUES ('tax', 's', '2026-01', 'b', 'h', :x)"),
+                     {"x": b"sealed"})
+        conn.execute(sa.text("INSERT INTO catalogue_rejections VALUES ('b', 1, :r), ('b', 2, :u)"), {
+            "r": f"bad credit code in 'credit_code': check character of {code!r} is 'X', expected '3'; "
+                 "wrong type for 'kwh': expected float, got 'lots'",
+            "u": "unexpected field '91350100M000100Y43'"})
+    migrate(engine, "0010")
+    with engine.connect() as conn:
+        reasons = [r for (r,) in conn.execute(sa.text("SELECT reason FROM catalogue_rejections ORDER BY row_number"))]
+        kind = conn.execute(sa.text("SELECT kind, claimed_at FROM catalogue_batches")).one()
+        version = conn.scalar(sa.text("SELECT version FROM catalogue_records"))
+    assert reasons == ["bad credit code in 'credit_code'; wrong type for 'kwh'", "unexpected field"]
+    assert (tuple(kind), version) == (("ingest", None), 1)
+    migrate(engine, "0009", down=True)
+    with engine.connect() as conn:
+        assert conn.scalar(sa.text("SELECT count(*) FROM catalogue_records")) == 1
+    engine.dispose()
