@@ -59,8 +59,8 @@ def train(
     Rows with a blank target are left out (counted in the report); any other target value that is
     neither the bad value nor a good one is an error. Columns named like protected characteristics,
     identifiers and leaks are left out; the report says why for each column."""
+    from scoring.files import train_files
     from scoring.screening import ScreenRules, names
-    from scoring.trainer import train_files
 
     terms = None if policy is None else product_policy(policy)
 
@@ -136,7 +136,7 @@ def score(
     delimiter: DelimiterOption = None,
 ) -> None:
     """Score every row: score, PD, decision, limit, rate (if the model has a policy), reason codes and texts."""
-    from scoring.trainer import policy_decider, score_file
+    from scoring.files import policy_decider, score_file
 
     target = out or data.with_suffix(".scored.csv")
     try:

@@ -36,7 +36,8 @@ import numpy as np
 
 from scoring import artifact, report_page
 from scoring.dataset import Dataset, synthetic
-from scoring.trainer import DEFAULT_RULES, score_file, train
+from scoring.files import score_file
+from scoring.trainer import DEFAULT_RULES, train
 
 TARGET_SECONDS = 60.0
 

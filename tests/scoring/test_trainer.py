@@ -14,7 +14,8 @@ import pytest
 from scoring import artifact, report_page
 from scoring.dataset import Dataset, synthetic
 from scoring.errors import TrainingError
-from scoring.trainer import policy_decider, policy_json, score_file, train, train_files
+from scoring.files import policy_decider, score_file, train_files
+from scoring.trainer import policy_json, train
 
 ROWS = 8000
 
