@@ -16,7 +16,15 @@ from ledger.catalogue.fingerprints import check_keys
 from ledger.catalogue.gate import AccessGate, ChainConsents
 from ledger.catalogue.ingest import Ingestion, record_pending
 from ledger.catalogue.store import CatalogueWriter, SupplyStats
-from ledger.catalogue.vault import CATALOGUE_KEY, KEY_FILES, PSEUDONYM_KEY, Pseudonymiser, Vault, load_key
+from ledger.catalogue.vault import (
+    CATALOGUE_KEY,
+    KEY_FILES,
+    PSEUDONYM_KEY,
+    FileKeyProvider,
+    Pseudonymiser,
+    Vault,
+    load_key,
+)
 from ledger.chain import Chain, Identity, KeyStore, TransactionSender, deployment
 from ledger.contracts import ConsentRegistry, ParticipantRegistry, ProvenanceLog, SanctionsList
 from ledger.contracts.consent_registry import NAME as CONSENT_CONTRACT
@@ -95,7 +103,7 @@ def _wire(settings: Settings, chain: Chain, dep: deployment.Deployment, engine: 
     sequencer = Sequencer(LogStore(engine), operator.signing_key, now_ms,
                           AnchorTarget(log, TransactionSender(chain, operator.account)))
     sequencer.catch_up()
-    vault, pseudonymise = Vault(keys[CATALOGUE_KEY]), Pseudonymiser(keys[PSEUDONYM_KEY])
+    vault, pseudonymise = Vault(FileKeyProvider(keys[CATALOGUE_KEY])), Pseudonymiser(keys[PSEUDONYM_KEY])
     gate = AccessGate.over(engine, vault, pseudonymise, registry,
                            ChainConsents(consents, registry, lambda: int(time.time())), sanctions, sequencer, now_iso)
     ingestion = Ingestion(CatalogueWriter(engine), vault, pseudonymise, sequencer, registry, now_iso)

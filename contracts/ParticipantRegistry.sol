@@ -3,10 +3,23 @@ pragma solidity ^0.8.24;
 
 /// @title ParticipantRegistry — who may act on the credtrace ledger.
 /// @notice Every participant has one role, an organisation id, an Ed25519 public key
-///         (for records it signs off-chain) and a status. The operator registers
-///         participants and lets banks join and exit (seeds R8); a regulator may suspend
-///         and reinstate anyone but an operator; only the owner adds, suspends, reinstates
-///         or exits operators; ownership moves only in two steps, to an active operator.
+///         (for records it signs off-chain) and a status. An account is registered once and
+///         holds one role for good: nobody re-roles it. The operator registers participants
+///         and lets banks join and exit (seeds R8); a regulator may suspend and reinstate
+///         anyone but an operator; only the owner adds, suspends, reinstates or exits
+///         operators; ownership moves only in two steps, to an active operator.
+///
+///         Separation of duties (issue 12): the operator never appoints those who check it.
+///         Genesis — the constructor, which nobody can run again — registers the first
+///         regulator(s), whom the consortium sees in the deployment's own events. After it,
+///         a regulator or auditor is appointed only by the active regulators: one proposes
+///         (account, role, org id, key), others approve, and the appointment is enacted by
+///         the approval that makes the approvers a strict majority of the regulators active
+///         at that moment (k = floor(n/2) + 1). A majority, not a stored threshold: it needs
+///         no procedure of its own to change, follows the committee as it grows or shrinks,
+///         and two disjoint groups of regulators can never both carry a decision. Approvals
+///         are recounted at every approval and only those of still-active regulators count,
+///         so a regulator suspended or exited after approving no longer carries a proposal.
 ///         The platform is never left without its owner or without an active regulator:
 ///         the owner cannot leave or be suspended, nor the last active regulator. Every
 ///         change emits an event, so the registry can be rebuilt from logs alone.
@@ -15,6 +28,20 @@ pragma solidity ^0.8.24;
 contract ParticipantRegistry {
     enum Role { NONE, OPERATOR, PROVIDER, ENTERPRISE, BANK, ORACLE, AUDITOR, REGULATOR }
     enum Status { NONE, ACTIVE, SUSPENDED, EXITED }
+
+    /// @notice A regulator or auditor to appoint: at genesis, or through a proposal.
+    struct Appointee {
+        address account;
+        Role role;
+        bytes32 orgId;
+        bytes32 signingKey;
+    }
+
+    struct Proposal {
+        Appointee appointee;
+        address proposer;
+        bool enacted;
+    }
 
     struct Participant {
         Role role;
@@ -30,6 +57,8 @@ contract ParticipantRegistry {
     mapping(address => Participant) private _participants;
     mapping(bytes32 => address) private _enterpriseOf; // org id (pseudonym) → the account that holds it
     address[] private _accounts;
+    Proposal[] private _proposals;
+    mapping(uint256 => address[]) private _approvers; // proposal id → every regulator that approved it
 
     error NotAuthorized(address account, Role role);
     error NotOwner(address account);
@@ -44,12 +73,22 @@ contract ParticipantRegistry {
     error OwnerMustStay(address owner);
     error LastActiveRegulator(address account);
     error OrgIdTaken(bytes32 orgId, address holder);
+    error AppointedByRegulators(Role role);
+    error NoGenesisRegulator();
+    error UnknownProposal(uint256 id);
+    error ProposalEnacted(uint256 id);
+    error AlreadyApproved(uint256 id, address regulator);
 
     event ParticipantRegistered(
         address indexed account, Role indexed role, bytes32 orgId, bytes32 signingKey, address by
     );
     event StatusChanged(address indexed account, Status from, Status to, bytes32 reason, address by);
     event SigningKeyRotated(address indexed account, bytes32 previousKey, bytes32 newKey);
+    event AppointmentProposed(
+        uint256 indexed id, address indexed account, Role role, bytes32 orgId, bytes32 signingKey, address by
+    );
+    event AppointmentApproved(uint256 indexed id, address indexed by, uint256 approvals, uint256 needed);
+    event AppointmentEnacted(uint256 indexed id, address indexed account);
     event OwnershipTransferStarted(address indexed previousOwner, address indexed newOwner);
     event OwnershipTransferred(address indexed previousOwner, address indexed newOwner);
 
@@ -65,10 +104,18 @@ contract ParticipantRegistry {
 
     /// @param orgId the operator's organisation id
     /// @param signingKey the operator's Ed25519 public key
-    constructor(bytes32 orgId, bytes32 signingKey) {
+    /// @param regulators genesis: the first regulators (at least one; each a REGULATOR, none the
+    ///        operator's own account). Only here does the deployer name a regulator.
+    constructor(bytes32 orgId, bytes32 signingKey, Appointee[] memory regulators) {
         owner = msg.sender;
         emit OwnershipTransferred(address(0), msg.sender);
         _register(msg.sender, Role.OPERATOR, orgId, signingKey);
+        if (regulators.length == 0) revert NoGenesisRegulator();
+        for (uint256 i = 0; i < regulators.length; i++) {
+            Appointee memory r = regulators[i];
+            if (r.role != Role.REGULATOR) revert InvalidRole(r.role);
+            _register(r.account, r.role, r.orgId, r.signingKey);
+        }
     }
 
     // ---- queries -------------------------------------------------------------------
@@ -97,15 +144,68 @@ contract ParticipantRegistry {
         return _accounts[index];
     }
 
+    function proposalCount() external view returns (uint256) {
+        return _proposals.length;
+    }
+
+    function proposal(uint256 id) external view returns (Proposal memory) {
+        if (id >= _proposals.length) revert UnknownProposal(id);
+        return _proposals[id];
+    }
+
+    /// @notice The approvals of proposal `id` that count now: those of still-active regulators.
+    function approvals(uint256 id) public view returns (uint256 count) {
+        address[] storage approvers = _approvers[id];
+        for (uint256 i = 0; i < approvers.length; i++) {
+            if (hasRole(approvers[i], Role.REGULATOR)) count += 1;
+        }
+    }
+
+    /// @notice How many approvals enact a proposal now: a strict majority of the active regulators.
+    function approvalsNeeded() public view returns (uint256) {
+        return activeRegulators / 2 + 1;
+    }
+
     // ---- the operator: registration, bank entry and exit (R8) ----------------------
 
-    /// @notice Register a participant. Only the owner may add another operator.
+    /// @notice Register a participant. Only the owner may add another operator; regulators and
+    ///         auditors are the regulators' to appoint (`proposeAppointment`), never the operator's.
     function register(address account, Role role, bytes32 orgId, bytes32 signingKey)
         external
         onlyRole(Role.OPERATOR)
     {
+        if (role == Role.REGULATOR || role == Role.AUDITOR) revert AppointedByRegulators(role);
         if (role == Role.OPERATOR && msg.sender != owner) revert NotOwner(msg.sender);
         _register(account, role, orgId, signingKey);
+    }
+
+    // ---- the regulators: appointing regulators and auditors, by majority ------------
+
+    /// @notice An active regulator proposes a regulator or auditor; its own approval counts,
+    ///         so with a single active regulator the appointment is enacted at once.
+    function proposeAppointment(address account, Role role, bytes32 orgId, bytes32 signingKey)
+        external
+        onlyRole(Role.REGULATOR)
+        returns (uint256 id)
+    {
+        if (role != Role.REGULATOR && role != Role.AUDITOR) revert InvalidRole(role);
+        _checkRegistrable(account, role, orgId, signingKey);
+        id = _proposals.length;
+        _proposals.push(Proposal(Appointee(account, role, orgId, signingKey), msg.sender, false));
+        emit AppointmentProposed(id, account, role, orgId, signingKey, msg.sender);
+        _approve(id);
+    }
+
+    /// @notice An active regulator approves proposal `id`; the approval that makes a strict
+    ///         majority of the active regulators enacts it (the appointee is registered).
+    function approveAppointment(uint256 id) external onlyRole(Role.REGULATOR) {
+        if (id >= _proposals.length) revert UnknownProposal(id);
+        if (_proposals[id].enacted) revert ProposalEnacted(id);
+        address[] storage approvers = _approvers[id];
+        for (uint256 i = 0; i < approvers.length; i++) {
+            if (approvers[i] == msg.sender) revert AlreadyApproved(id, msg.sender);
+        }
+        _approve(id);
     }
 
     /// @notice A participant leaves for good. It may do so itself; the operator may exit a
@@ -159,12 +259,28 @@ contract ParticipantRegistry {
 
     // ---- internals -----------------------------------------------------------------
 
-    function _register(address account, Role role, bytes32 orgId, bytes32 signingKey) private {
+    function _approve(uint256 id) private {
+        _approvers[id].push(msg.sender);
+        uint256 count = approvals(id);
+        uint256 needed = approvalsNeeded();
+        emit AppointmentApproved(id, msg.sender, count, needed);
+        if (count < needed) return;
+        Proposal storage p = _proposals[id];
+        p.enacted = true;
+        _register(p.appointee.account, p.appointee.role, p.appointee.orgId, p.appointee.signingKey);
+        emit AppointmentEnacted(id, p.appointee.account);
+    }
+
+    function _checkRegistrable(address account, Role role, bytes32 orgId, bytes32 signingKey) private view {
         if (account == address(0)) revert ZeroAddress();
         if (role == Role.NONE) revert InvalidRole(role);
         if (orgId == bytes32(0)) revert EmptyOrgId();
         if (signingKey == bytes32(0)) revert EmptySigningKey();
         if (_participants[account].status != Status.NONE) revert AlreadyRegistered(account);
+    }
+
+    function _register(address account, Role role, bytes32 orgId, bytes32 signingKey) private {
+        _checkRegistrable(account, role, orgId, signingKey);
         if (role == Role.ENTERPRISE) _claimOrgId(orgId, account);
         _participants[account] = Participant(role, Status.ACTIVE, uint64(block.timestamp), orgId, signingKey);
         if (role == Role.REGULATOR) activeRegulators += 1;

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 from typing import Annotated
 
@@ -41,6 +42,10 @@ def _root(
     ] = None,
 ) -> None:
     ctx.obj = State(home)
+    # Everything a command creates under the home is the owner's alone (files 0600, folders 0700),
+    # what SQLite, the devnet's store and the model reports create too, not only what asks for a mode.
+    previous = os.umask(0o077)
+    ctx.call_on_close(lambda: os.umask(previous))
 
 
 keys.add_to(app)

@@ -112,7 +112,7 @@ def embedded_config(settings: Settings, **options: Any) -> DevnetConfig:
     from ledger.chain.backends.embedded import genesis_config
 
     operator = keystore(settings).load("operator")
-    settings.devnet_dir.mkdir(parents=True, exist_ok=True)
+    settings.devnet_dir.mkdir(parents=True, exist_ok=True, mode=0o700)
     key = load_or_create_key(settings.devnet_dir / "validator.key")
     return genesis_config(settings.devnet_dir, operator.address, key, **options)
 

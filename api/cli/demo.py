@@ -5,10 +5,12 @@ Run it twice and it resumes: same chain, same deployment, the log grows.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 import typer
 
+from api import ApiError
 from api.cli.context import RpcOption, State, console, keystore, opened, reported, sender_for
 from api.cli.deploy import deploy_to
 from api.cli.keys import ensure_demo_keys, ensure_secrets
@@ -51,27 +53,42 @@ def demo(ctx: typer.Context, rpc: RpcOption = None) -> None:
 
 
 def participants(p: Platform, people: dict[str, Identity]) -> None:
+    from eth_account import Account
+
     from ledger.chain.funding import top_up
 
-    console.rule("3. the operator registers the participants (banks join: R8)")
-    operator = sender_for(p.chain, p.operator)
+    console.rule("3. the operator registers the participants (banks join: R8); the regulator appoints the auditor")
+    operator, regulator = sender_for(p.chain, p.operator), sender_for(p.chain, people["regulator"])
     for who in people.values():
-        if not p.registry.is_active(who.address) and who.role is not Role.OPERATOR:
+        if p.registry.is_active(who.address) or who.role in (Role.OPERATOR, Role.REGULATOR):
+            continue  # the operator is the deployer, the regulator came with genesis
+        if who.role is Role.AUDITOR:  # one regulator: a majority on its own
+            p.registry.propose_appointment(regulator, who.address, who.role, who.org_id, who.signing_public_key)
+        else:
             p.registry.register(operator, who.address, who.role, p.org_id(who), who.signing_public_key)
-            top_up(operator, who.address)
-            console.print(f"registered {who.name:<24} {who.role.name}")
+        top_up(operator, who.address)
+        console.print(f"{'appointed' if who.role is Role.AUDITOR else 'registered'} {who.name:<24} {who.role.name}")
     console.rule("4. permissions are checked on chain")
-    bank = sender_for(p.chain, people["bank-a"])
-    try:
-        p.registry.register(bank, bank.address, Role.REGULATOR, people["bank-a"].org_id, b"\1" * 32)
-    except ContractRevert as refused:
-        console.print(f"bank-a tries to make itself a regulator → refused: [red]{refused}[/red]")
-    regulator = sender_for(p.chain, people["regulator"])
+    _refused("bank-a tries to make itself a regulator", lambda: p.registry.register(
+        sender_for(p.chain, people["bank-a"]), people["bank-a"].address, Role.REGULATOR, people["bank-a"].org_id,
+        b"\1" * 32))
+    puppet = Account.create()  # an account the operator would control
+    _refused("the operator tries to register an account of its own as regulator", lambda: p.registry.register(
+        operator, puppet.address, Role.REGULATOR, p.operator.org_id, b"\1" * 32))
     p.registry.suspend(regulator, people["bank-b"].address, "LATE_REPORTING")
     still = p.registry.has_role(people["bank-b"].address, Role.BANK)
     console.print(f"a regulator suspends bank-b; bank-b has the BANK role while suspended: {still}")
     p.registry.reinstate(regulator, people["bank-b"].address, "CORRECTED")
     console.print(table(p.registry.participants(), {who.address: n for n, who in people.items()}))
+
+
+def _refused(attempt: str, act: Callable[[], object]) -> None:
+    try:
+        act()
+    except ContractRevert as refused:
+        console.print(f"{attempt} → refused: [red]{refused}[/red]")
+        return
+    raise ApiError(f"{attempt}: the chain allowed it")
 
 
 def provenance(p: Platform) -> None:

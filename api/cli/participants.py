@@ -1,4 +1,5 @@
-"""``credtrace participants``: list, register, suspend, reinstate and exit participants."""
+"""``credtrace participants``: list, register, suspend, reinstate and exit participants; regulators
+appoint regulators and auditors by majority (``appoint``, ``approve``, ``proposals``)."""
 
 from __future__ import annotations
 
@@ -23,7 +24,10 @@ from api.cli.context import (
 )
 
 if TYPE_CHECKING:
-    from ledger.contracts import Participant
+    from api.settings import Settings
+    from ledger.chain import Chain, Identity
+    from ledger.contracts import Participant, ParticipantRegistry
+    from ledger.contracts.participant_registry import Proposal
 
 group = typer.Typer(help="Who may act on the ledger (ParticipantRegistry).", no_args_is_help=True)
 
@@ -54,7 +58,8 @@ def register(
     rpc: RpcOption = None,
 ) -> None:
     """Register participants from their keys (role and organisation come with the key; an
-    enterprise's org id on chain is the pseudonym of its credit code)."""
+    enterprise's org id on chain is the pseudonym of its credit code). Regulators and auditors are
+    not the operator's: the regulators appoint them (`participants appoint`)."""
     from api.platform import opened_platform
     from ledger.chain.funding import top_up
 
@@ -67,6 +72,58 @@ def register(
             p.registry.register(operator, who.address, who.role, p.org_id(who), who.signing_public_key)
             top_up(operator, who.address)
             console.print(f"registered {name} as {who.role.name} ({who.address})")
+
+
+@group.command("appoint")
+@reported
+def appoint(ctx: typer.Context, name: str, by: AsOption = "regulator", rpc: RpcOption = None) -> None:
+    """A regulator proposes NAME as regulator or auditor (the role comes with its key); enacted once a
+    majority of the active regulators approved (the proposer's approval counts)."""
+    settings = ctx.ensure_object(State).settings(rpc)
+    store = keystore(settings)
+    with opened(settings) as chain:
+        reg, who = registry(chain, settings), store.load(name)
+        reg.propose_appointment(sender_for(chain, store.load(by)), who.address, who.role, who.org_id,
+                                who.signing_public_key)
+        _report(chain, settings, reg, who)
+
+
+@group.command("approve")
+@reported
+def approve(ctx: typer.Context, name: str, by: AsOption = "regulator", rpc: RpcOption = None) -> None:
+    """A regulator approves the open proposal to appoint NAME."""
+    settings = ctx.ensure_object(State).settings(rpc)
+    store = keystore(settings)
+    with opened(settings) as chain:
+        reg, who = registry(chain, settings), store.load(name)
+        reg.approve_appointment(sender_for(chain, store.load(by)), reg.open_proposal(who.address).id)
+        _report(chain, settings, reg, who)
+
+
+@group.command("proposals")
+@reported
+def proposals(ctx: typer.Context, rpc: RpcOption = None) -> None:
+    """Show every appointment proposal and its approvals (only active regulators' count)."""
+    settings = ctx.ensure_object(State).settings(rpc)
+    names: dict[str, str] = {}
+    if settings.keys_dir.exists():
+        names = {i.address: i.name for i in keystore(settings).all()}
+    with opened(settings) as chain:
+        reg = registry(chain, settings)
+        console.print(proposal_table(reg.proposals(), reg.approvals_needed(), names))
+
+
+def _report(chain: Chain, settings: Settings, reg: ParticipantRegistry, who: Identity) -> None:
+    """Say where NAME's appointment stands; once enacted, the operator tops its gas money up."""
+    from ledger.chain.funding import top_up
+
+    latest = [p for p in reg.proposals() if p.account == who.address][-1]
+    if not latest.enacted:
+        console.print(f"{who.name}: proposed as {latest.role.name} (proposal {latest.id}), "
+                      f"{latest.approvals} of {reg.approvals_needed()} approvals")
+        return
+    top_up(sender_for(chain, keystore(settings).load("operator")), who.address)
+    console.print(f"{who.name}: appointed {latest.role.name} ({who.address})")
 
 
 @group.command("suspend")
@@ -106,6 +163,17 @@ def _status_change(ctx: typer.Context, action: str, name: str, why: str, by: str
         p.reasons.keep(encode(why))  # the text off chain first: the chain's hash always has its text
         getattr(p.registry, action)(sender_for(chain, store.load(by)), store.load(name).address, why)
         console.print(f"{name}: {p.registry.participant(store.load(name).address).status.name}")
+
+
+def proposal_table(found: list[Proposal], needed: int, names: Mapping[str, str]) -> Table:
+    out = Table(title=f"Appointments (a majority of the active regulators: {needed})")
+    for column in ("id", "name", "account", "role", "proposed by", "approvals", "state"):
+        out.add_column(column, no_wrap=True)
+    for p in found:
+        state = "ENACTED" if p.enacted else "OPEN"
+        out.add_row(str(p.id), names.get(p.account, "?"), p.account, p.role.name,
+                    names.get(p.proposer, p.proposer), "-" if p.enacted else f"{p.approvals}/{needed}", state)
+    return out
 
 
 def table(participants: list[Participant], names: Mapping[str, str]) -> Table:

@@ -5,7 +5,8 @@ Identifiers (credit codes, identity numbers) are validated by ``ledger.identifie
 Modules, one noun each:
 
 - ``schema``   the datasets each department declares, their personal fields, and row validation
-- ``vault``    encryption at rest (SecretBox) and the keyed pseudonym of a credit code; their key files
+- ``vault``    encryption at rest bound to each record's row (AEAD), the key provider, the keyed pseudonym
+               of a credit code; their key files
 - ``fingerprints`` the keys' fingerprints kept beside the data, so a new or swapped key is refused
 - ``store``    the catalogue's tables: a writer for ingestion, counts per department
 - ``reader``   the record reader, imported by the gate alone
@@ -23,6 +24,7 @@ Errors (in ``ledger.catalogue.errors``), under ``ledger.errors.LedgerError``::
     CatalogueError
     ├── AccessDenied          the access gate refused a read; ``.event_index`` is the recorded refusal
     ├── SupplyRefused         ingestion refused a sender for a dataset; ``.event_index`` is the recorded refusal
+    ├── RecordTampered        a stored record does not open under its row, or is not what its row says
     ├── KeyMissing            a key file under HOME/secrets is gone (restore it; it is never recreated)
     └── WrongKey              a key is not the one the database was written with (fingerprints differ)
 """

@@ -36,3 +36,8 @@ class KeyMissing(CatalogueError):
 
 class WrongKey(CatalogueError):
     """A catalogue key is not the one the database was written with (its fingerprint differs)."""
+
+
+class RecordTampered(CatalogueError):
+    """A stored record does not open under its row, or is not what its row says (another enterprise's,
+    period's or dataset's, or other content): moved, swapped or altered in the database."""

@@ -8,6 +8,11 @@ requester's role. Derived data is recorded as ``TRANSFORM`` (inputs → outputs)
 leaving the platform as ``OUTPUT`` with a per-recipient fingerprint, so a leaked copy can be
 traced back to whom it was given (R7's leak plan).
 
+A record is shown only if it is what its row says: it opens under its row (the ciphertext is
+bound to dataset, subject and period, ``ledger.catalogue.vault``), hashes to the row's content hash,
+and is the requested enterprise's, of that period and dataset. Anything else — a ciphertext moved,
+swapped or altered in SQL — refuses the whole read, recorded as ``DENIED`` like every refusal.
+
 This module alone imports :class:`~ledger.catalogue.reader.RecordReader`.
 """
 
@@ -24,10 +29,11 @@ import rfc8785
 from eth_utils.address import to_checksum_address
 from sqlalchemy.engine import Engine
 
-from ledger.catalogue.errors import AccessDenied
+from ledger.catalogue.errors import AccessDenied, RecordTampered
 from ledger.catalogue.mask import Treatment, desensitise
 from ledger.catalogue.reader import RecordReader
 from ledger.catalogue.schema import SCHEMAS
+from ledger.catalogue.store import StoredRecord
 from ledger.catalogue.vault import Pseudonymiser, Vault
 from ledger.contracts.consent import Category, check, parse_consent_id
 from ledger.contracts.consent import purpose as purpose_hash
@@ -41,6 +47,7 @@ from ledger.provenance.sequencer import Sequencer
 from ledger.types import Address, Role, Status
 
 _CONSENT_ID = re.compile(r"0x[0-9a-fA-F]{64}")
+TAMPERED = "a stored record is not what its row says (moved, swapped or altered in the database); nothing was shown"
 
 POLICY: dict[Role, tuple[bool, Treatment]] = {
     Role.BANK: (True, Treatment.MASK),  # (needs a consent, how personal fields are shown)
@@ -109,10 +116,13 @@ class AccessGate:
         refused = self._unknown_datasets(req) or self._refusal(req, subject)
         if refused is not None:
             raise self._denied(req, subject, refused)
-        stored = self.reader.records(subject, req.departments)
+        stored, code = self.reader.records(subject, req.departments), validate(req.credit_code)
+        try:
+            opened = [(r.department, self._opened(r, code)) for r in stored]
+        except RecordTampered:
+            raise self._denied(req, subject, TAMPERED) from None
         treatment = POLICY[self.roles.participant(req.requester).role][1]
-        records = [self._shown(r.department, json.loads(self.vault.open(r.sealed)), treatment, req, subject)
-                   for r in stored]
+        records = [self._shown(department, record, treatment, req, subject) for department, record in opened]
         return Disclosure(records, self._record("ACCESS", req, subject, tuple(r.content_hash for r in stored)))
 
     def derive(self, req: AccessRequest, inputs: Sequence[str], output: bytes) -> int:
@@ -179,6 +189,17 @@ class AccessGate:
         if who.status is not Status.ACTIVE:
             return f"the bank the oracle reads for is {who.status.name.lower()}, not active"
         return None
+
+    def _opened(self, stored: StoredRecord, credit_code: str) -> dict[str, Any]:
+        """The record in ``stored`` if it is what its row says, else :class:`RecordTampered`. A bound
+        ciphertext does not open elsewhere; a legacy (unbound) one is held to its row by these checks."""
+        body = self.vault.open(stored.sealed, stored.department, stored.subject, stored.period)
+        record: dict[str, Any] = json.loads(body)
+        if not (hashlib.sha256(body).hexdigest() == stored.content_hash and record.get("credit_code") == credit_code
+                and record.get("period") == stored.period
+                and set(record) <= set(SCHEMAS[stored.department].field_names)):
+            raise RecordTampered(TAMPERED)
+        return record
 
     def _shown(self, department: str, record: dict[str, Any], treatment: Treatment, req: AccessRequest,
                subject: str) -> dict[str, Any]:

@@ -228,7 +228,8 @@ def _correction_refusal(dataset: str, key: tuple[str, str], record: StoredRecord
 
 def _sealed(vault: Vault, department: str, key: tuple[str, str], value: dict[str, Value]) -> StoredRecord:
     body = rfc8785.dumps(value)
-    return StoredRecord(department, key[0], key[1], hashlib.sha256(body).hexdigest(), vault.seal(body))
+    sealed = vault.seal(body, department, *key)  # bound to its row: a ciphertext moved in SQL does not open
+    return StoredRecord(department, key[0], key[1], hashlib.sha256(body).hexdigest(), sealed)
 
 
 def _canonical(raw: Row | Unreadable) -> bytes:

@@ -7,14 +7,29 @@
 - ``DROP`` (the oracle): personal fields are not returned at all; scoring never needs them.
 
 Which fields are personal is declared in the department schemas (``Field.personal``).
+
+Every string the gate returns loses its bidirectional control characters first (the explicit
+embeddings, overrides and isolates of Unicode UAX #9 §2.1-2.5, and its marks LRM, RLM, ALM): they are
+invisible, so a masked name would keep them whole, and an override reorders what a bank's screen
+shows after it ("Trojan Source", CVE-2021-42574). Stripped before masking and tokenising, the kept
+characters and the star count are those of the visible text, and equal-looking values join.
 """
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Mapping
 from enum import Enum
 
 from ledger.catalogue.schema import SCHEMAS
+
+BIDI_CONTROLS = re.compile("[\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]")
+"""ALM, LRM, RLM; LRE RLE PDF LRO RLO; LRI RLI FSI PDI (UAX #9 §2.1-2.6)."""
+
+
+def visible(text: str) -> str:
+    """``text`` without bidirectional control characters."""
+    return BIDI_CONTROLS.sub("", text)
 
 
 class Treatment(Enum):
@@ -25,6 +40,7 @@ class Treatment(Enum):
 
 def mask_value(field: str, value: str) -> str:
     """A recognisable but undisclosing form of one personal value."""
+    value = visible(value)
     if not value:
         return value
     if "id_number" in field:
@@ -43,10 +59,11 @@ def personal_fields(department: str) -> frozenset[str]:
 
 def desensitise(department: str, record: Mapping[str, object], treatment: Treatment,
                 token: Callable[[str], str]) -> dict[str, object]:
-    """``record`` with its personal fields treated; other fields unchanged."""
+    """``record`` with its personal fields treated, every string without bidi controls."""
     personal = personal_fields(department)
     out: dict[str, object] = {}
     for name, value in record.items():
+        value = visible(value) if isinstance(value, str) else value
         if name not in personal or value is None:
             out[name] = value
         elif treatment is Treatment.MASK:

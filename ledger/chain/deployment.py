@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import json
 import os
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
@@ -22,7 +22,7 @@ from ledger.chain.contract import DeployedContract
 from ledger.chain.protocol import Chain
 from ledger.chain.sender import TransactionSender
 from ledger.errors import DeploymentError
-from ledger.types import Address
+from ledger.types import Address, Role
 
 FORMAT = "credtrace-deployment/1"
 
@@ -66,10 +66,13 @@ def load(path: Path) -> Deployment:
 
 
 def save(deployment: Deployment, path: Path) -> None:
-    """Write atomically: a crash leaves the old file or the new one, never half of one."""
-    path.parent.mkdir(parents=True, exist_ok=True)
+    """Write atomically: a crash leaves the old file or the new one, never half of one; the owner's
+    alone (0600), like everything under the home."""
+    path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
     tmp = path.with_suffix(".tmp")
-    with open(tmp, "w") as fh:
+    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    os.fchmod(fd, 0o600)  # a temporary left by a crash keeps the mode it was created with
+    with os.fdopen(fd, "w") as fh:
         fh.write(deployment.to_json())
         fh.flush()
         os.fsync(fh.fileno())
@@ -148,9 +151,18 @@ def deploy_contract(sender: TransactionSender, name: str, *args: Any) -> Contrac
     )
 
 
-def deploy(sender: TransactionSender, operator_org_id: bytes, operator_key: bytes) -> Deployment:
-    """Deploy every credtrace contract, the sender becoming owner and first operator."""
-    registry = deploy_contract(sender, "ParticipantRegistry", operator_org_id, operator_key)
+Genesis = tuple[Address, bytes, bytes]
+"""A genesis regulator: (account, org id, Ed25519 public key)."""
+
+
+def deploy(
+    sender: TransactionSender, operator_org_id: bytes, operator_key: bytes, regulators: Sequence[Genesis]
+) -> Deployment:
+    """Deploy every credtrace contract, the sender becoming owner and first operator, ``regulators``
+    the first regulators: genesis is the one time the deployer names a regulator (issue 12); the
+    regulators appoint every later regulator and auditor."""
+    genesis = [(account, int(Role.REGULATOR), org, key) for account, org, key in regulators]
+    registry = deploy_contract(sender, "ParticipantRegistry", operator_org_id, operator_key, genesis)
     contracts = {"ParticipantRegistry": registry}
     # Each of the others asks the registry who may act.
     for name in ("ProvenanceLog", "ConsentRegistry", "SanctionsList", "ModelRegistry"):

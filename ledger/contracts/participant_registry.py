@@ -10,6 +10,7 @@ from web3.types import TxReceipt
 from ledger.chain.contract import DeployedContract
 from ledger.chain.sender import TransactionSender
 from ledger.contracts.reason import encode
+from ledger.errors import LedgerError
 from ledger.types import Address, OrgId, Role, Status
 
 NAME = "ParticipantRegistry"
@@ -24,6 +25,20 @@ class Participant:
     org_id: OrgId
     signing_key: bytes
     """Ed25519 public key, 32 bytes."""
+
+
+@dataclass(frozen=True)
+class Proposal:
+    """A proposed regulator or auditor; ``approvals`` counts only still-active regulators."""
+
+    id: int
+    account: Address
+    role: Role
+    org_id: OrgId
+    signing_key: bytes
+    proposer: Address
+    enacted: bool
+    approvals: int
 
 
 def key_as_of(history: list[tuple[int, bytes]], block: int) -> bytes:
@@ -71,6 +86,25 @@ class ParticipantRegistry:
         accounts = [self.contract.call("participantAt", i) for i in range(count)]
         return [self.participant(cast(Address, a)) for a in accounts]
 
+    def proposal(self, proposal_id: int) -> Proposal:
+        (account, role, org, key), proposer, enacted = self.contract.call("proposal", proposal_id)
+        approvals = int(self.contract.call("approvals", proposal_id))
+        return Proposal(proposal_id, account, Role(role), OrgId(org), key, proposer, enacted, approvals)
+
+    def proposals(self) -> list[Proposal]:
+        return [self.proposal(i) for i in range(int(self.contract.call("proposalCount")))]
+
+    def open_proposal(self, account: Address) -> Proposal:
+        """The latest proposal, not yet enacted, to appoint ``account`` (LedgerError if none)."""
+        found = [p for p in self.proposals() if p.account == account and not p.enacted]
+        if not found:
+            raise LedgerError(f"no open proposal appoints {account}")
+        return found[-1]
+
+    def approvals_needed(self) -> int:
+        """A strict majority of the regulators active now."""
+        return int(self.contract.call("approvalsNeeded"))
+
     def owner(self) -> Address:
         return cast(Address, self.contract.call("owner"))
 
@@ -83,6 +117,15 @@ class ParticipantRegistry:
         self, by: TransactionSender, account: Address, role: Role, org: OrgId, signing_key: bytes
     ) -> TxReceipt:
         return self.contract.transact(by, "register", account, int(role), org, signing_key)
+
+    def propose_appointment(
+        self, by: TransactionSender, account: Address, role: Role, org: OrgId, signing_key: bytes
+    ) -> TxReceipt:
+        """A regulator proposes a regulator or auditor (its own approval counts)."""
+        return self.contract.transact(by, "proposeAppointment", account, int(role), org, signing_key)
+
+    def approve_appointment(self, by: TransactionSender, proposal_id: int) -> TxReceipt:
+        return self.contract.transact(by, "approveAppointment", proposal_id)
 
     def exit(self, by: TransactionSender, account: Address, why: str) -> TxReceipt:
         return self.contract.transact(by, "exit", account, encode(why).raw)

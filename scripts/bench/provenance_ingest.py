@@ -42,7 +42,8 @@ def ingest(db_url: str, chain: EmbeddedChain, n: int) -> tuple[float, LogStore]:
     operator = Account.from_key(OPERATOR_KEY)
     sender = TransactionSender(chain, operator)
     key = SigningKey.generate()
-    dep = deployment.deploy(sender, b"o" * 32, bytes(key.verify_key))
+    dep = deployment.deploy(sender, b"o" * 32, bytes(key.verify_key),
+                            [(Account.create().address, b"r" * 32, b"k" * 32)])  # a genesis regulator
     log = ProvenanceLog(deployment.contract(chain, dep, NAME))
     store = LogStore(open_engine(db_url))
     sequencer = Sequencer(store, key, lambda: time.time_ns() // 1_000_000, AnchorTarget(log, sender))

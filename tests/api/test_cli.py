@@ -19,6 +19,7 @@ from ledger.errors import LedgerError, TransactionError
 from ledger.identifiers.scan import identifiers_in
 from ledger.migrations import open_engine
 from ledger.provenance import LogStore
+from ledger.types import Role
 
 
 @pytest.fixture
@@ -95,7 +96,7 @@ def test_a_redeploy_that_fails_leaves_the_deployment_file_as_it_was(
 def test_participants_commands_and_named_errors(home: Path, anvil_url: str) -> None:
     run(home, "init")
     run(home, "deploy", "--rpc", anvil_url)
-    run(home, "participants", "register", "bank-a", "regulator", "--rpc", anvil_url)
+    run(home, "participants", "register", "bank-a", "--rpc", anvil_url)  # the regulator came with genesis
     out = run(
         home,
         "participants",
@@ -117,6 +118,28 @@ def test_participants_commands_and_named_errors(home: Path, anvil_url: str) -> N
     assert "bank-a" in out and "SUSPENDED" in out and "regulator" in out
 
 
+def test_regulators_and_auditors_are_appointed_by_a_majority_of_regulators(home: Path, anvil_url: str) -> None:
+    """Issue 12 (high): not by the operator, who could otherwise appoint an account it controls."""
+    run(home, "init")
+    KeyStore(home / "keys").create("regulator-2", Role.REGULATOR, "Second Regulator (test)")
+    assert "genesis regulator: regulator" in run(home, "deploy", "--rpc", anvil_url)
+    refused = run(home, "participants", "register", "auditor", "--rpc", anvil_url, ok=False)
+    assert refused.count("error:") == 1 and "AppointedByRegulators(role=AUDITOR)" in refused
+    assert "NotAuthorized" in run(home, "participants", "appoint", "auditor", "--as", "operator", "--rpc", anvil_url,
+                                  ok=False)
+    assert "regulator-2: appointed REGULATOR" in run(home, "participants", "appoint", "regulator-2", "--rpc", anvil_url)
+    assert "auditor: proposed as AUDITOR (proposal 1), 1 of 2 approvals" in run(
+        home, "participants", "appoint", "auditor", "--rpc", anvil_url)
+    assert "AlreadyApproved" in run(home, "participants", "approve", "auditor", "--rpc", anvil_url, ok=False)
+    listed = run(home, "participants", "proposals", "--rpc", anvil_url)
+    assert "ENACTED" in listed and "OPEN" in listed and "1/2" in listed
+    assert "auditor: appointed AUDITOR" in run(
+        home, "participants", "approve", "auditor", "--as", "regulator-2", "--rpc", anvil_url)
+    assert "no open proposal appoints" in run(home, "participants", "approve", "auditor", "--rpc", anvil_url, ok=False)
+    listed = run(home, "participants", "list", "--rpc", anvil_url)
+    assert "auditor" in listed and "AUDITOR" in listed and "regulator-2" in listed
+
+
 def test_commands_without_keys_say_what_to_run(home: Path) -> None:
     assert "no key named 'operator'" in run(home, "deploy", ok=False)
 
@@ -130,6 +153,7 @@ def test_unreachable_node_is_a_clear_error(home: Path) -> None:
 def test_demo_runs_end_to_end(home: Path) -> None:
     out = run(home, "demo")
     assert "→ refused: ParticipantRegistry: NotAuthorized" in out
+    assert "account of its own as regulator → refused: ParticipantRegistry: AppointedByRegulators" in out
     assert "bank-b has the BANK role while suspended: False" in out
     assert out.count("ACTIVE") == 16
     assert "rows stored encrypted" in out and "3 rejected" in out

@@ -4,6 +4,7 @@ and what reaches the chain and the provenance log — on the embedded devnet."""
 from __future__ import annotations
 
 import dataclasses
+import hashlib
 import json
 import time
 from collections.abc import Iterator
@@ -12,6 +13,9 @@ from typing import Any
 
 import numpy as np
 import pytest
+import rfc8785
+import sqlalchemy as sa
+from nacl.secret import SecretBox
 from typer.testing import CliRunner
 
 from api.cli import app
@@ -24,6 +28,7 @@ from ledger.catalogue.ingest import Ingestion, ingest
 from ledger.chain import Identity, KeyStore, TransactionSender
 from ledger.chain.funding import top_up
 from ledger.contracts.consent import Category, Grant, consent_id_hex, new_nonce, purpose
+from ledger.types import Role
 from simulation.defects import with_bad_rows
 from simulation.pilot import Pilot, generate
 
@@ -77,10 +82,13 @@ def world(tmp_path: Path, request: pytest.FixtureRequest) -> Iterator[World]:
     people["enterprise-1"] = dataclasses.replace(people["enterprise-1"], credit_code=pilot.enterprises[0].credit_code)
     with opened(settings) as chain, opened_platform(settings, chain) as p:
         operator = TransactionSender(chain, people["operator"].account)
+        regulator = TransactionSender(chain, people["regulator"].account)  # genesis made it one
         for who in people.values():
-            if who.name != "operator":
+            if who.role is Role.AUDITOR:  # the regulators' to appoint, not the operator's
+                p.registry.propose_appointment(regulator, who.address, who.role, who.org_id, who.signing_public_key)
+            elif who.role not in (Role.OPERATOR, Role.REGULATOR):
                 p.registry.register(operator, who.address, who.role, p.org_id(who), who.signing_public_key)
-                top_up(operator, who.address)
+            top_up(operator, who.address)
         w = World(p, people, pilot)
         for dataset, provider in (("tax", "tax-bureau"), ("registration", "market-supervision")):
             ingest(at(p, "2023-08-01T00:00:00Z"), dataset, pilot.records[dataset], people[provider].address)
@@ -204,6 +212,56 @@ def test_a_malformed_request_is_refused_and_recorded_without_repeating_it(world:
     assert event["action"] == "DENIED" and expected in event["reason"] and "1391234" not in event["reason"]
     assert event["subject"] is None if case == "bad credit code" else event["subject"] is not None
     assert event["consent"] is None if case == "malformed consent" else event["consent"] == consent
+
+
+def _insider(world: World, *statements: str, **params: Any) -> None:
+    """What someone with the database file can do: lift the guard, then rewrite catalogue rows."""
+    with world.p.engine.begin() as conn:
+        conn.execute(sa.text("DROP TRIGGER IF EXISTS catalogue_records_update_guard"))
+        for statement in statements:
+            conn.execute(sa.text(statement), params)
+
+
+def _row(world: World, code: str, period: str) -> dict[str, Any]:
+    q = sa.text("SELECT * FROM catalogue_records WHERE department = 'tax' AND subject = :s AND period = :p")
+    with world.p.engine.connect() as conn:
+        return dict(conn.execute(q, {"s": world.p.pseudonymise(code), "p": period}).one()._mapping)
+
+
+SWAP = ("UPDATE catalogue_records SET sealed = :b_sealed, content_hash = :b_hash "
+        "WHERE department = 'tax' AND subject = :a_subject AND period = :a_period")
+
+
+@pytest.mark.parametrize("case", ["another enterprise", "another enterprise, hash too", "another period"])
+def test_a_ciphertext_moved_in_sql_is_refused_and_recorded(world: World, case: str) -> None:
+    """Issue 12: another enterprise's record copied into this one's row was shown to its bank."""
+    other = world.pilot.enterprises[1].credit_code if case.startswith("another enterprise") else world.code
+    a, b = _row(world, world.code, "2023-02"), _row(world, other, "2023-03" if case == "another period" else "2023-02")
+    hashes = b["content_hash"] if case != "another enterprise" else a["content_hash"]
+    _insider(world, SWAP, b_sealed=b["sealed"], b_hash=hashes, a_subject=a["subject"], a_period=a["period"])
+    with pytest.raises(AccessDenied, match="moved, swapped or altered in the database") as refused:
+        world.p.gate.read(world.request("bank-a", world.consent(), datasets=("tax",)))
+    event = world.last_event()
+    assert event["action"] == "DENIED" and "is not what its row says" in event["reason"]
+    assert refused.value.event_index == world.p.sequencer.store.size() - 1 and "\n" not in str(refused.value)
+
+
+def test_a_record_sealed_before_binding_is_served_only_in_its_own_row(world: World) -> None:
+    """Records sealed before rows were bound (a bare SecretBox) are still shown, held to their row by
+    the gate's checks: the enterprise's code, the period, the dataset's fields, the content hash."""
+    body = rfc8785.dumps({"credit_code": world.code, "period": "2030-01", "invoiced_sales": 5.0, "tax_paid": 0.5})
+    legacy = bytes(SecretBox(world.p.gate.vault.keys.key).encrypt(body))  # type: ignore[attr-defined]
+    subject, other = world.p.pseudonymise(world.code), world.pilot.enterprises[1].credit_code
+    insert = ("INSERT INTO catalogue_records (department, subject, period, batch_id, content_hash, sealed) "
+              "VALUES ('tax', :subject, '2030-01', 'legacy', :hash, :sealed)")
+    _insider(world, insert, subject=subject, hash=hashlib.sha256(body).hexdigest(), sealed=legacy)
+    shown = world.p.gate.read(world.request("bank-a", world.consent(), datasets=("tax",)))
+    assert {"department": "tax", "credit_code": world.code, "period": "2030-01", "invoiced_sales": 5.0,
+            "tax_paid": 0.5} in shown.records
+    _insider(world, insert, subject=world.p.pseudonymise(other), hash=hashlib.sha256(body).hexdigest(), sealed=legacy)
+    with pytest.raises(AccessDenied, match="is not what its row says"):
+        world.p.gate.read(dataclasses.replace(world.request("regulator", None, datasets=("tax",)), credit_code=other))
+    assert world.last_event()["action"] == "DENIED"
 
 
 def test_derived_and_exported_data_is_recorded_and_a_leak_traces_back(world: World) -> None:

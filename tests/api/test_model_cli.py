@@ -69,7 +69,6 @@ def test_train_score_register_approve(tmp_path: Path) -> None:
     run(home, "deploy")
     assert "awaiting a regulator's approval" in run(home, "model", "register", str(out))
     assert "NotAuthorized" in run(home, "model", "approve", report["model_id"], "--as", "bank-a", ok=False)
-    run(home, "participants", "register", "regulator")
     assert "approved" in run(home, "model", "approve", report["model_id"])
     assert "retired" in run(home, "model", "retire", report["model_id"], "--reason", "drift")
 

@@ -19,7 +19,7 @@ def home(tmp_path_factory: pytest.TempPathFactory) -> Path:
     home = tmp_path_factory.mktemp("reasons") / "home"
     run(home, "init")
     run(home, "deploy")
-    run(home, "participants", "register", "regulator", "enterprise-1", "bank-a")
+    run(home, "participants", "register", "enterprise-1", "bank-a")  # the regulator came with genesis
     return home
 
 

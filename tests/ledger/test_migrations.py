@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
 import sqlalchemy as sa
 from alembic import command
 from alembic.config import Config
@@ -73,4 +74,60 @@ def test_0010_scrubs_stored_rejection_reasons_and_keeps_batches_and_records(db_u
     migrate(engine, "0009", down=True)
     with engine.connect() as conn:
         assert conn.scalar(sa.text("SELECT count(*) FROM catalogue_records")) == 1
+
+
+CATALOGUE = (
+    "INSERT INTO catalogue_batches (batch_id, department, provider, received_at, content_hash, rows_total, "
+    "rows_stored) VALUES ('b1', 'tax', '0xabc', '2023-01-01T00:00:00Z', 'h', 2, 1)",
+    "INSERT INTO catalogue_records (department, subject, period, batch_id, content_hash, sealed) "
+    "VALUES ('tax', 's', '2023-01', 'b1', 'h', :sealed)",
+    "INSERT INTO catalogue_rejections VALUES ('b1', 2, 'bad credit code')",
+    "INSERT INTO catalogue_arrivals VALUES ('tax', '2023-01', '2023-01-01T00:00:00Z')",
+)
+REWRITES = (
+    "UPDATE catalogue_records SET sealed = :sealed",
+    "UPDATE catalogue_records SET subject = 't'",
+    "DELETE FROM catalogue_records",
+    "UPDATE catalogue_rejections SET reason = 'fine'",
+    "DELETE FROM catalogue_rejections",
+    "UPDATE catalogue_arrivals SET first_arrival = '2022-01-01T00:00:00Z'",
+    "DELETE FROM catalogue_arrivals",
+    "UPDATE catalogue_batches SET rows_stored = 2",
+    "UPDATE catalogue_batches SET event_index = 8",  # recorded already (7, below): never again
+    "DELETE FROM catalogue_batches",
+)
+
+
+@pytest.mark.parametrize("rewrite", REWRITES)
+def test_catalogue_rows_are_never_rewritten_or_deleted(db_url: str, rewrite: str) -> None:
+    """Issue 12: the catalogue's tables had no guard, so SQL could rewrite what ingestion stored."""
+    engine = open_engine(db_url)
+    with engine.begin() as conn:
+        for statement in CATALOGUE:
+            conn.execute(sa.text(statement), {"sealed": b"\x01sealed"})
+        conn.execute(sa.text("UPDATE catalogue_batches SET event_index = 7 WHERE event_index IS NULL"))  # the one
+    with pytest.raises(sa.exc.DBAPIError, match="is append-only"), engine.begin() as conn:
+        conn.execute(sa.text(rewrite), {"sealed": b"\x01other"})
+    migrate(engine, "0010", down=True)
+    with engine.begin() as conn:  # and the guards come off with their revision
+        conn.execute(sa.text(rewrite), {"sealed": b"\x01other"})
+    engine.dispose()
+
+
+def test_a_record_is_replaced_only_by_its_next_version_with_the_old_one_kept(db_url: str) -> None:
+    """Corrections keep versions (catalogue_record_versions, 0010): the guard lets exactly that through."""
+    engine = open_engine(db_url)
+    next_version = "UPDATE catalogue_records SET sealed = :sealed, version = 2 WHERE version = 1"
+    with engine.begin() as conn:
+        for statement in CATALOGUE:
+            conn.execute(sa.text(statement), {"sealed": b"\x01v1"})
+    with pytest.raises(sa.exc.DBAPIError, match="is append-only"), engine.begin() as conn:
+        conn.execute(sa.text(next_version), {"sealed": b"\x01v2"})  # the old version not kept
+    with engine.begin() as conn:
+        conn.execute(sa.text("INSERT INTO catalogue_record_versions SELECT department, subject, period, version, "
+                             "batch_id, content_hash, sealed, 'b2', 'h2' FROM catalogue_records"))
+        conn.execute(sa.text(next_version), {"sealed": b"\x01v2"})
+    for skip in ("UPDATE catalogue_records SET version = 4", "UPDATE catalogue_records SET version = 3, period = 'x'"):
+        with pytest.raises(sa.exc.DBAPIError, match="is append-only"), engine.begin() as conn:
+            conn.execute(sa.text(skip))
     engine.dispose()

@@ -13,7 +13,7 @@ from typing import Any
 from ledger.catalogue.ingest import Ingestion
 from ledger.catalogue.rights import department_org_id
 from ledger.catalogue.store import CatalogueWriter
-from ledger.catalogue.vault import Pseudonymiser, Vault
+from ledger.catalogue.vault import FileKeyProvider, Pseudonymiser, Vault
 from ledger.chain import Chain, Identity, TransactionSender, deployment
 from ledger.contracts import ParticipantRegistry, ProvenanceLog
 from ledger.contracts.participant_registry import NAME as REGISTRY
@@ -30,6 +30,8 @@ class SupplyWorld:
     chain: Chain
     registry: ParticipantRegistry
     operator: Identity
+    regulator: Identity
+    """The genesis regulator (the operator cannot register one: issue 12)."""
     ingestion: Ingestion
     make: Callable[[Role], Identity]
     send: Callable[[Identity], TransactionSender]
@@ -52,13 +54,15 @@ class SupplyWorld:
 
 def build(chain: Chain, make: Callable[[Role], Identity], send: Callable[[Identity], TransactionSender],
           tmp_path: Path) -> SupplyWorld:
-    operator = make(Role.OPERATOR)
-    dep = deployment.deploy(send(operator), operator.org_id, operator.signing_public_key)
+    operator, regulator = make(Role.OPERATOR), make(Role.REGULATOR)
+    genesis = [(regulator.address, regulator.org_id, regulator.signing_public_key)]
+    dep = deployment.deploy(send(operator), operator.org_id, operator.signing_public_key, genesis)
     registry = ParticipantRegistry(deployment.contract(chain, dep, REGISTRY))
     log = ProvenanceLog(deployment.contract(chain, dep, LOG))
     engine = open_engine(f"sqlite:///{tmp_path / 'catalogue.sqlite'}")
     sequencer = Sequencer(LogStore(engine), operator.signing_key, lambda: 1_790_000_000_000 + next(_ticks),
                           AnchorTarget(log, send(operator)))
-    ingestion = Ingestion(CatalogueWriter(engine), Vault(b"v" * 32), Pseudonymiser(b"p" * 32), sequencer, registry,
+    vault = Vault(FileKeyProvider(b"v" * 32))
+    ingestion = Ingestion(CatalogueWriter(engine), vault, Pseudonymiser(b"p" * 32), sequencer, registry,
                           lambda: "2026-11-30T12:00:00Z")
-    return SupplyWorld(chain, registry, operator, ingestion, make, send)
+    return SupplyWorld(chain, registry, operator, regulator, ingestion, make, send)

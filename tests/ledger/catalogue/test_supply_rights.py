@@ -38,7 +38,7 @@ def stored(world: SupplyWorld) -> list[tuple[str, str, int]]:
 
 
 def test_only_an_active_provider_of_the_owning_department_may_supply(world: SupplyWorld) -> None:
-    regulator = world.register(Role.REGULATOR)
+    regulator = world.regulator
     suspended, exited = world.register(Role.PROVIDER, "tax"), world.register(Role.PROVIDER, "tax")
     world.registry.suspend(world.send(regulator), suspended.address, "inquiry")
     world.registry.exit(world.send(exited), exited.address, "leaving")

@@ -15,7 +15,9 @@ from ledger.types import Role
 @pytest.fixture
 def deployed(chain: Chain, make_identity, sender) -> deployment.Deployment:
     operator = make_identity(Role.OPERATOR)
-    return deployment.deploy(sender(operator), operator.org_id, operator.signing_public_key)
+    regulator = make_identity(Role.REGULATOR)
+    return deployment.deploy(sender(operator), operator.org_id, operator.signing_public_key,
+                             [(regulator.address, regulator.org_id, regulator.signing_public_key)])
 
 
 def test_round_trip_and_live(chain: Chain, deployed: deployment.Deployment, tmp_path: Path) -> None:

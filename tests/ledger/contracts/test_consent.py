@@ -92,7 +92,9 @@ def sign_typed(g: Grant, signer: Identity, consents: ConsentRegistry) -> bytes:
 @pytest.fixture
 def world(chain: Chain, backend: str, make_identity: Callable[[Role], Identity], sender: Senders) -> World:
     operator = make_identity(Role.OPERATOR)
-    dep = deployment.deploy(sender(operator), operator.org_id, operator.signing_public_key)
+    regulator = make_identity(Role.REGULATOR)
+    dep = deployment.deploy(sender(operator), operator.org_id, operator.signing_public_key,
+                            [(regulator.address, regulator.org_id, regulator.signing_public_key)])
     record = deployment.deploy_contract(sender(operator), NAME, dep.contracts[REGISTRY].address)
     dep = dataclasses.replace(dep, contracts={**dep.contracts, NAME: record})
     consents = ConsentRegistry(deployment.contract(chain, dep, NAME))  # its code is the artifact's

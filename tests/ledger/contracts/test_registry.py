@@ -30,13 +30,23 @@ class World:
 
 @pytest.fixture
 def world(chain: Chain, make_identity: Callable[[Role], Identity], sender: Senders) -> World:
-    operator = make_identity(Role.OPERATOR)
-    dep = deployment.deploy(sender(operator), operator.org_id, operator.signing_public_key)
+    operator, regulator = make_identity(Role.OPERATOR), make_identity(Role.REGULATOR)
+    dep = deployment.deploy(sender(operator), operator.org_id, operator.signing_public_key, [genesis(regulator)])
     registry = ParticipantRegistry(deployment.contract(chain, dep, NAME))
-    w = World(registry, operator, make_identity(Role.REGULATOR), make_identity(Role.BANK), sender)
-    for who in (w.regulator, w.bank):
-        registry.register(sender(operator), who.address, who.role, who.org_id, who.signing_public_key)
+    w = World(registry, operator, regulator, make_identity(Role.BANK), sender)
+    registry.register(sender(operator), w.bank.address, Role.BANK, w.bank.org_id, w.bank.signing_public_key)
     return w
+
+
+def genesis(who: Identity) -> deployment.Genesis:
+    return (who.address, who.org_id, who.signing_public_key)
+
+
+def propose(world: World, by: Identity, who: Identity, role: Role | None = None) -> int:
+    """``by`` proposes ``who`` in its key's role (or ``role``); the proposal's id."""
+    receipt = world.registry.propose_appointment(
+        world.as_(by), who.address, role or who.role, who.org_id, who.signing_public_key)
+    return int(events(world, receipt)[0][1]["id"])
 
 
 def events(world: World, receipt: object) -> list[tuple[str, dict[str, object]]]:
@@ -90,9 +100,9 @@ def test_only_the_owner_adds_operators(world: World, make_identity) -> None:
         )
     assert caught.value.args_by_name == {"account": second.address}
     world.registry.register(
-        world.as_(second), third.address, Role.AUDITOR, third.org_id, third.signing_public_key
+        world.as_(second), third.address, Role.BANK, third.org_id, third.signing_public_key
     )
-    assert world.registry.has_role(third.address, Role.AUDITOR)
+    assert world.registry.has_role(third.address, Role.BANK)
 
 
 @pytest.mark.parametrize(
@@ -246,8 +256,7 @@ def test_the_platform_keeps_its_owner_and_an_active_regulator(world: World, make
     with pytest.raises(ContractRevert.named("LastActiveRegulator")):
         world.registry.suspend(world.as_(world.regulator), world.regulator.address, "self")
     other = make_identity(Role.REGULATOR)
-    world.registry.register(world.as_(world.operator), other.address, Role.REGULATOR, other.org_id,
-                            other.signing_public_key)
+    propose(world, world.regulator, other)  # the only regulator: a majority on its own
     assert world.registry.contract.call("activeRegulators") == 2
     world.registry.suspend(world.as_(other), world.regulator.address, "inquiry")
     with pytest.raises(ContractRevert.named("LastActiveRegulator")):
@@ -270,3 +279,101 @@ def test_an_enterprise_org_id_has_one_holder_until_it_exits(world: World, make_i
     world.registry.exit(world.as_(first), first.address, "new key")
     world.registry.register(world.as_(world.operator), third.address, Role.ENTERPRISE, org, third.signing_public_key)
     assert world.registry.has_role(third.address, Role.ENTERPRISE)
+
+
+@pytest.mark.parametrize("role", [Role.REGULATOR, Role.AUDITOR])
+def test_the_operator_cannot_make_a_regulator_or_an_auditor(world: World, make_identity, role: Role) -> None:
+    """Issue 12 (high): an account the operator controls, made REGULATOR, could approve the operator's
+    own model and suspend the real regulator. Those who check the operator are not the operator's."""
+    puppet = make_identity(role)
+    with pytest.raises(ContractRevert.named("AppointedByRegulators")) as caught:
+        world.registry.register(world.as_(world.operator), puppet.address, role, puppet.org_id,
+                                puppet.signing_public_key)
+    assert caught.value.args_by_name == {"role": role}
+    for act in (lambda: propose(world, world.operator, puppet),
+                lambda: world.registry.approve_appointment(world.as_(world.operator), 0)):
+        with pytest.raises(ContractRevert.named("NotAuthorized")) as caught:
+            act()
+        assert caught.value.args_by_name == {"account": world.operator.address, "role": Role.REGULATOR}
+    assert world.registry.contract.call("proposalCount") == 0
+    assert not world.registry.is_active(puppet.address)
+
+
+def test_genesis_registers_the_first_regulators_and_needs_one(chain: Chain, make_identity, sender) -> None:
+    operator, first, second = make_identity(Role.OPERATOR), make_identity(Role.REGULATOR), make_identity(Role.REGULATOR)
+    dep = deployment.deploy(sender(operator), operator.org_id, operator.signing_public_key,
+                            [genesis(first), genesis(second)])
+    registry = ParticipantRegistry(deployment.contract(chain, dep, NAME))
+    assert [(p.account, p.role) for p in registry.participants()] == [
+        (operator.address, Role.OPERATOR), (first.address, Role.REGULATOR), (second.address, Role.REGULATOR)]
+    assert registry.contract.call("activeRegulators") == 2 and registry.approvals_needed() == 2
+    key = operator.org_id, operator.signing_public_key
+    refused = [([], "NoGenesisRegulator"),
+               ([(first.address, int(Role.AUDITOR), first.org_id, first.signing_public_key)], "InvalidRole"),
+               ([(operator.address, int(Role.REGULATOR), *key)], "AlreadyRegistered")]  # one role per account
+    for regulators, error in refused:
+        with pytest.raises(ContractRevert.named(error)):
+            deployment.deploy_contract(sender(operator), NAME, *key, regulators)
+
+
+def test_an_appointment_is_enacted_by_a_majority_of_the_active_regulators(world: World, make_identity) -> None:
+    second, auditor = make_identity(Role.REGULATOR), make_identity(Role.AUDITOR)
+    assert world.registry.approvals_needed() == 1
+    propose(world, world.regulator, second)  # 1 of 1: enacted at once
+    assert world.registry.has_role(second.address, Role.REGULATOR)
+    assert world.registry.approvals_needed() == 2
+    receipt = world.registry.propose_appointment(world.as_(world.regulator), auditor.address, Role.AUDITOR,
+                                                 auditor.org_id, auditor.signing_public_key)
+    assert [name for name, _ in events(world, receipt)] == ["AppointmentProposed", "AppointmentApproved"]
+    assert events(world, receipt)[1][1] | {"by": None} == {"id": 1, "by": None, "approvals": 1, "needed": 2}
+    assert not world.registry.is_active(auditor.address)
+    with pytest.raises(ContractRevert.named("AlreadyApproved")) as caught:
+        world.registry.approve_appointment(world.as_(world.regulator), 1)
+    assert caught.value.args_by_name == {"id": 1, "regulator": world.regulator.address}
+    receipt = world.registry.approve_appointment(world.as_(second), 1)
+    assert [name for name, _ in events(world, receipt)] == [
+        "AppointmentApproved", "ParticipantRegistered", "AppointmentEnacted"]
+    assert events(world, receipt)[1][1]["by"] == second.address
+    assert world.registry.has_role(auditor.address, Role.AUDITOR)
+    assert world.registry.proposal(1).enacted and world.registry.proposal(1).proposer == world.regulator.address
+    with pytest.raises(ContractRevert.named("ProposalEnacted")):
+        world.registry.approve_appointment(world.as_(world.regulator), 1)
+    with pytest.raises(ContractRevert.named("UnknownProposal")):
+        world.registry.approve_appointment(world.as_(world.regulator), 2)
+    with pytest.raises(ContractRevert.named("NotAuthorized")):  # an auditor does not appoint
+        propose(world, auditor, make_identity(Role.AUDITOR))
+    with pytest.raises(ContractRevert.named("InvalidRole")):  # nor do regulators appoint banks
+        propose(world, world.regulator, make_identity(Role.BANK))
+
+
+def test_an_approval_counts_only_while_its_regulator_is_active(world: World, make_identity) -> None:
+    second, third, auditor = make_identity(Role.REGULATOR), make_identity(Role.REGULATOR), make_identity(Role.AUDITOR)
+    propose(world, world.regulator, second)
+    world.registry.approve_appointment(world.as_(second), propose(world, world.regulator, third))
+    assert world.registry.contract.call("activeRegulators") == 3
+    pending = propose(world, world.regulator, auditor)  # 1 of the 2 needed
+    world.registry.suspend(world.as_(second), world.regulator.address, "inquiry")
+    assert world.registry.proposal(pending).approvals == 0
+    world.registry.approve_appointment(world.as_(second), pending)  # 1 of 2: the suspended one's is gone
+    assert not world.registry.is_active(auditor.address)
+    world.registry.approve_appointment(world.as_(third), pending)
+    assert world.registry.has_role(auditor.address, Role.AUDITOR)
+
+
+def test_an_account_holds_one_role_for_good(world: World, make_identity) -> None:
+    """Nobody re-roles an account: not the operator, not the regulators, not after an exit."""
+    with pytest.raises(ContractRevert.named("AlreadyRegistered")):
+        world.registry.register(world.as_(world.operator), world.regulator.address, Role.BANK,
+                                world.regulator.org_id, world.regulator.signing_public_key)
+    with pytest.raises(ContractRevert.named("AlreadyRegistered")):
+        propose(world, world.regulator, world.bank, Role.AUDITOR)
+    world.registry.exit(world.as_(world.bank), world.bank.address, "left")
+    with pytest.raises(ContractRevert.named("AlreadyRegistered")):
+        propose(world, world.regulator, world.bank, Role.REGULATOR)
+    second, late = make_identity(Role.REGULATOR), make_identity(Role.AUDITOR)
+    propose(world, world.regulator, second)
+    pending = propose(world, world.regulator, late)
+    world.registry.register(world.as_(world.operator), late.address, Role.BANK, late.org_id, late.signing_public_key)
+    with pytest.raises(ContractRevert.named("AlreadyRegistered")):  # registered meanwhile: never enacted
+        world.registry.approve_appointment(world.as_(second), pending)
+    assert world.registry.participant(late.address).role == Role.BANK

@@ -54,7 +54,8 @@ def build(chain: Chain, db_url: str, operator: Account | None = None) -> World:
         chain.fund(account.address, 10**21)
     key = SigningKey.generate()
     sender = TransactionSender(chain, account)
-    dep = deployment.deploy(sender, b"o" * 32, bytes(key.verify_key))
+    dep = deployment.deploy(sender, b"o" * 32, bytes(key.verify_key),
+                            [(Account.create().address, b"r" * 32, b"k" * 32)])  # a genesis regulator
     log = ProvenanceLog(deployment.contract(chain, dep, LOG_NAME))
     registry = ParticipantRegistry(deployment.contract(chain, dep, REGISTRY_NAME))
     store = LogStore(open_engine(db_url))
