@@ -4,7 +4,8 @@
   :func:`scoring.trainer.train`, write ``model.json`` (canonical bytes: its SHA-256 is the model
   id), ``report.json`` and ``report.html``;
 - :func:`score_file`: score every row of a CSV read by the same reader (a row is the same row to
-  training and scoring), writing the scores, decisions, reason codes and their texts;
+  training and scoring), writing the scores, decisions, reason codes and their texts atomically
+  (a temporary file renamed into place) and spreadsheet-safe (:func:`spreadsheet_safe`);
 - :func:`policy_decider`: the decisions of the artifact's :class:`scoring.policy.Policy`.
 """
 
@@ -12,6 +13,7 @@ from __future__ import annotations
 
 import csv
 import json
+import math
 from collections.abc import Callable, Collection, Mapping
 from pathlib import Path
 from typing import Any, NamedTuple
@@ -76,6 +78,8 @@ def score_file(
     ``limit``, ``rate`` (filled by ``decide(policy, pd, row)`` when the artifact holds a policy and
     a decider is given, else empty), ``reason_1`` … ``reason_4`` (codes), ``reason_text_1`` …
     ``reason_text_4`` (their plain-language texts: the bin the value fell in, :mod:`scoring.reasons`).
+    Every cell goes through :func:`spreadsheet_safe`; the rows go to a temporary file renamed onto
+    ``out_csv`` once all are scored.
     """
     model = artifact.load(artifact.read(Path(model_dir) / "model.json"))
     source = table_.read(data_csv, encoding=encoding, delimiter=delimiter)
@@ -84,16 +88,39 @@ def score_file(
     head = ["row", *([id_column] if id_column else []), "score", "pd", *DECISION_FIELDS,
             *(f"reason_{i}" for i in range(1, MAX_REASONS + 1)),
             *(f"reason_text_{i}" for i in range(1, MAX_REASONS + 1))]
+    target = Path(out_csv)
+    partial = target.with_name(f".{target.name}.partial")
     try:
-        with Path(out_csv).open("w", newline="", encoding="utf-8") as dst:
+        with partial.open("w", newline="", encoding="utf-8") as dst:
             writer = csv.writer(dst)
             writer.writerow(head)
             for count, (cells, line) in enumerate(zip(source.rows, source.lines, strict=True), start=1):
                 row = dict(zip(source.header, cells, strict=True))
-                writer.writerow(_scored_row(model, count, line, row, id_column, decide))
+                writer.writerow(map(spreadsheet_safe, _scored_row(model, count, line, row, id_column, decide)))
+        partial.replace(target)  # all rows or no file: an error leaves no half-scored CSV behind
     except OSError as e:
         raise DataError(f"cannot score {data_csv} into {out_csv}: {e.strerror or e}") from e
+    finally:
+        partial.unlink(missing_ok=True)
     return ScoredFile(len(source.rows), source.encoding, source.delimiter)
+
+
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def spreadsheet_safe(cell: str) -> str:
+    """A cell a spreadsheet will not run: one starting with = + - @ TAB or CR gets a leading ``'``
+    (OWASP, "CSV Injection"), unless it is a plain number such as ``-1.5``, which stays a number."""
+    if not cell.startswith(FORMULA_START) or _plain_number(cell):
+        return cell
+    return "'" + cell
+
+
+def _plain_number(cell: str) -> bool:
+    try:
+        return math.isfinite(float(cell)) and cell.strip() == cell and "_" not in cell
+    except ValueError:
+        return False
 
 
 def _scored_row(model: artifact.Model, number: int, line: int, row: Mapping[str, str], id_column: str | None,

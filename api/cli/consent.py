@@ -29,13 +29,15 @@ def grant(
     purpose_text: Annotated[str, typer.Option("--purpose", help="What the bank may use it for.")],
     enterprise: Annotated[str, typer.Option(help="Key name of the enterprise that signs.")] = "enterprise-1",
     bank: Annotated[str, typer.Option(help="Key name of the bank it is granted to.")] = "bank-a",
-    days: Annotated[int, typer.Option(help="Valid for this many days from now.")] = 90,
+    days: Annotated[int, typer.Option(help="Valid for this many days from now (at most 1825).")] = 90,
     rpc: RpcOption = None,
 ) -> None:
     """The enterprise signs the grant (EIP-712); the operator submits it; prints the consent id."""
     from api.platform import opened_platform
-    from ledger.contracts.consent import Grant, consent_id_hex, new_nonce, purpose
+    from ledger.contracts.consent import Grant, consent_id_hex, grant_terms, new_nonce
 
+    purpose, expires = grant_terms(purpose_text, days, int(time.time()))  # before any chain is opened
+    wanted = categories(category)
     settings = ctx.ensure_object(State).settings(rpc)
     store = keystore(settings)
     who, grantee = store.load(enterprise), store.load(bank)
@@ -43,7 +45,7 @@ def grant(
         raise ApiError(f"{enterprise} has no credit code in its key file: it is not an enterprise")
     with opened(settings) as chain, opened_platform(settings, chain) as p:
         g = Grant(who.address, grantee.address, bytes.fromhex(p.pseudonymise(who.credit_code)),
-                  categories(category), purpose(purpose_text), 0, int(time.time()) + days * 86_400, new_nonce())
+                  wanted, purpose, 0, expires, new_nonce())
         p.consents.grant(sender_for(chain, p.operator), g, p.consents.sign_grant(g, who.account))
         console.print(consent_id_hex(p.consents.consent_id(g)))
 

@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING, Annotated, Any, ParamSpec, TypeVar
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 
 from api import ApiError
 from api.settings import Settings
@@ -27,6 +28,7 @@ if TYPE_CHECKING:
     from ledger.chain import Chain, Identity, KeyStore, TransactionSender
     from ledger.chain.backends.embedded import EmbeddedChain
     from ledger.contracts import ParticipantRegistry
+    from ledger.contracts.reason import Reason
 
 # Piped output (make demo, CI logs) gets room for a table instead of rich's 80 columns.
 _WIDTH = None if sys.stdout.isatty() else 140
@@ -56,7 +58,12 @@ class State:
     home: Path | None
 
     def settings(self, rpc_url: str | None = None, db: str | None = None) -> Settings:
-        return Settings.build(self.home, rpc_url, db)
+        """The settings; a home that exists but is not a folder (--home or CREDTRACE_HOME naming a file)
+        is refused here, before it fails deep in a command as a disk error."""
+        settings = Settings.build(self.home, rpc_url, db)
+        if settings.home.exists() and not settings.home.is_dir():
+            raise ApiError(f"the home {settings.home} is not a folder (--home, CREDTRACE_HOME)")
+        return settings
 
 
 def reported(command: Callable[P, R]) -> Callable[P, R]:
@@ -68,16 +75,25 @@ def reported(command: Callable[P, R]) -> Callable[P, R]:
         try:
             return command(*args, **kwargs)
         except (LedgerError, ApiError) as exc:
-            errors.print(f"[red]error:[/red] {exc}")
+            errors.print(f"[red]error:[/red] {escape(str(exc))}")  # a file name or value may hold "[/x]"
             raise typer.Exit(1) from exc
         except Exception as exc:
             if not storage_failure(exc):
                 raise
-            errors.print(f"[red]error:[/red] the store or the disk failed: {getattr(exc, 'orig', None) or exc}; "
+            failure = escape(str(getattr(exc, "orig", None) or exc))
+            errors.print(f"[red]error:[/red] the store or the disk failed: {failure}; "
                          "what was acknowledged is kept, and the same command can be run again", soft_wrap=True)
             raise typer.Exit(1) from exc
 
     return run
+
+
+def chain_reason(text: str) -> Reason:
+    """``text`` as an on-chain reason (a code, or a text without raw identifiers: its hash), checked
+    before any chain is opened."""
+    from ledger.contracts.reason import encode
+
+    return encode(text)
 
 
 def storage_failure(exc: Exception) -> bool:

@@ -35,8 +35,11 @@ def devnet(
     the deployed ParticipantRegistry. Other credtrace commands in the same home join it.
     """
     from devnet import Devnet, DevnetError
+    from devnet.config import option_errors
     from ledger.chain import deployment
 
+    if wrong := option_errors(port, chain_id, block_time):  # before the home's devnet folder is made
+        raise ApiError("; ".join(wrong))
     settings = ctx.ensure_object(State).settings()
     config = embedded_config(settings, host=host, port=port, chain_id=chain_id, block_time=block_time)
     if data_dir is not None:

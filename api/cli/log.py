@@ -181,9 +181,11 @@ def witness_check(chain: Chain, settings: Settings) -> WitnessCheck:
 def _witnesses(path: Path) -> list[tuple[int, Any]]:
     """(line number, document): the whole file as one JSON document, or else one per non-blank line."""
     try:
-        text = path.read_text()
+        text = path.read_bytes().decode("utf-8")
     except OSError as exc:
         raise ApiError(f"cannot read {path}: {exc}") from exc
+    except UnicodeDecodeError as exc:
+        raise ApiError(f"{path} is not UTF-8 text (byte {exc.start}): not a witness") from exc
     try:
         return [(1, json.loads(text))]
     except ValueError:

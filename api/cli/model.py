@@ -10,7 +10,17 @@ from typing import TYPE_CHECKING, Annotated, Any
 import typer
 
 from api import ApiError
-from api.cli.context import RpcOption, State, console, keystore, opened, reported, sender_for
+from api.cli.context import (
+    ReasonOption,
+    RpcOption,
+    State,
+    chain_reason,
+    console,
+    keystore,
+    opened,
+    reported,
+    sender_for,
+)
 from api.settings import Settings
 from scoring.errors import ScoringError
 
@@ -179,10 +189,21 @@ def ids(model: Path) -> tuple[str, str]:
         report_hash = hashlib.sha256((model / "report.json").read_bytes()).hexdigest()
     except OSError as exc:
         raise ApiError(f"{model} is not a trained model folder: {exc}") from exc
-    stated = json.loads((model / "report.json").read_text())["model_id"]
+    stated = _stated_id(model / "report.json")
     if stated != model_id:
         raise ApiError(f"{model}/model.json hashes to {model_id}, its report says {stated}: edited?")
     return model_id, report_hash
+
+
+def _stated_id(report: Path) -> object:
+    """The model id report.json states; a report that is not a UTF-8 JSON object is one error."""
+    try:
+        doc = json.loads(report.read_bytes().decode("utf-8"))
+    except ValueError as exc:  # UnicodeDecodeError and JSONDecodeError alike
+        raise ApiError(f"{report} is not a model report (UTF-8 JSON): {exc}") from exc
+    if not isinstance(doc, dict) or "model_id" not in doc:
+        raise ApiError(f"{report} is not a model report: it states no model_id")
+    return doc["model_id"]
 
 
 @group.command("approve")
@@ -190,6 +211,9 @@ def ids(model: Path) -> tuple[str, str]:
 def approve(ctx: typer.Context, model_id: str, by: Annotated[str, typer.Option("--as")] = "regulator",
             rpc: RpcOption = None) -> None:
     """A regulator approves a registered model: from now on it may serve decisions."""
+    from ledger.contracts.model_registry import id_bytes
+
+    id_bytes(model_id)  # a malformed id is refused before any chain is opened
     settings, store = _models(ctx, rpc)
     with opened(settings) as chain:
         model_registry(chain, settings).approve(sender_for(chain, store.load(by)), model_id)
@@ -198,10 +222,15 @@ def approve(ctx: typer.Context, model_id: str, by: Annotated[str, typer.Option("
 
 @group.command("retire")
 @reported
-def retire(ctx: typer.Context, model_id: str, reason: Annotated[str, typer.Option()],
+def retire(ctx: typer.Context, model_id: str, reason: ReasonOption,
            by: Annotated[str, typer.Option("--as")] = "regulator", rpc: RpcOption = None) -> None:
     """A regulator retires a model: it no longer serves decisions."""
+    from api.platform import opened_platform
+    from ledger.contracts.model_registry import id_bytes
+
+    id_bytes(model_id)  # both checked before any chain is opened
+    why = chain_reason(reason)
     settings, store = _models(ctx, rpc)
-    with opened(settings) as chain:
-        model_registry(chain, settings).retire(sender_for(chain, store.load(by)), model_id, reason)
+    with opened(settings) as chain, opened_platform(settings, chain) as p, p.reasons.keeping(why):
+        model_registry(chain, settings).retire(sender_for(chain, store.load(by)), model_id, reason)  # one commit
     console.print(f"retired {model_id}")

@@ -15,6 +15,7 @@ from api.cli.context import (
     ReasonOption,
     RpcOption,
     State,
+    chain_reason,
     console,
     keystore,
     opened,
@@ -155,13 +156,13 @@ def exit_(
 
 def _status_change(ctx: typer.Context, action: str, name: str, why: str, by: str, rpc: str | None) -> None:
     from api.platform import opened_platform
-    from ledger.contracts.reason import encode
 
+    reason = chain_reason(why)  # checked before any chain is opened
     settings = ctx.ensure_object(State).settings(rpc)
     store = keystore(settings)
     with opened(settings) as chain, opened_platform(settings, chain) as p:
-        p.reasons.keep(encode(why))  # the text off chain first: the chain's hash always has its text
-        getattr(p.registry, action)(sender_for(chain, store.load(by)), store.load(name).address, why)
+        with p.reasons.keeping(reason):  # committed with the transaction: the chain's hash has its text
+            getattr(p.registry, action)(sender_for(chain, store.load(by)), store.load(name).address, why)
         console.print(f"{name}: {p.registry.participant(store.load(name).address).status.name}")
 
 

@@ -7,7 +7,18 @@ from typing import TYPE_CHECKING
 
 import typer
 
-from api.cli.context import AsOption, ReasonOption, RpcOption, State, console, keystore, opened, reported, sender_for
+from api.cli.context import (
+    AsOption,
+    ReasonOption,
+    RpcOption,
+    State,
+    chain_reason,
+    console,
+    keystore,
+    opened,
+    reported,
+    sender_for,
+)
 
 if TYPE_CHECKING:
     from ledger.contracts.sanctions_list import SanctionChange
@@ -43,9 +54,10 @@ def show(ctx: typer.Context, credit_code: str, rpc: RpcOption = None) -> None:
     from api.platform import opened_platform
     from ledger.identifiers.uscc import validate
 
+    code = validate(credit_code)
     settings = ctx.ensure_object(State).settings(rpc)
     with opened(settings) as chain, opened_platform(settings, chain) as p:
-        changes = p.sanctions.history(p.pseudonymise(validate(credit_code)))
+        changes = p.sanctions.history(p.pseudonymise(code))
         texts = p.reasons.texts(c.reason.digest for c in changes if c.reason.digest)
     listed = bool(changes) and changes[-1].listed
     console.print("listed" if listed else "not listed", soft_wrap=True)
@@ -63,14 +75,15 @@ def line(change: SanctionChange, texts: dict[str, str]) -> str:
 
 def _act(ctx: typer.Context, action: str, credit_code: str, why: str, by: str, rpc: str | None) -> None:
     from api.platform import opened_platform
-    from ledger.contracts.reason import encode
     from ledger.identifiers.uscc import validate
 
+    code = validate(credit_code)  # both checked before any chain is opened
+    reason = chain_reason(why)
     settings = ctx.ensure_object(State).settings(rpc)
     regulator = keystore(settings).load(by)
     with opened(settings) as chain, opened_platform(settings, chain) as p:
-        subject = p.pseudonymise(validate(credit_code))
-        p.reasons.keep(encode(why))  # the text off chain first: the chain's hash always has its text
-        getattr(p.sanctions, action)(sender_for(chain, regulator), subject, why)
+        subject = p.pseudonymise(code)
+        with p.reasons.keeping(reason):  # committed with the transaction: the chain's hash has its text
+            getattr(p.sanctions, action)(sender_for(chain, regulator), subject, why)
         listed = p.sanctions.is_sanctioned(subject)
     console.print(f"{credit_code}: {'listed' if listed else 'not listed'} (pseudonym {subject[:16]}…)")

@@ -20,7 +20,7 @@ from types import FrameType
 from eth_typing import Address
 
 from devnet.accounts import dev_accounts
-from devnet.config import DevnetConfig
+from devnet.config import DevnetConfig, option_errors
 from devnet.errors import ConfigError, DevnetError
 from devnet.service import Devnet
 
@@ -52,9 +52,10 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument(
         "--dev-accounts",
         type=int,
-        default=10,
+        default=0,
         metavar="N",
-        help="allowlist and fund the first N public test-mnemonic accounts (default 10)",
+        help="allowlist and fund the first N accounts of the PUBLIC test mnemonic, whose keys everyone "
+        "knows: development only (default 0)",
     )
     parser.add_argument("--validator-key-file", type=Path, default=None)
     parser.add_argument(
@@ -84,7 +85,12 @@ def config_from_args(args: argparse.Namespace) -> DevnetConfig:
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the devnet until SIGINT/SIGTERM. Returns the process exit code."""
-    args = build_parser().parse_args(argv)
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    if wrong := option_errors(args.port, args.chain_id, args.block_time):
+        parser.error("; ".join(wrong))  # exit 2 before the data directory is touched
+    if args.dev_accounts < 0:
+        parser.error(f"--dev-accounts must be 0 or more, got {args.dev_accounts}")
     logging.basicConfig(
         level=args.log_level.upper(), format="%(asctime)s %(levelname)s %(name)s: %(message)s"
     )

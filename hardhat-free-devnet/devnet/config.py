@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -17,6 +18,25 @@ DEFAULT_BALANCE = 10**24  # one million ether
 
 #: Deterministic validator key for tests and demos. Never use it for real data.
 DEV_VALIDATOR_KEY = keccak(b"credtrace devnet validator (insecure, for development)")
+
+#: The largest chain id: EIP-2294 bounds it to 2**63 - 1 - 36 so that EIP-155's ``v`` fits in 64 bits.
+MAX_CHAIN_ID = 2**63 - 37
+
+#: The longest block time accepted, in seconds (a day): longer is a typo, not a chain.
+MAX_BLOCK_TIME = 86_400.0
+
+
+def option_errors(port: int, chain_id: int, block_time: float | None) -> list[str]:
+    """What is wrong with the network options, checked before anything is written (both CLIs and
+    :class:`DevnetConfig` use it)."""
+    wrong = []
+    if not 0 <= port <= 65_535:
+        wrong.append(f"port must be 0 to 65535, got {port}")
+    if not 0 < chain_id <= MAX_CHAIN_ID:
+        wrong.append(f"chain_id must be 1 to {MAX_CHAIN_ID} (EIP-2294), got {chain_id}")
+    if block_time is not None and not (math.isfinite(block_time) and 0 < block_time <= MAX_BLOCK_TIME):
+        wrong.append(f"block_time must be more than 0 and at most {MAX_BLOCK_TIME:g} seconds, got {block_time}")
+    return wrong
 
 
 @dataclass(frozen=True)
@@ -45,10 +65,8 @@ class DevnetConfig:
     def __post_init__(self) -> None:
         if len(self.validator_key) != 32:
             raise ConfigError("validator_key must be a 32-byte secp256k1 private key")
-        if self.chain_id <= 0:
-            raise ConfigError(f"chain_id must be positive, got {self.chain_id}")
-        if self.block_time is not None and self.block_time <= 0:
-            raise ConfigError(f"block_time must be positive, got {self.block_time}")
+        if wrong := option_errors(self.port, self.chain_id, self.block_time):
+            raise ConfigError("; ".join(wrong))
         if self.gas_limit < 5_000 or self.base_fee < 0:
             raise ConfigError("gas_limit must be >= 5000 and base_fee >= 0")
         addresses = [*self.allowlist, *self.alloc]

@@ -142,6 +142,28 @@ def purpose(text: str) -> bytes:
     return keccak(text.encode())
 
 
+MAX_PURPOSE_BYTES = 256
+"""A purpose is a short statement ("credit line review"), read back and matched on every access; the
+chain keeps only its hash, so the bound is for the people who read it, not for gas."""
+MAX_DAYS = 1825
+"""Five years: a consent is renewed by a new grant, never left open-ended (a typo of 90000 days is
+refused rather than signed)."""
+
+
+def grant_terms(text: str, days: int, now: int) -> tuple[bytes, int]:
+    """(purpose hash, expiry) for a new grant of ``days`` from ``now``; ConsentError if the purpose is
+    empty, over MAX_PURPOSE_BYTES or not UTF-8, or the period is not 1 to MAX_DAYS days."""
+    try:
+        size = len(text.encode())
+    except UnicodeEncodeError as exc:
+        raise ConsentError(f"a purpose must be UTF-8 text: {exc.reason} at character {exc.start}") from None
+    if size > MAX_PURPOSE_BYTES:
+        raise ConsentError(f"a purpose is at most {MAX_PURPOSE_BYTES} bytes of UTF-8; this one has {size}")
+    if not 1 <= days <= MAX_DAYS:
+        raise ConsentError(f"a consent is valid for 1 to {MAX_DAYS} days (five years), not {days}")
+    return purpose(text), now + days * 86_400
+
+
 def new_nonce() -> int:
     """A fresh random nonce: unordered nonces need no coordination between signers."""
     return secrets.randbits(256)

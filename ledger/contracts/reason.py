@@ -15,7 +15,8 @@ number: :mod:`ledger.identifiers.scan`) is refused, naming the kind of identifie
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 
 import sqlalchemy as sa
@@ -73,6 +74,10 @@ def encode(text: str) -> Reason:
 
 
 def _check(text: str) -> None:
+    try:
+        text.encode()
+    except UnicodeEncodeError as exc:  # a lone surrogate: what a non-UTF-8 argv decodes to
+        raise LedgerError(f"a reason must be UTF-8 text: {exc.reason} at character {exc.start}") from None
     if not text.strip():
         raise LedgerError(f"a reason is a code ({', '.join(CODES)}) or a text; it was empty")
     if len(text) > MAX_TEXT:
@@ -115,11 +120,19 @@ class ReasonTexts:
         self.engine = engine
 
     def keep(self, reason: Reason) -> None:
-        if reason.text is None or reason.digest is None:
-            return
+        with self.keeping(reason):
+            pass
+
+    @contextmanager
+    def keeping(self, reason: Reason) -> Iterator[None]:
+        """Keep the text of ``reason`` if the block succeeds (the transaction that puts its hash on
+        chain): a refused transaction leaves no text behind, an accepted one has its text. Only a crash
+        between the chain's receipt and this commit loses the text, which ``keep`` can then add again."""
         with self.engine.begin() as conn:
-            if conn.scalar(sa.select(reason_texts.c.digest).where(reason_texts.c.digest == reason.digest)) is None:
+            if reason.text is not None and reason.digest is not None and conn.scalar(
+                    sa.select(reason_texts.c.digest).where(reason_texts.c.digest == reason.digest)) is None:
                 conn.execute(reason_texts.insert().values(digest=reason.digest, text=reason.text))
+            yield
 
     def texts(self, digests: Iterable[str]) -> dict[str, str]:
         with self.engine.connect() as conn:

@@ -15,6 +15,8 @@ from devnet import recover_signer
 from ledger.chain import artifact
 
 ORG, KEY = "0x" + "11" * 32, "0x" + "22" * 32
+REGULATOR = "0x" + "33" * 20
+"""The genesis regulator the registry's constructor needs (issue 12): any account will do here."""
 
 
 @pytest.fixture
@@ -33,7 +35,8 @@ def deploy_registry(cast: Callable[..., str], url: str, key: str) -> dict[str, s
     """`cast send --create` of the ParticipantRegistry artifact; the receipt as JSON."""
     code = "0x" + artifact.load("ParticipantRegistry").bytecode.hex()
     receipt: dict[str, str] = json.loads(
-        cast(url, "send", "--private-key", key, "--json", "--create", code, "constructor(bytes32,bytes32)", ORG, KEY))
+        cast(url, "send", "--private-key", key, "--json", "--create", code,
+             "constructor(bytes32,bytes32,(address,uint8,bytes32,bytes32)[])", ORG, KEY, f"[({REGULATOR},7,{ORG},{KEY})]"))
     return receipt
 
 
@@ -78,8 +81,8 @@ def test_cast_deploys_transacts_calls_and_reads_logs(
         )
     )
     accounts = ["0x" + log["topics"][1][-40:] for log in logs]
-    assert [a.lower() for a in accounts] == [operator.address.lower(), bank.address.lower()]
-    assert logs[1]["transactionHash"] == sent["transactionHash"]
+    assert [a.lower() for a in accounts] == [operator.address.lower(), REGULATOR, bank.address.lower()]
+    assert logs[2]["transactionHash"] == sent["transactionHash"]
 
     block = json.loads(cast(devnet_url, "block", sent["blockNumber"], "--json"))
     assert len(bytes.fromhex(block["extraData"][2:])) == 97  # 32-byte vanity + 65-byte seal

@@ -13,8 +13,8 @@ import pytest
 
 from scoring import artifact, report_page
 from scoring.dataset import Dataset, synthetic
-from scoring.errors import TrainingError
-from scoring.files import policy_decider, score_file, train_files
+from scoring.errors import DataError, ScoringInputError, TrainingError
+from scoring.files import policy_decider, score_file, spreadsheet_safe, train_files
 from scoring.trainer import policy_json, train
 
 ROWS = 8000
@@ -184,3 +184,47 @@ def test_training_holds_native_thread_pools_to_one_thread(monkeypatch: pytest.Mo
     monkeypatch.setattr(challenger, "fit", spy)
     train(synthetic(600, seed=3))
     assert seen and set(seen) == {1}
+
+
+def _scorable(tmp_path: Path, trained: tuple[dict[str, Any], dict[str, Any]], ids: list[str],
+              growth: list[str]) -> tuple[Path, Path]:
+    """A model folder and a CSV of len(ids) rows: each feature 1 (industry "A"), ``growth`` as given."""
+    doc, _ = trained
+    (tmp_path / "model").mkdir()
+    artifact.write(doc, tmp_path / "model" / "model.json")
+    names = [f["name"] for f in doc["features"]]
+    with (tmp_path / "book.csv").open("w", newline="") as f:
+        writer = csv.writer(f)
+        writer.writerow(["id", *names])
+        for ident, g in zip(ids, growth, strict=True):
+            writer.writerow([ident, *(g if n == "growth" else "A" if n == "industry" else "1" for n in names)])
+    return tmp_path / "model", tmp_path / "book.csv"
+
+
+def test_a_failing_row_leaves_no_half_scored_file(tmp_path: Path,
+                                                  trained: tuple[dict[str, Any], dict[str, Any]]) -> None:
+    model, book = _scorable(tmp_path, trained, ["a", "b", "c"], ["0.1", "0.2", "lots"])
+    with pytest.raises(ScoringInputError, match="row 3"):
+        score_file(model, book, tmp_path / "scored.csv", id_column="id")
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["book.csv", "model"]
+
+
+def test_a_row_with_a_stray_cell_is_refused_not_dropped(tmp_path: Path,
+                                                        trained: tuple[dict[str, Any], dict[str, Any]]) -> None:
+    model, book = _scorable(tmp_path, trained, ["a"], ["0.1"])
+    book.write_text(book.read_text() + book.read_text().splitlines()[1] + ",extra\n")
+    with pytest.raises(DataError, match="line 3 has"):
+        score_file(model, book, tmp_path / "scored.csv")
+    assert not (tmp_path / "scored.csv").exists()
+
+
+def test_cells_a_spreadsheet_would_run_are_escaped_and_numbers_are_not(
+        tmp_path: Path, trained: tuple[dict[str, Any], dict[str, Any]]) -> None:
+    ids = ["=HYPERLINK(\"http://x\")", "+SUM(A1)", "-2+3", "@cmd", "\tx", "\rx", "-1.5", "+7", "plain", "-inf"]
+    model, book = _scorable(tmp_path, trained, ids, ["0.1"] * len(ids))
+    score_file(model, book, tmp_path / "scored.csv", id_column="id")
+    with (tmp_path / "scored.csv").open(newline="") as f:
+        written = [row["id"] for row in csv.DictReader(f)]
+    assert written == ["'=HYPERLINK(\"http://x\")", "'+SUM(A1)", "'-2+3", "'@cmd", "'\tx", "'\rx", "-1.5", "+7",
+                       "plain", "'-inf"]
+    assert [spreadsheet_safe(c) for c in ["-0.25", "-1e3", " -1", "-1_000"]] == ["-0.25", "-1e3", " -1", "'-1_000"]

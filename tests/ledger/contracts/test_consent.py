@@ -29,6 +29,7 @@ from ledger.contracts.consent import (
     consent_id,
     consent_id_hex,
     grant_message,
+    grant_terms,
     new_nonce,
     parse_consent_id,
     purpose,
@@ -387,3 +388,15 @@ def test_consent_id_is_eip712_by_hand(
 ) -> None:
     g = Grant(ENTERPRISE.address, BANK, subject, Category(categories), CREDIT, *window, nonce)
     assert consent_id(g, chain_id, CONTRACT) == reference_consent_id(g, chain_id, CONTRACT)
+
+
+def test_a_grant_is_bounded_in_purpose_and_period() -> None:
+    """Issue 12: a purpose of any length and a period of any number of days used to be signed as given."""
+    assert grant_terms("credit line review", 90, 1_000) == (purpose("credit line review"), 1_000 + 90 * 86_400)
+    assert grant_terms("信" * 85, 1825, 0)[1] == 1825 * 86_400  # 255 bytes of UTF-8
+    for text, days, message in [("x" * 257, 90, "at most 256 bytes"), ("信" * 86, 90, "this one has 258"),
+                                ("bad \udcff", 90, "UTF-8 text"), ("", 90, "must not be empty"),
+                                ("loan", 0, "1 to 1825 days"), ("loan", 1826, "not 1826"),
+                                ("loan", 10**30, "1 to 1825 days")]:
+        with pytest.raises(ConsentError, match=message):
+            grant_terms(text, days, 0)
