@@ -6,6 +6,11 @@ Deterministic: fixed ``random_state``, early stopping off, columns in name order
 ordinal-encoded with a fixed mapping (sorted category names of the training rows; unseen and
 missing values → NaN, the model's missing branch). Monotone constraints follow the declared
 directions; scikit-learn's +1 means "increases P(bad)", so its constraint is minus ours.
+
+Robust by design: a column with fewer than two distinct values (all missing, or one value) tells
+a tree nothing and makes scikit-learn's binning fail, so it is left out; the trainer treats any
+failure here as "no challenger figures" (:func:`scoring.trainer.train` notes why), never as a
+failed training.
 """
 
 from __future__ import annotations
@@ -21,6 +26,7 @@ from numpy.typing import NDArray
 from sklearn.ensemble import HistGradientBoostingClassifier  # type: ignore[import-untyped]
 
 from scoring.dataset import Dataset
+from scoring.errors import TrainingError
 
 MAX_CATEGORIES = 250  # HistGradientBoosting's limit is max_bins (255); rarer ones share one code
 
@@ -65,9 +71,18 @@ def encode(data: Dataset, names: tuple[str, ...], codes: Mapping[str, Mapping[st
     return out
 
 
+def varies(column: NDArray[Any]) -> bool:
+    """True when the column holds at least two distinct non-missing values."""
+    if column.dtype == np.float64:
+        return len(np.unique(column[~np.isnan(column)])) > 1
+    return len({v for v in column.tolist() if v is not None}) > 1
+
+
 def fit(data: Dataset, seed: int, rules: ChallengerRules = ChallengerRules()) -> Challenger:
-    names = tuple(data.names)
-    codes = _codes(data)
+    names = tuple(n for n in data.names if varies(data.columns[n]))
+    if not names:
+        raise TrainingError("the challenger needs a column with at least two distinct values")
+    codes = {n: c for n, c in _codes(data).items() if n in names}
     model = HistGradientBoostingClassifier(
         learning_rate=rules.learning_rate, max_iter=rules.max_iter, max_leaf_nodes=rules.max_leaf_nodes,
         min_samples_leaf=rules.min_samples_leaf, l2_regularization=rules.l2_regularization,

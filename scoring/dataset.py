@@ -8,8 +8,8 @@ a numeric column relates to risk: +1 = a higher value means LOWER risk (the scor
 
 from __future__ import annotations
 
-import csv
 import math
+import re
 from collections import Counter
 from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -19,16 +19,35 @@ from typing import Any, Literal
 import numpy as np
 from numpy.typing import NDArray
 
+from scoring import table as table_
 from scoring.errors import DataError
 
 Kind = Literal["numeric", "categorical"]
 KINDS: tuple[Kind, ...] = ("numeric", "categorical")
-MISSING_TOKENS = frozenset({"", "na", "n/a", "null", "nan"})  # compared stripped and lower-cased
+MISSING_TOKENS = frozenset({"", "?", "-", "--", "na", "n/a", "#n/a", "null", "nan"})  # stripped, lower-cased
+_THOUSANDS = re.compile(r"[+-]?[0-9]{1,3}(,[0-9]{3})+(\.[0-9]*)?")
 
 
 def is_missing_token(cell: str) -> bool:
-    """True for the cells read as missing: empty, ``NA``, ``N/A``, ``null``, ``NaN`` (any case)."""
+    """True for the cells read as missing: empty, ``?``, ``-``, ``--``, ``NA``, ``N/A``, ``#N/A``,
+    ``null``, ``NaN`` (any case, spaces around ignored)."""
     return cell.strip().lower() in MISSING_TOKENS
+
+
+def parse_number(cell: str) -> float | None:
+    """A numeric cell as a float: NaN when missing (:func:`is_missing_token`), commas as thousands
+    separators (``1,169`` but not ``1,5``); None when the cell is not a finite number. Training and
+    scoring read numbers through this one function."""
+    text = cell.strip()
+    if text.lower() in MISSING_TOKENS:
+        return math.nan
+    if _THOUSANDS.fullmatch(text):
+        text = text.replace(",", "")
+    try:
+        value = float(text)
+    except ValueError:
+        return None
+    return value if math.isfinite(value) and "_" not in text else None
 
 
 @dataclass(frozen=True, eq=False)
@@ -39,6 +58,7 @@ class Dataset:
     target: NDArray[np.int8]
     kinds: Mapping[str, Kind]
     monotone: Mapping[str, int] = field(default_factory=dict)
+    source: Mapping[str, Any] = field(default_factory=dict)  # how it was read (file, target rule, rows left out)
 
     def __post_init__(self) -> None:
         n = len(self.target)
@@ -66,12 +86,19 @@ class Dataset:
     def subset(self, rows_mask: NDArray[Any]) -> Dataset:
         """The rows selected by a boolean mask or an index array."""
         return Dataset(
-            {k: v[rows_mask] for k, v in self.columns.items()}, self.target[rows_mask], self.kinds, self.monotone
+            {k: v[rows_mask] for k, v in self.columns.items()}, self.target[rows_mask], self.kinds, self.monotone,
+            self.source,
         )
+
+    def select(self, names: Collection[str]) -> Dataset:
+        """This dataset with only the columns in ``names``."""
+        keep = [n for n in self.names if n in names]
+        return Dataset({n: self.columns[n] for n in keep}, self.target, {n: self.kinds[n] for n in keep},
+                       {n: d for n, d in self.monotone.items() if n in names}, self.source)
 
     def with_monotone(self, overrides: Mapping[str, int] | None) -> Dataset:
         """This dataset with ``overrides`` laid over the declared monotone directions."""
-        return Dataset(self.columns, self.target, self.kinds, {**self.monotone, **(overrides or {})})
+        return Dataset(self.columns, self.target, self.kinds, {**self.monotone, **(overrides or {})}, self.source)
 
     @classmethod
     def from_arrays(
@@ -119,55 +146,79 @@ def read_csv(
     *,
     kinds: Mapping[str, Kind] | None = None,
     ignore: Collection[str] = (),
+    good_values: Collection[str] = (),
+    encoding: str | None = None,
+    delimiter: str | None = None,
 ) -> Dataset:
     """Read a CSV with a header (stdlib ``csv``), inferring each column's kind.
 
-    A column is numeric when every non-missing cell parses as a float (``kinds`` overrides the
-    inference); missing cells are those of :data:`MISSING_TOKENS`. With ``bad_value`` the target is
-    1 where the cell equals it (after stripping) and 0 elsewhere; without it the target column must
-    already hold only 0 and 1. Columns in ``ignore`` (ids, dates) are not read.
+    A column is numeric when every cell is a number or missing (:func:`parse_number`: thousands
+    separators allowed, :data:`MISSING_TOKENS` missing; ``kinds`` overrides the inference). Columns in ``ignore`` (ids,
+    dates) are not read. The target follows :func:`target_rule`; rows whose target is blank are
+    left out and counted in ``source``. The file is read by :func:`scoring.table.read` (encoding
+    and delimiter detected unless given; both recorded in ``source``), as scoring reads it.
     """
-    header, rows = _read_rows(Path(path))
+    table = table_.read(path, encoding=encoding, delimiter=delimiter)
+    header, rows = table.header, table.rows
     if target not in header:
-        raise DataError(f"{path}: no target column {target!r} (columns: {', '.join(header)})")
+        raise DataError(f"{path}: no target column {target!r} (columns: {', '.join(header)}; {table.how})")
     cells = dict(zip(header, zip(*rows, strict=True), strict=True)) if rows else {h: () for h in header}
-    y = _target(list(cells[target]), target, bad_value)
+    y, labelled, rule = target_rule(list(cells[target]), target, bad_value, good_values)
     columns: dict[str, NDArray[Any]] = {}
     found: dict[str, Kind] = {}
     for name in header:
         if name == target or name in ignore:
             continue
-        columns[name], found[name] = _parse_column(name, cells[name], (kinds or {}).get(name))
-    return Dataset(columns, y, found)
+        kept = [c for c, keep in zip(cells[name], labelled, strict=True) if keep]
+        columns[name], found[name] = _parse_column(name, kept, (kinds or {}).get(name))
+    source = {**table.source(), "rows_read": len(rows), "blank_targets_excluded": len(rows) - len(y), **rule}
+    return Dataset(columns, y, found, source=source)
 
 
-def _read_rows(path: Path) -> tuple[list[str], list[list[str]]]:
-    try:
-        with path.open(newline="", encoding="utf-8-sig") as f:
-            reader = csv.reader(f)
-            header = [h.strip() for h in next(reader, [])]
-            rows = [row for row in reader if row]
-    except OSError as e:
-        raise DataError(f"cannot read {path}: {e.strerror or e}") from e
-    except UnicodeDecodeError as e:
-        raise DataError(f"{path} is not UTF-8 text (byte {e.start} of a block); save it as UTF-8") from e
-    except csv.Error as e:
-        raise DataError(f"{path}: not a CSV file: {e}") from e
-    if not header or len(set(header)) != len(header):
-        raise DataError(f"{path}: the header is empty or names a column twice")
-    for line, row in enumerate(rows, start=2):
-        if len(row) != len(header):
-            raise DataError(f"{path}: a row has {len(row)} cells, the header {len(header)} (row near line {line})")
-    return header, rows
+def target_rule(
+    values: Sequence[str], name: str, bad_value: str | None, good_values: Collection[str] = ()
+) -> tuple[NDArray[np.int8], list[bool], dict[str, Any]]:
+    """The 0/1 target (1 = bad) of the rows with a target, which rows those are, and the rule used.
 
-
-def _target(values: Sequence[str], name: str, bad_value: str | None) -> NDArray[np.int8]:
-    cells = [v.strip() for v in values]
+    A blank target (a :data:`MISSING_TOKENS` cell) leaves its row out. Without ``bad_value`` the
+    target must hold only 0 and 1. With it, a cell equal to it (after stripping, case and all) is
+    bad and a cell in ``good_values`` good; without ``good_values`` the target's one other value is
+    the good one. Anything else is an error listing the values seen, so ``BAD`` beside ``bad``, a
+    typo or a third status is never silently counted as good.
+    """
+    labelled = [not is_missing_token(v) for v in values]
+    cells = [v.strip() for v, keep in zip(values, labelled, strict=True) if keep]
     seen = Counter(cells)
-    if bad_value is not None:
-        if bad_value.strip() not in seen:
-            raise DataError(f"target {name!r}: bad value {bad_value!r} never occurs; values seen: {_show(seen)}")
-        return np.fromiter((c == bad_value.strip() for c in cells), dtype=np.int8, count=len(cells))
+    if bad_value is None:
+        if good_values:
+            raise DataError(f"target {name!r}: good values (--good-value) need the bad value (--bad-value)")
+        return _binary(cells, name, seen), labelled, {"target": "0/1, 1 = bad"}
+    bad = bad_value.strip()
+    if bad not in seen:
+        raise DataError(f"target {name!r}: bad value {bad_value!r} never occurs; values seen: {_show(seen)}")
+    goods = {g.strip() for g in good_values} or _the_other_value(seen, bad)
+    unknown = Counter({v: n for v, n in seen.items() if v != bad and v not in goods})
+    if unknown:
+        raise DataError(_unknown_targets(name, bad, goods, unknown, seen))
+    y = np.fromiter((c == bad for c in cells), dtype=np.int8, count=len(cells))
+    return y, labelled, {"target": f"{name} = {bad!r} is bad", "good_values": sorted(goods)}
+
+
+def _the_other_value(seen: Counter[str], bad: str) -> set[str]:
+    others = [v for v in seen if v != bad]
+    lone = len(others) == 1 and others[0].casefold() != bad.casefold()
+    return set(others) if lone else set()
+
+
+def _unknown_targets(name: str, bad: str, goods: set[str], unknown: Counter[str], seen: Counter[str]) -> str:
+    variants = [v for v in unknown if v.casefold() == bad.casefold()]
+    hint = f" ({', '.join(map(repr, variants))} differs from the bad value only in case)" if variants else ""
+    declared = f"good values {sorted(goods)}" if goods else "no good value declared"
+    return (f"target {name!r}: {_show(unknown)} neither bad ({bad!r}) nor good ({declared}){hint}; "
+            f"declare the good values with --good-value (repeatable); values seen: {_show(seen)}")
+
+
+def _binary(cells: Sequence[str], name: str, seen: Counter[str]) -> NDArray[np.int8]:
     as_number = {c: _as_binary(c) for c in seen}
     if None in as_number.values():
         raise DataError(
@@ -205,10 +256,8 @@ def _parse_column(name: str, cells: Sequence[str], kind: Kind | None) -> tuple[N
 
 
 def _floats(cells: Sequence[str]) -> NDArray[np.float64] | None:
-    try:
-        return np.array([math.nan if is_missing_token(c) else float(c) for c in cells], dtype=np.float64)
-    except ValueError:
-        return None
+    values = [parse_number(c) for c in cells]
+    return None if None in values else np.array(values, dtype=np.float64)
 
 
 def synthetic(n: int, seed: int = 7) -> Dataset:

@@ -114,19 +114,21 @@ def histogram(scores: Floats, y: Ints, n: int = 20) -> dict[str, Any]:
 
 
 def evaluate(
-    *, scores: Floats, pd: Floats, y: Ints, challenger_pd: Floats, sample: str,
+    *, scores: Floats, pd: Floats, y: Ints, challenger_pd: Floats | None, sample: str,
     development_scores: Floats | None = None, csi_by_feature: Mapping[str, float] | None = None,
 ) -> dict[str, Any]:
-    """Everything above for one sample (the OOT window, or the development data itself)."""
+    """Everything above for one sample (the OOT window, or the development data itself); without a
+    challenger (it could not be fitted) its figures are null."""
     champion_auc = auc(y, -scores)
     curve = roc(y, -scores)
-    challenger_auc = auc(y, challenger_pd)
+    challenger_auc = None if challenger_pd is None else _r(auc(y, challenger_pd))
     return {
         "sample": sample, "rows": len(y), "bads": int(y.sum()), "bad_rate": _r(y.mean()),
         "auc": _r(champion_auc), "gini": _r(2 * champion_auc - 1), "ks": curve["ks"], "brier": _r(brier(y, pd)),
         "mean_pd": _r(pd.mean()),
-        "champion_vs_challenger": {"champion_auc": _r(champion_auc), "challenger_auc": _r(challenger_auc),
-                                   "difference": _r(challenger_auc - champion_auc)},
+        "champion_vs_challenger": {
+            "champion_auc": _r(champion_auc), "challenger_auc": challenger_auc,
+            "difference": None if challenger_auc is None else _r(challenger_auc - champion_auc)},
         "psi": None if development_scores is None else _r(psi(development_scores, scores)),
         "csi": dict(csi_by_feature or {}),
         "roc": {"fpr": curve["fpr"], "tpr": curve["tpr"]},

@@ -103,7 +103,9 @@ def render(report: Mapping[str, Any], doc: Mapping[str, Any] | None = None) -> s
         ("AUC / Gini / KS", f"{ev['auc']:.4f} / {ev['gini']:.4f} / {ev['ks']:.4f}"), ("Brier", ev["brier"]),
         ("challenger AUC (same sample)", vs["challenger_auc"]), ("PSI (score)", ev["psi"]),
     ]
-    features = [(c["name"], c["kind"], c["iv"], c["outcome"]) for c in report.get("features", [])]
+    features = [(c["name"], c["kind"], c["iv"], c.get("auc"), c["outcome"]) for c in report.get("features", [])]
+    warnings = "".join(f"<li>{escape(w)}</li>" for w in [*report.get("warnings", []),
+                                                          *report.get("challenger_notes", [])])
     band_rows = [(b["low"], b["high"], b["rows"], b["bads"], b["bad_rate"], b["approval_rate"], b["approved_bad_rate"])
                  for b in ev["bands"]]
     csi = [(k, v) for k, v in sorted(ev["csi"].items())]
@@ -117,7 +119,8 @@ def render(report: Mapping[str, Any], doc: Mapping[str, Any] | None = None) -> s
         f"<figure>{histogram_svg(ev['histogram'])}<figcaption>Score distribution</figcaption></figure>",
         "<h2>Score bands</h2>",
         _table(["low", "high", "rows", "bads", "bad rate", "approval rate at low", "approved bad rate"], band_rows, 0),
-        "<h2>Candidate features</h2>", _table(["feature", "kind", "IV", "outcome"], features, left=2),
+        f"<h2>Warnings</h2><ul>{warnings}</ul>" if warnings else "",
+        "<h2>Candidate features</h2>", _table(["feature", "kind", "IV", "AUC alone", "outcome"], features, left=2),
         ("<h2>Characteristic stability (CSI)</h2>" + _table(["feature", "CSI"], csi)) if csi else "",
         _scorecard(doc), "</body></html>\n",
     ])

@@ -19,7 +19,7 @@ and scores are summed in integer hundredths, so one vector and one artifact give
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from decimal import Context, Decimal
 from typing import Any
 
@@ -76,6 +76,7 @@ class FeaturePoints:
     binning: FeatureBinning
     coefficient: float
     points: tuple[float, ...]  # one per bin of ``binning``
+    reference: float = 0.0  # average points over the development rows: what a reason is measured against
 
     @property
     def name(self) -> str:
@@ -128,7 +129,7 @@ def fit_champion(
     outcome |= {b.name: f"beyond the top {selection.max_features} by IV" for b in eligible[selection.max_features:]}
     kept, coefs, intercept, dropped = _fit_signed(eligible[: selection.max_features], data, selection.C)
     outcome |= {name: "coefficient of wrong sign" for name in dropped} | {b.name: "selected" for b in kept}
-    card = _allocate(kept, coefs, intercept, scaling)
+    card = _with_references(_allocate(kept, coefs, intercept, scaling), data.columns)
     candidates = tuple(Candidate(b.name, b.kind, b.iv, outcome[b.name]) for b in sorted(ranked, key=lambda b: b.name))
     return Champion(card, candidates)
 
@@ -176,6 +177,15 @@ def _allocate(kept: list[FeatureBinning], coefs: list[float], intercept: float, 
     return Scorecard(tuple(sorted(features, key=lambda f: f.name)), intercept, scaling)
 
 
+def _with_references(card: Scorecard, columns: Mapping[str, NDArray[Any]]) -> Scorecard:
+    """Each feature's reference: the average points the development rows earned on it (2 decimals)."""
+    if not card.features:
+        return card
+    means = centipoint_matrix(card, columns).mean(axis=0)
+    features = tuple(replace(f, reference=round(float(m) / 100, 2)) for f, m in zip(card.features, means, strict=True))
+    return replace(card, features=features)
+
+
 def centipoint_matrix(card: Scorecard, columns: Mapping[str, NDArray[Any]]) -> NDArray[np.int64]:
     """rows x card features of points in hundredths: the vectorised twin of artifact scoring."""
     out = np.empty((len(next(iter(columns.values()))), len(card.features)), dtype=np.int64)
@@ -194,6 +204,7 @@ def scores(card: Scorecard, columns: Mapping[str, NDArray[Any]]) -> NDArray[np.f
 def feature_to_json(f: FeaturePoints) -> dict[str, Any]:
     doc = binning_.to_json(f.binning)
     doc["coefficient"] = f.coefficient
+    doc["reference_points"] = f.reference
     for bin_doc, points in zip(doc["bins"], f.points, strict=True):
         bin_doc["points"] = points
     return doc
@@ -202,6 +213,6 @@ def feature_to_json(f: FeaturePoints) -> dict[str, Any]:
 def feature_from_json(doc: Mapping[str, Any]) -> FeaturePoints:
     try:
         return FeaturePoints(binning_.from_json(doc), float(doc["coefficient"]),
-                             tuple(float(b["points"]) for b in doc["bins"]))
+                             tuple(float(b["points"]) for b in doc["bins"]), float(doc["reference_points"]))
     except (KeyError, TypeError, ValueError) as e:
         raise ArtifactError(f"malformed feature in the artifact: {e!r}") from e

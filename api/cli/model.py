@@ -28,6 +28,10 @@ if TYPE_CHECKING:
     from ledger.chain import Chain, KeyStore
     from ledger.contracts import ModelRegistry
 
+EncodingOption = Annotated[str | None, typer.Option(
+    help="The file's encoding; default: detected (byte-order mark, then UTF-8, then GB18030).")]
+DelimiterOption = Annotated[str | None, typer.Option(help="The field delimiter; default: sniffed (, ; tab |).")]
+
 group = typer.Typer(help="Credit models: train, score, and their approval on chain.", no_args_is_help=True)
 
 
@@ -42,27 +46,92 @@ def train(
     target: Annotated[str, typer.Option(help="The target column.")],
     out: Annotated[Path, typer.Option(help="Folder for model.json, report.json, report.html.")],
     bad_value: Annotated[str | None, typer.Option(help="Target value that means bad; default: 0/1.")] = None,
+    good_value: Annotated[list[str] | None, typer.Option(
+        help="A target value that means good (repeatable); default: the one value that is not bad.")] = None,
+    exclude: Annotated[list[str] | None, typer.Option(help="A column not to use (repeatable).")] = None,
+    protected: Annotated[list[str] | None, typer.Option(
+        help="A protected column or proxy: never used, reported as protected (repeatable).")] = None,
+    allow_protected: Annotated[bool, typer.Option(
+        help="Use columns named like protected characteristics (sex, age, 性别 …; see README).")] = False,
+    allow_leak: Annotated[bool, typer.Option(
+        help="Keep columns that predict the target almost perfectly alone (AUC >= 0.99).")] = False,
+    describe: Annotated[Path | None, typer.Option(
+        help="JSON of reason texts: column → name, or {name, text, bins: {bin label: text}}.")] = None,
+    policy: Annotated[str | None, typer.Option(
+        help="Product policy JSON file (scoring.policy), or 'default': score then gives decision, limit, rate."
+    )] = None,
+    encoding: EncodingOption = None,
+    delimiter: DelimiterOption = None,
     seed: int = 7,
 ) -> None:
-    """Train the champion scorecard and the challenger; write the artifact and the report."""
-    from scoring.trainer import train_files
+    """Train the champion scorecard and the challenger; write the artifact and the report.
 
+    Rows with a blank target are left out (counted in the report); any other target value that is
+    neither the bad value nor a good one is an error. Columns named like protected characteristics,
+    identifiers and leaks are left out; the report says why for each column."""
+    from scoring.files import train_files
+    from scoring.screening import ScreenRules, names
+
+    terms = None if policy is None else product_policy(policy)
+
+    screen = ScreenRules(exclude=names(exclude or ()), protected=names(protected or ()),
+                         allow_protected=allow_protected, allow_leak=allow_leak)
     try:
-        report = train_files(data, target, bad_value, out, seed=seed)
+        report = train_files(data, target, bad_value, out, seed=seed, good_values=good_value or (), screen=screen,
+                             describe_json=describe, encoding=encoding, delimiter=delimiter,
+                             policy=terms)
     except ScoringError as exc:
         raise ApiError(str(exc)) from exc
+    console.print(f"read {data}: {_how(report['data'])}", markup=False)
     console.print(summary(report), soft_wrap=True)
+    for warning in report["warnings"]:
+        console.print(f"warning: {warning}", markup=False)
+    left_out = [f"{c['name']} ({c['outcome']})" for c in report["features"] if c["left_out"]]
+    if left_out:
+        console.print(f"left out: {'; '.join(left_out)}", markup=False, soft_wrap=True)
+    if report["data"].get("blank_targets_excluded"):
+        console.print(f"left out {report['data']['blank_targets_excluded']} rows with a blank target")
     console.print(f"wrote {out / 'model.json'}, report.json, report.html")
 
 
+def product_policy(given: str) -> Any:
+    """``default`` (:data:`scoring.policy.DEFAULT_POLICY`) or a policy JSON file."""
+    from scoring.policy import DEFAULT_POLICY, Policy, PolicyError
+
+    if given == "default":
+        return DEFAULT_POLICY
+    try:
+        return Policy.from_json(Path(given).read_bytes())
+    except OSError as exc:
+        raise ApiError(f"cannot read the policy {given}: {exc.strerror or exc}") from exc
+    except PolicyError as exc:
+        raise ApiError(f"{given}: {exc}") from exc
+
+
+def _how(source: dict[str, Any]) -> str:
+    return f"encoding {source.get('encoding')}, delimiter {source.get('delimiter')!r}, {source.get('rows_read')} rows"
+
+
 def summary(report: dict[str, Any]) -> str:
+    """The figures to read first. Without an out-of-time window the evaluation sample is the
+    development data itself, where both models look better than they are: the comparison shown is
+    then the cross-validated one."""
     evaluation = report["evaluation"]
     duel = evaluation["champion_vs_challenger"]
-    psi = "" if evaluation.get("psi") is None else f", PSI {evaluation['psi']:.4f} (development vs later)"
-    return (f"model {report['model_id']}\n"
-            f"5-fold CV AUC: champion {report['cv_auc']:.4f}, challenger {report['challenger_cv_auc']:.4f}\n"
-            f"{evaluation['sample']}: AUC {duel['champion_auc']:.4f} (challenger {duel['challenger_auc']:.4f}), "
-            f"KS {report['ks']:.4f}, Gini {report['gini']:.4f}{psi}")
+    cv = f"5-fold CV AUC: champion {report['cv_auc']:.4f}, challenger {_auc(report['challenger_cv_auc'])}"
+    if evaluation["sample"] == "development":
+        held_out = (f"no out-of-time window: compare the cross-validated AUCs above; in sample (optimistic) "
+                    f"KS {report['ks']:.4f}, Gini {report['gini']:.4f}")
+    else:
+        psi = "" if evaluation.get("psi") is None else f", PSI {evaluation['psi']:.4f} (development vs later)"
+        held_out = (f"{evaluation['sample']}: AUC {duel['champion_auc']:.4f} (challenger "
+                    f"{_auc(duel['challenger_auc'])}), KS {report['ks']:.4f}, Gini {report['gini']:.4f}{psi}")
+    notes = "".join(f"\nnote: {n}" for n in report.get("challenger_notes", []))
+    return f"model {report['model_id']}\n{cv}\n{held_out}{notes}"
+
+
+def _auc(value: float | None) -> str:
+    return "not fitted" if value is None else f"{value:.4f}"
 
 
 @group.command("score")
@@ -73,16 +142,20 @@ def score(
     out: Annotated[Path | None, typer.Option(help="Output CSV; default DATA.scored.csv")] = None,
     id_column: Annotated[str | None, typer.Option(help="Column copied through to identify rows.")] = None,
     size_column: Annotated[str, typer.Option(help="Size class column for the policy's limits.")] = "size",
+    encoding: EncodingOption = None,
+    delimiter: DelimiterOption = None,
 ) -> None:
-    """Score every row: score, PD, decision, limit, rate (if the model has a policy), reason codes."""
-    from scoring.trainer import policy_decider, score_file
+    """Score every row: score, PD, decision, limit, rate (if the model has a policy), reason codes and texts."""
+    from scoring.files import policy_decider, score_file
 
     target = out or data.with_suffix(".scored.csv")
     try:
-        rows = score_file(model, data, target, id_column=id_column, decide=policy_decider(size_column))
+        done = score_file(model, data, target, id_column=id_column, decide=policy_decider(size_column),
+                          encoding=encoding, delimiter=delimiter)
     except ScoringError as exc:
         raise ApiError(str(exc)) from exc
-    console.print(f"scored {rows} rows into {target}")
+    console.print(f"scored {done.rows} rows into {target} (read as {done.encoding}, delimiter {done.delimiter!r})",
+                  markup=False)
 
 
 def _models(ctx: typer.Context, rpc: str | None) -> tuple[Settings, KeyStore]:

@@ -73,25 +73,46 @@ def test_score_is_monotone_in_every_declared_feature(trained: tuple[Dataset, dic
     check()
 
 
-def test_reasons_name_only_features_that_lowered_the_score(trained: tuple[Dataset, dict[str, Any]]) -> None:
+def test_every_reason_cited_lowered_the_score_against_the_reference(trained: tuple[Dataset, dict[str, Any]]) -> None:
+    """The reference is the development population's average points on the feature; a reason is
+    cited only when the applicant's points fell strictly below it, the largest shortfall first."""
     data, doc = trained
     model = artifact.load(doc)
-    best = {f.name: max(f.points) for f in model.scorecard.features}
+    reference = {f.name: f.reference for f in model.scorecard.features}
+    average = {f.name: float(np.mean(scorecard.centipoint_matrix(model.scorecard, data.columns)[:, j])) / 100
+               for j, f in enumerate(model.scorecard.features)}
+    assert all(abs(reference[n] - average[n]) <= 0.005 for n in reference)
     feature_of = {r.code: r.feature for r in model.reasons}
 
     @settings(max_examples=150, deadline=None)
-    @given(st.integers(0, data.rows - 1), st.sets(st.sampled_from(data.names)))
-    def check(i: int, blank: set[str]) -> None:
+    @given(st.integers(0, data.rows - 1), st.sets(st.sampled_from(data.names)), st.sets(st.sampled_from(data.names)))
+    def check(i: int, blank: set[str], unseen: set[str]) -> None:
         vector = {k: (None if k in blank else v) for k, v in row(data, i).items()}
+        vector |= {k: "never seen" for k in unseen if data.kinds[k] == "categorical"}
         scored = artifact.score(model, vector)
-        shortfalls = [best[feature_of[code]] - scored.points[feature_of[code]] for code, _ in scored.reasons]
+        shortfalls = [reference[feature_of[code]] - scored.points[feature_of[code]] for code, _ in scored.reasons]
         assert len(scored.reasons) <= 4
         assert all(s > 0 for s in shortfalls) and shortfalls == sorted(shortfalls, reverse=True)
         listed = {feature_of[code] for code, _ in scored.reasons}
-        unlisted = [best[n] - p for n, p in scored.points.items() if n not in listed]
+        unlisted = [reference[n] - p for n, p in scored.points.items() if n not in listed]
         assert len(scored.reasons) == 4 or all(s <= 0 for s in unlisted)
+        assert all(s <= min(shortfalls) for s in unlisted if s > 0)
+        for code, text in scored.reasons:
+            name = feature_of[code]
+            assert text == model.texts[name][[b.label for b in next(
+                f for f in model.scorecard.features if f.name == name).binning.bins].index(scored.bins[name])]
 
     check()
+
+
+def test_reason_texts_name_the_value(trained: tuple[Dataset, dict[str, Any]]) -> None:
+    _, doc = trained
+    texts = {f["name"]: [b["reason"] for b in f["bins"]] for f in doc["features"]}
+    labels = {f["name"]: [b["label"] for b in f["bins"]] for f in doc["features"]}
+    assert texts["growth"][0] == f"growth below {labels['growth'][0].split(', ')[1].rstrip(')')}"
+    assert texts["growth"][-1] == "growth: not given" and texts["industry"][0] == "industry: A"
+    assert texts["penalties"][-1] == f"{DESCRIPTIONS['penalties']} (penalties: not given)"
+    assert texts["growth"][1].startswith("growth from ") and " to under " in texts["growth"][1]
 
 
 def test_reason_codes_are_stable_and_use_the_descriptions(trained: tuple[Dataset, dict[str, Any]]) -> None:
@@ -145,3 +166,22 @@ def test_pd_is_decimal_exact_and_bounded() -> None:
     scores = np.linspace(300, 900, 301)
     exact = np.array([calibration.pd(platt, s) for s in scores])
     assert np.all(np.diff(exact) <= 0) and np.max(np.abs(exact - calibration.pds(platt, scores))) <= 1.5e-6
+
+
+def test_points_tables_are_computed_once_per_model(
+    trained: tuple[Dataset, dict[str, Any]], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Scoring used to recompute every feature's best points for every row."""
+    data, doc = trained
+    model = artifact.load(doc)
+    calls = [0]
+    real = artifact.centipoints
+
+    def counted(points: float) -> int:
+        calls[0] += 1
+        return real(points)
+
+    monkeypatch.setattr(artifact, "centipoints", counted)
+    for i in range(200):
+        artifact.score(model, row(data, i))
+    assert calls[0] <= sum(len(f.points) + 1 for f in model.scorecard.features)

@@ -84,3 +84,27 @@ def test_json_round_trip_and_determinism() -> None:
     assert binning.fit("x", "numeric", x.copy(), y.copy(), 1, RULES) == first
     doc = json.loads(json.dumps(binning.to_json(first)))
     assert binning.from_json(doc) == first
+
+
+def test_an_unseen_value_never_scores_better_than_the_worst_bin() -> None:
+    """The ``other`` bin used to get WoE 0 (average) when no training row fell in it: an unseen
+    value could then beat every value actually seen."""
+    column = np.array(["a"] * 50 + ["b"] * 50, dtype=object)
+    y = np.array([0] * 45 + [1] * 5 + [0] * 30 + [1] * 20, dtype=np.int8)
+    fitted = binning.fit("c", "categorical", column, y, 0, binning.BinningRules())
+    worst = min(b.woe for b in fitted.bins if b.goods + b.bads)
+    assert fitted.bins[fitted.index("never seen")].woe == worst
+    numeric = binning.fit("n", "numeric", np.full(100, np.nan), y, 0, binning.BinningRules())
+    assert numeric.bins[numeric.index("1,169")].woe <= min(b.woe for b in numeric.bins if b.goods + b.bads)
+
+
+def test_categories_get_the_numeric_significance_test() -> None:
+    """Random categories used to keep one bin each, earning IV from noise alone."""
+    rng = np.random.default_rng(3)
+    y = (rng.random(4000) < 0.1).astype(np.int8)
+    noise = rng.choice(np.array(list("ABCDEFGH")), size=4000).astype(object)
+    fitted = binning.fit("noise", "categorical", noise, y, 0, binning.BinningRules())
+    assert len({b.woe for b in fitted.bins[:-2]}) == 1 and fitted.iv < 0.005
+    telling = np.where(y == 1, rng.choice(np.array(["X", "Y"]), size=4000), rng.choice(np.array(["X", "Z"]), size=4000))
+    split = binning.fit("telling", "categorical", telling.astype(object), y, 0, binning.BinningRules())
+    assert len({b.woe for b in split.bins if b.goods + b.bads}) == 3 and split.iv > 0.5

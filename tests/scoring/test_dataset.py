@@ -55,7 +55,8 @@ def test_a_target_that_is_not_zero_one_asks_for_the_bad_value(tmp_path: Path) ->
     ("text", "message"),
     [
         ("x,y\n1,0\n", "no target column 'bad'"),
-        ("x,bad\n1,0,3\n", "a row has 3 cells"),
+        ("x,bad\n1,0,3\n", r"line 2 has 3 cells, the header 2"),
+        ("x,bad\n1,0\n\n2\n", r"\(encoding utf-8, delimiter ','\): line 4 has 1 cells"),
         ("x,x,bad\n1,2,0\n", "names a column twice"),
         ("", "header is empty"),
     ],
@@ -80,3 +81,50 @@ def test_subset_and_validation() -> None:
         data.with_monotone({"nope": 1})
     with pytest.raises(DataError, match="int8 array of 0"):
         Dataset({}, np.array([0, 2], dtype=np.int8), {})
+
+
+def test_blank_targets_are_left_out_and_counted(tmp_path: Path) -> None:
+    csv_path = write(tmp_path / "d.csv", "x,status\n1,paid\n2,\n3,default\n4,NA\n5,paid\n")
+    data = read_csv(csv_path, "status", bad_value="default")
+    assert data.target.tolist() == [0, 1, 0] and data.columns["x"].tolist() == [1.0, 3.0, 5.0]
+    assert data.source["blank_targets_excluded"] == 2 and data.source["rows_read"] == 5
+    assert data.source["good_values"] == ["paid"]
+
+
+@pytest.mark.parametrize(
+    ("text", "good", "message"),
+    [
+        ("x,s\n1,bad\n2,BAD\n3,good\n", (), r"'BAD' \(1 rows\).*only in case.*--good-value.*values seen"),
+        ("x,s\n1,bad\n2,BAD\n", (), r"'BAD'.*differs from the bad value only in case"),
+        ("x,s\n1,bad\n2,good\n3,late\n", (), r"'good' \(1 rows\), 'late' \(1 rows\) neither bad"),
+        ("x,s\n1,bad\n2,good\n3,late\n", ("good",), r"'late' \(1 rows\) neither bad \('bad'\) nor good"),
+    ],
+)
+def test_a_target_value_neither_bad_nor_good_is_an_error(
+    tmp_path: Path, text: str, good: tuple[str, ...], message: str
+) -> None:
+    with pytest.raises(DataError, match=message):
+        read_csv(write(tmp_path / "d.csv", text), "s", bad_value="bad", good_values=good)
+
+
+def test_good_values_are_declared_and_repeatable(tmp_path: Path) -> None:
+    csv_path = write(tmp_path / "d.csv", "x,s\n1,bad\n2,good\n3,late\n4,good\n")
+    data = read_csv(csv_path, "s", bad_value="bad", good_values=("good", "late"))
+    assert data.target.tolist() == [1, 0, 0, 0] and data.source["good_values"] == ["good", "late"]
+    with pytest.raises(DataError, match="need the bad value"):
+        read_csv(csv_path, "s", good_values=("good",))
+
+
+def test_thousands_separators_and_missing_markers_stay_numeric(tmp_path: Path) -> None:
+    text = 'amount,age,bad\n"1,169",?,0\n"12,345.5",NA,1\n-,-,0\n800,null,1\n"2,000",31,0\n'
+    data = read_csv(write(tmp_path / "d.csv", text), "bad")
+    assert data.kinds == {"amount": "numeric", "age": "numeric"}
+    assert data.columns["amount"][[0, 1, 3, 4]].tolist() == [1169.0, 12345.5, 800.0, 2000.0]
+    assert np.isnan(data.columns["amount"][2]) and np.isnan(data.columns["age"][:4]).all()
+
+
+@pytest.mark.parametrize("cell", ["1,5", "1,16,9", "1_000", "inf", "12 apples"])
+def test_cells_that_are_not_plain_numbers(cell: str) -> None:
+    from scoring.dataset import parse_number
+
+    assert parse_number(cell) is None

@@ -14,7 +14,8 @@ import pytest
 from scoring import artifact, report_page
 from scoring.dataset import Dataset, synthetic
 from scoring.errors import DataError, ScoringInputError, TrainingError
-from scoring.trainer import policy_decider, policy_json, score_file, spreadsheet_safe, train, train_files
+from scoring.files import policy_decider, score_file, spreadsheet_safe, train_files
+from scoring.trainer import policy_json, train
 
 ROWS = 8000
 
@@ -81,7 +82,7 @@ def test_out_of_time_evaluation_reports_stability(data: Dataset) -> None:
 
 def test_training_refuses_a_single_class(data: Dataset) -> None:
     one_class = Dataset(data.columns, np.zeros(data.rows, dtype=np.int8), data.kinds)
-    with pytest.raises(TrainingError, match="needs at least 5 goods and 5 bads"):
+    with pytest.raises(TrainingError, match="needs at least 20 goods and 20 bads"):
         train(one_class)
 
 
@@ -118,7 +119,7 @@ def test_train_files_and_score_file(tmp_path: Path) -> None:
     rows = score_file(tmp_path / "model", tmp_path / "book.csv", tmp_path / "scored.csv", id_column="id", decide=decide)
     with (tmp_path / "scored.csv").open() as f:
         scored = list(csv.DictReader(f))
-    assert rows == len(scored) == data.rows
+    assert rows.rows == len(scored) == data.rows and rows.encoding == "utf-8"
     assert list(scored[0])[:8] == ["row", "id", "score", "pd", "decision", "limit", "rate", "reason_1"]
     doc = json.loads(model_bytes)
     with (tmp_path / "book.csv").open() as f:
@@ -140,6 +141,49 @@ def test_the_product_policy_goes_in_as_json_and_decides_rows() -> None:
     assert decide(terms, 0.5, {"size": "small"})["decision"] == "decline"
     with pytest.raises(TrainingError, match="mapping or have as_json"):
         policy_json(object())
+
+
+def test_degenerate_columns_never_abort_training() -> None:
+    """An all-missing column and a numeric column with a single value used to crash the challenger
+    (scikit-learn's binning: "window shape cannot be larger than input array shape")."""
+    base = synthetic(1500, seed=3)
+    lone = np.full(base.rows, np.nan)
+    lone[5] = 3.0
+    columns = {**base.columns, "empty": np.full(base.rows, np.nan), "lone": lone}
+    data = Dataset(columns, base.target, {**base.kinds, "empty": "numeric", "lone": "numeric"}, base.monotone)
+    doc, report = train(data)
+    assert report["challenger_cv_auc"] > 0.6 and report["challenger_notes"] == []
+    assert {"empty", "lone"}.isdisjoint(f["name"] for f in doc["features"])
+
+
+def test_a_challenger_that_cannot_fit_leaves_its_figures_empty(monkeypatch: pytest.MonkeyPatch) -> None:
+    from scoring import challenger
+
+    def broken(*_: Any, **__: Any) -> Any:
+        raise ValueError("no luck")
+
+    monkeypatch.setattr(challenger, "fit", broken)
+    _, report = train(synthetic(1500, seed=3))
+    assert report["challenger_cv_auc"] is None
+    assert report["evaluation"]["champion_vs_challenger"]["challenger_auc"] is None
+    assert report["challenger_notes"] == ["challenger not fitted: no luck"] and report["cv_auc"] > 0.6
+
+
+def test_training_holds_native_thread_pools_to_one_thread(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Oversubscribed OpenMP threads made the challenger ten times slower on a shared machine."""
+    from threadpoolctl import threadpool_info
+
+    from scoring import challenger
+
+    seen: list[int] = []
+
+    def spy(*_: Any, **__: Any) -> Any:
+        seen.extend(pool["num_threads"] for pool in threadpool_info())
+        raise ValueError("spied")
+
+    monkeypatch.setattr(challenger, "fit", spy)
+    train(synthetic(600, seed=3))
+    assert seen and set(seen) == {1}
 
 
 def _scorable(tmp_path: Path, trained: tuple[dict[str, Any], dict[str, Any]], ids: list[str],
