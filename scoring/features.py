@@ -89,7 +89,8 @@ FEATURES: tuple[FeatureSpec, ...] = (
        f"new enforcement cases {_L12}"),
     _n("datasets_present", 1, "Few departments hold data on the enterprise",
        "of tax, social security, electricity, water, gas, IP (a row in the window) and registration, how many"),
-    _n("age_years", 1, "The enterprise is young", "years from establishment to the first day of the as-of period"),
+    _n("years_established", 1, "The enterprise is young",
+       "years from establishment to the first day of the as-of period"),
     _n("registered_capital", 1, "Registered capital is small", "ln(1 + registered capital in yuan)"),
     FeatureSpec("industry", "categorical", 0, "The enterprise's industry carries more risk than most",
                 "GB/T 4754-2017 section letter"),
@@ -119,7 +120,7 @@ class Windows:
 
     series: Mapping[tuple[str, str], Floats]
     registered: NDArray[np.bool_]
-    age_years: Floats
+    years_established: Floats
     capital: Floats
     industry: NDArray[np.object_]
 
@@ -144,7 +145,7 @@ def compute(w: Windows) -> dict[str, NDArray[Any]]:
         "patents": _latest(s[("ip", "patents")]), "trademarks": _latest(s[("ip", "trademarks")]),
         "penalties_12m": _events(s[("administrative_penalties", "penalties")]).sum(axis=1),
         "enforcement_cases_12m": _events(s[("courts", "enforcement_cases")]).sum(axis=1),
-        "datasets_present": reporting + w.registered, "age_years": w.age_years,
+        "datasets_present": reporting + w.registered, "years_established": w.years_established,
         "registered_capital": np.log1p(w.capital), "industry": w.industry,
     }
     return {name: columns[name] for name in NAMES}

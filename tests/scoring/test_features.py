@@ -104,11 +104,13 @@ def reference(rows: Rows, as_of: str) -> dict[str, Any]:
         "patents": latest(window("ip", "patents")), "trademarks": latest(window("ip", "trademarks")),
         "penalties_12m": sum(window("administrative_penalties", "penalties").values()),
         "enforcement_cases_12m": sum(window("courts", "enforcement_cases").values()),
-        "datasets_present": present + bool(reg), "age_years": None, "registered_capital": None, "industry": None,
+        "datasets_present": present + bool(reg), "years_established": None, "registered_capital": None,
+        "industry": None,
     }
     if reg:
         r = reg[-1]
-        out["age_years"] = (date(end // 12, end % 12 + 1, 1) - date.fromisoformat(r["established"])).days / 365.25
+        first_day = date(end // 12, end % 12 + 1, 1)
+        out["years_established"] = (first_day - date.fromisoformat(r["established"])).days / 365.25
         out["registered_capital"], out["industry"] = math.log1p(r["registered_capital"]), r["industry"]
     norm = INDUSTRY_TAX_BURDEN.get(str(out["industry"]))
     if sum(sales.values()) > 0 and norm is not None:
@@ -167,7 +169,7 @@ def test_a_worked_example() -> None:
     assert v["tax_growth"] == 0.0 and v["tax_volatility"] == 0.0
     assert v["tax_burden"] == pytest.approx(4 / 150 / INDUSTRY_TAX_BURDEN["C"], rel=1e-5)
     assert v["tax_months"] == 12.0 and v["enforcement_cases_12m"] == 2.0  # the case 13 months back is outside
-    assert v["age_years"] == pytest.approx((date(2025, 3, 1) - date(2015, 6, 30)).days / 365.25, rel=1e-5)
+    assert v["years_established"] == pytest.approx((date(2025, 3, 1) - date(2015, 6, 30)).days / 365.25, rel=1e-5)
     assert v["industry"] == "C" and v["datasets_present"] == 2.0
 
 
