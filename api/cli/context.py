@@ -28,7 +28,6 @@ if TYPE_CHECKING:
     from ledger.chain import Chain, Identity, KeyStore, TransactionSender
     from ledger.chain.backends.embedded import EmbeddedChain
     from ledger.contracts import ParticipantRegistry
-    from ledger.contracts.reason import Reason
 
 # Piped output (make demo, CI logs) gets room for a table instead of rich's 80 columns.
 _WIDTH = None if sys.stdout.isatty() else 140
@@ -86,14 +85,6 @@ def reported(command: Callable[P, R]) -> Callable[P, R]:
             raise typer.Exit(1) from exc
 
     return run
-
-
-def chain_reason(text: str) -> Reason:
-    """``text`` as an on-chain reason (a code, or a text without raw identifiers: its hash), checked
-    before any chain is opened."""
-    from ledger.contracts.reason import encode
-
-    return encode(text)
 
 
 def storage_failure(exc: Exception) -> bool:

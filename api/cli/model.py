@@ -14,7 +14,6 @@ from api.cli.context import (
     ReasonOption,
     RpcOption,
     State,
-    chain_reason,
     console,
     keystore,
     opened,
@@ -227,9 +226,10 @@ def retire(ctx: typer.Context, model_id: str, reason: ReasonOption,
     """A regulator retires a model: it no longer serves decisions."""
     from api.platform import opened_platform
     from ledger.contracts.model_registry import id_bytes
+    from ledger.contracts.reason import encode
 
     id_bytes(model_id)  # both checked before any chain is opened
-    why = chain_reason(reason)
+    why = encode(reason)
     settings, store = _models(ctx, rpc)
     with opened(settings) as chain, opened_platform(settings, chain) as p, p.reasons.keeping(why):
         model_registry(chain, settings).retire(sender_for(chain, store.load(by)), model_id, reason)  # one commit

@@ -15,7 +15,6 @@ from api.cli.context import (
     ReasonOption,
     RpcOption,
     State,
-    chain_reason,
     console,
     keystore,
     opened,
@@ -156,8 +155,9 @@ def exit_(
 
 def _status_change(ctx: typer.Context, action: str, name: str, why: str, by: str, rpc: str | None) -> None:
     from api.platform import opened_platform
+    from ledger.contracts.reason import encode
 
-    reason = chain_reason(why)  # checked before any chain is opened
+    reason = encode(why)  # checked before any chain is opened
     settings = ctx.ensure_object(State).settings(rpc)
     store = keystore(settings)
     with opened(settings) as chain, opened_platform(settings, chain) as p:

@@ -12,7 +12,6 @@ from api.cli.context import (
     ReasonOption,
     RpcOption,
     State,
-    chain_reason,
     console,
     keystore,
     opened,
@@ -75,10 +74,11 @@ def line(change: SanctionChange, texts: dict[str, str]) -> str:
 
 def _act(ctx: typer.Context, action: str, credit_code: str, why: str, by: str, rpc: str | None) -> None:
     from api.platform import opened_platform
+    from ledger.contracts.reason import encode
     from ledger.identifiers.uscc import validate
 
     code = validate(credit_code)  # both checked before any chain is opened
-    reason = chain_reason(why)
+    reason = encode(why)
     settings = ctx.ensure_object(State).settings(rpc)
     regulator = keystore(settings).load(by)
     with opened(settings) as chain, opened_platform(settings, chain) as p:

@@ -119,15 +119,11 @@ class ReasonTexts:
     def __init__(self, engine: Engine) -> None:
         self.engine = engine
 
-    def keep(self, reason: Reason) -> None:
-        with self.keeping(reason):
-            pass
-
     @contextmanager
     def keeping(self, reason: Reason) -> Iterator[None]:
         """Keep the text of ``reason`` if the block succeeds (the transaction that puts its hash on
         chain): a refused transaction leaves no text behind, an accepted one has its text. Only a crash
-        between the chain's receipt and this commit loses the text, which ``keep`` can then add again."""
+        between the chain's receipt and this commit loses the text, which keeping it again adds."""
         with self.engine.begin() as conn:
             if reason.text is not None and reason.digest is not None and conn.scalar(
                     sa.select(reason_texts.c.digest).where(reason_texts.c.digest == reason.digest)) is None:

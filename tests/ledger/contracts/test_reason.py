@@ -46,9 +46,9 @@ def test_texts_are_kept_once_and_never_changed(db_url: str) -> None:
     engine = open_engine(db_url)
     texts = ReasonTexts(engine)
     reason = encode("reporting fixed after review")
-    texts.keep(reason)
-    texts.keep(reason)
-    texts.keep(encode("LATE_REPORTING"))  # a code needs no text
+    for kept in (reason, reason, encode("LATE_REPORTING")):  # twice the same; a code needs no text
+        with texts.keeping(kept):
+            pass
     assert texts.texts([reason.raw.hex(), "0" * 64]) == {reason.raw.hex(): "reporting fixed after review"}
     with pytest.raises(sa.exc.DatabaseError), engine.begin() as conn:
         conn.execute(sa.text("UPDATE reason_texts SET text = 'something else'"))
