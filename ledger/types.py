@@ -48,9 +48,27 @@ class ModelStatus(IntEnum):
     RETIRED = 3
 
 
+class LoanStatus(IntEnum):
+    """``LoanLedger.Status``: where an application and its loan stand (the state machine in
+    contracts/LoanLedger.sol)."""
+
+    NONE = 0
+    APPLIED = 1
+    DECLINED = 2
+    APPROVED = 3
+    DISBURSED = 4
+    OVERDUE = 5
+    DEFAULTED = 6
+    COMPENSATED = 7
+    REPAID = 8
+    WRITTEN_OFF = 9
+    CLOSED = 10
+
+
 CONTRACT_ENUMS: dict[str, type[IntEnum]] = {
     "enum ParticipantRegistry.Role": Role,
     "enum ParticipantRegistry.Status": Status,
     "enum ModelRegistry.Status": ModelStatus,
+    "enum LoanLedger.Status": LoanStatus,
 }
 """ABI ``internalType`` → Python enum, so decoded arguments read as names."""

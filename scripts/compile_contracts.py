@@ -50,6 +50,8 @@ def compile_sources(contracts_dir: Path) -> dict[str, dict[str, object]]:
     artifacts: dict[str, dict[str, object]] = {}
     for source_name, contracts in output.get("contracts", {}).items():
         for name, compiled in contracts.items():
+            if not compiled["evm"]["bytecode"]["object"]:
+                continue  # an abstract contract (LossSharing): nothing to deploy, its code is in its heir's
             if name in artifacts:
                 raise SystemExit(f"contract name {name} is defined twice")
             artifacts[name] = {
@@ -69,8 +71,12 @@ def _run_solc(request: dict[str, object]) -> dict[str, dict[str, dict[str, dict[
         raise SystemExit(f"{SOLCJS} is missing: run `make tools` first")
     # Node writes to a pipe asynchronously and solcjs exits before a large answer is flushed
     # (it came back cut at 64 KiB), so the answer goes to a file, which Node writes synchronously.
-    with tempfile.TemporaryFile() as answer:
-        subprocess.run([str(SOLCJS), "--standard-json"], input=json.dumps(request).encode(),
+    # The request goes in through a file too: solc.js reads stdin with readFileSync, which fails with
+    # EAGAIN when a large request has not all reached the pipe yet.
+    with tempfile.TemporaryFile() as question, tempfile.TemporaryFile() as answer:
+        question.write(json.dumps(request).encode())
+        question.seek(0)
+        subprocess.run([str(SOLCJS), "--standard-json"], stdin=question,
                        stdout=answer, stderr=subprocess.PIPE, check=True)
         answer.seek(0)
         raw = answer.read()

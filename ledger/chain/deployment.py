@@ -167,6 +167,9 @@ def deploy(
     # Each of the others asks the registry who may act.
     for name in ("ProvenanceLog", "ConsentRegistry", "SanctionsList", "ModelRegistry"):
         contracts[name] = deploy_contract(sender, name, registry.address)
+    # The loans ask the registry, the consents, the sanctions and the models.
+    asked = ("ParticipantRegistry", "ConsentRegistry", "SanctionsList", "ModelRegistry")
+    contracts["LoanLedger"] = deploy_contract(sender, "LoanLedger", *(contracts[name].address for name in asked))
     return Deployment(
         chain_id=sender.chain.web3.eth.chain_id,
         endpoint=sender.chain.endpoint,

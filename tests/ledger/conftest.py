@@ -1,5 +1,5 @@
 """Shared by the ledger tests: the helpers in ``provenance/`` (``provenance_world``, ``ct_vectors``)
-and ``catalogue/`` (``supply_world``): plain modules, put on the path here, and the ``deployed`` fixture."""
+``catalogue/`` (``supply_world``) and ``contracts/`` (``loan_world``): plain modules, put on the path here, and the ``deployed`` fixture."""
 
 import sys
 from collections.abc import Callable
@@ -13,7 +13,8 @@ from ledger.contracts.participant_registry import NAME as REGISTRY
 from ledger.types import Role
 
 for HELPERS in (str(Path(__file__).resolve().parent / "provenance"),
-                str(Path(__file__).resolve().parent / "catalogue")):  # supply_world
+                str(Path(__file__).resolve().parent / "catalogue"),  # supply_world
+                str(Path(__file__).resolve().parent / "contracts")):  # loan_world
     if HELPERS not in sys.path:
         sys.path.insert(0, HELPERS)
 
