@@ -28,6 +28,8 @@ from ledger.catalogue.vault import (
 from ledger.chain import Chain, Identity, KeyStore, TransactionSender, deployment
 from ledger.contracts import ConsentRegistry, ParticipantRegistry, ProvenanceLog, SanctionsList
 from ledger.contracts.consent_registry import NAME as CONSENT_CONTRACT
+from ledger.contracts.loan_ledger import NAME as LOAN_CONTRACT
+from ledger.contracts.loan_ledger import LoanLedger
 from ledger.contracts.participant_registry import NAME as REGISTRY_CONTRACT
 from ledger.contracts.provenance_log import NAME as LOG_CONTRACT
 from ledger.contracts.reason import ReasonTexts
@@ -60,6 +62,7 @@ class Platform:
     ingestion: Ingestion
     stats: SupplyStats
     reasons: ReasonTexts
+    loans: LoanLedger
 
     def seal_and_anchor(self) -> None:
         self.sequencer.seal()
@@ -109,4 +112,5 @@ def _wire(settings: Settings, chain: Chain, dep: deployment.Deployment, engine: 
     ingestion = Ingestion(CatalogueWriter(engine), vault, pseudonymise, sequencer, registry, now_iso)
     record_pending(ingestion.writer, sequencer)  # batches stored just before a crash get their INGEST
     return Platform(chain, engine, operator, registry, consents, sanctions, log, sequencer, pseudonymise,
-                    gate, ingestion, SupplyStats(engine), ReasonTexts(engine))
+                    gate, ingestion, SupplyStats(engine), ReasonTexts(engine),
+                    LoanLedger(deployment.contract(chain, dep, LOAN_CONTRACT)))

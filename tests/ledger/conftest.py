@@ -1,5 +1,6 @@
-"""Shared by the ledger tests: the helpers in ``provenance/`` (``provenance_world``, ``ct_vectors``)
-``catalogue/`` (``supply_world``) and ``contracts/`` (``loan_world``): plain modules, put on the path here, and the ``deployed`` fixture."""
+"""Shared by the ledger tests: the helpers in ``provenance/`` (``provenance_world``, ``ct_vectors``),
+``catalogue/`` (``supply_world``) and ``contracts/`` (``loan_world``): plain modules, put on the path here,
+and the ``deployed`` fixture."""
 
 import sys
 from collections.abc import Callable

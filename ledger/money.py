@@ -1,0 +1,32 @@
+"""Money as the ledger keeps it: integer fen (0.01 CNY), never floating point.
+
+People write yuan ("1,000,000", "2500.50"); the chain and every JSON output hold fen.
+"""
+
+from __future__ import annotations
+
+from decimal import Context, Decimal, InvalidOperation
+
+from ledger.errors import LedgerError
+
+FEN_PER_YUAN = 100
+EXACT = Context(prec=64)
+"""Wide enough that no amount we accept is rounded."""
+
+
+def fen(yuan: str) -> int:
+    """``"2500.50"`` → 250050; at most two decimals, not negative, under 10^40 yuan; LedgerError otherwise."""
+    try:
+        amount = Decimal(yuan.replace(",", "").strip()).normalize(EXACT)
+    except InvalidOperation:
+        raise LedgerError(f"an amount is a number of yuan such as 2500.50, not {yuan[:40]!r}") from None
+    if not amount.is_finite() or amount < 0 or amount.as_tuple().exponent < -2 or amount.adjusted() >= 40:
+        raise LedgerError(f"an amount is yuan with at most two decimals, not negative: {yuan[:40]!r}")
+    return int(amount.scaleb(2, EXACT))
+
+
+def yuan(amount: int) -> str:
+    """250050 → ``"2,500.50"``: for people; JSON keeps the fen."""
+    sign = "-" if amount < 0 else ""
+    whole, cents = divmod(abs(amount), FEN_PER_YUAN)
+    return f"{sign}{whole:,}.{cents:02d}"
