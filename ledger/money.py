@@ -11,6 +11,7 @@ from ledger.errors import LedgerError
 
 FEN_PER_YUAN = 100
 EXACT = Context(prec=64)
+CENT = Decimal("0.01")
 """Wide enough that no amount we accept is rounded."""
 
 
@@ -20,7 +21,7 @@ def fen(yuan: str) -> int:
         amount = Decimal(yuan.replace(",", "").strip()).normalize(EXACT)
     except InvalidOperation:
         raise LedgerError(f"an amount is a number of yuan such as 2500.50, not {yuan[:40]!r}") from None
-    if not amount.is_finite() or amount < 0 or amount.as_tuple().exponent < -2 or amount.adjusted() >= 40:
+    if not (amount.is_finite() and 0 <= amount < 10**40 and amount == amount.quantize(CENT, context=EXACT)):
         raise LedgerError(f"an amount is yuan with at most two decimals, not negative: {yuan[:40]!r}")
     return int(amount.scaleb(2, EXACT))
 
