@@ -131,6 +131,15 @@ contract ParticipantRegistry {
         return _participants[account].status == Status.ACTIVE;
     }
 
+    /// @notice True when the chain should mine `account`'s transactions (the devnet's admission asks):
+    ///         while active, and for a bank that has exited, so it can run off its loans — repay,
+    ///         default, claim, close (seeds R8) — which the contracts still allow it; they refuse it
+    ///         anything new, as they ask `hasRole`.
+    function mayTransact(address account) external view returns (bool) {
+        Participant storage p = _participants[account];
+        return p.status == Status.ACTIVE || (p.status == Status.EXITED && p.role == Role.BANK);
+    }
+
     function participant(address account) external view returns (Participant memory) {
         if (_participants[account].status == Status.NONE) revert NotRegistered(account);
         return _participants[account];

@@ -11,7 +11,7 @@ Modules, one noun each::
     seal       Clique-style (EIP-225) block seals: sign_header, recover_signer
     chain      DevnetVM (Prague + seal room), open_chain, verify_chain
     txpool     TxPool of accepted, not yet mined transactions
-    admission  Admission: genesis allowlist or ParticipantRegistry.isActive
+    admission  Admission: genesis allowlist or ParticipantRegistry.mayTransact
     intake     TxIntake: checks behind eth_sendRawTransaction
     execution  Executor: eth_call / eth_estimateGas with revert data
     builder    BlockBuilder: apply once, seal, persist

@@ -1,9 +1,10 @@
 """Permissioned admission: who may send transactions to this chain.
 
 A sender is admitted if it is on the genesis allowlist, or if the ParticipantRegistry
-contract says it is active: ``isActive(address) returns (bool)`` evaluated on the
-node's own latest state. Where the registry lives is asked of a pluggable
-``registry_locator`` each time (it may not be deployed yet: ``None``).
+contract says it may transact: ``mayTransact(address) returns (bool)`` (an active
+participant, or an exited bank running off its loans) evaluated on the node's own
+latest state. Where the registry lives is asked of a pluggable ``registry_locator``
+each time (it may not be deployed yet: ``None``).
 
 Admission is checked when a transaction is received; a participant deactivated while
 its transaction waits for the next block is not re-checked.
@@ -22,7 +23,7 @@ from devnet.errors import AdmissionError, RpcError
 
 logger = logging.getLogger(__name__)
 
-IS_ACTIVE_SELECTOR = keccak(text="isActive(address)")[:4]
+MAY_TRANSACT_SELECTOR = keccak(text="mayTransact(address)")[:4]
 
 #: Returns the registry's address, or None while no registry is known.
 RegistryLocator = Callable[[], "Address | bytes | None"]
@@ -46,16 +47,16 @@ class Admission:
             return
         raise AdmissionError(
             f"sender {to_checksum_address(sender)} is not admitted: not on the genesis "
-            "allowlist and not an active participant"
+            "allowlist and not a participant who may transact"
             + ("" if registry is not None else " (no participant registry configured)")
         )
 
     @staticmethod
     def _is_active(registry: Address, sender: Address, call: ContractCall) -> bool:
-        calldata = IS_ACTIVE_SELECTOR + bytes(sender).rjust(32, b"\0")
+        calldata = MAY_TRANSACT_SELECTOR + bytes(sender).rjust(32, b"\0")
         try:
             output = call(registry, calldata)
         except RpcError as exc:
-            logger.warning("registry %s isActive call failed: %s", registry.hex(), exc)
+            logger.warning("registry %s mayTransact call failed: %s", registry.hex(), exc)
             return False
         return len(output) >= 32 and int.from_bytes(output[:32], "big") != 0

@@ -66,7 +66,7 @@ class InvalidTransaction(RpcError):
 
 
 class AdmissionError(RpcError):
-    """The sender is neither on the genesis allowlist nor an active participant."""
+    """The sender is neither on the genesis allowlist nor a participant who may transact."""
 
     code = -32003
 

@@ -63,6 +63,10 @@ class ParticipantRegistry:
     def is_active(self, account: Address) -> bool:
         return bool(self.contract.call("isActive", account))
 
+    def may_transact(self, account: Address) -> bool:
+        """What the devnet's admission asks: active, or an exited bank running off its loans (R8)."""
+        return bool(self.contract.call("mayTransact", account))
+
     def participant(self, account: Address) -> Participant:
         role, status, registered_at, org, key = self.contract.call("participant", account)
         return Participant(account, Role(role), Status(status), registered_at, OrgId(org), key)

@@ -172,7 +172,8 @@ def test_demo_runs_end_to_end(home: Path) -> None:
 def test_embedded_devnet_persists_and_admits_only_active_participants(home: Path) -> None:
     run(home, "init")
     assert "deployed to embedded devnet" in run(home, "deploy")
-    run(home, "participants", "register", "bank-a", "bank-b")
+    run(home, "participants", "register", "bank-a", "bank-b", "tax-bureau")
+    run(home, "participants", "exit", "tax-bureau", "--reason", "leaving the pilot", "--as", "tax-bureau")
     run(home, "participants", "exit", "bank-b", "--reason", "leaving the pilot", "--as", "bank-b")
     assert "already deployed and live" in run(home, "deploy")  # a new process, the same chain
 
@@ -183,6 +184,9 @@ def test_embedded_devnet_persists_and_admits_only_active_participants(home: Path
         TransactionSender(chain, store.load("bank-a").account).transact(
             {"to": store.load("operator").address, "value": 1, "gas": 21_000})
         with pytest.raises(TransactionError, match="is not admitted"):
-            TransactionSender(chain, store.load("bank-b").account).send(
+            TransactionSender(chain, store.load("tax-bureau").account).send(
                 {"to": store.load("operator").address, "value": 1, "gas": 21_000})
-        assert chain.web3.eth.block_number == height + 1  # bank-a's transfer, nothing for bank-b
+        # An exited bank still reports on its loans (R8); the contracts refuse it anything new.
+        TransactionSender(chain, store.load("bank-b").account).transact(
+            {"to": store.load("operator").address, "value": 1, "gas": 21_000})
+        assert chain.web3.eth.block_number == height + 2  # the banks' transfers, nothing for the bureau

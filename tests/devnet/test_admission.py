@@ -13,7 +13,7 @@ from eth_account.signers.local import LocalAccount
 from eth_typing import Address
 
 from devnet import Devnet, DevnetConfig
-from devnet.admission import IS_ACTIVE_SELECTOR, Admission
+from devnet.admission import MAY_TRANSACT_SELECTOR, Admission
 from devnet.errors import AdmissionError, ExecutionReverted
 
 OUTSIDER = Account.from_key(b"\x42" * 32)
@@ -43,7 +43,7 @@ def test_outsider_is_rejected_and_nothing_is_mined(devnet: tuple[Devnet, str], c
     error = answer["error"]
     assert isinstance(error, dict) and error["code"] == -32003
     assert error["message"].startswith(f"sender {OUTSIDER.address} is not admitted")
-    assert "not on the genesis allowlist and not an active participant" in error["message"]
+    assert "not on the genesis allowlist and not a participant who may transact" in error["message"]
     assert client.w3.eth.block_number == height
     assert client.w3.eth.get_transaction_count(OUTSIDER.address, "pending") == 0
 
@@ -98,7 +98,7 @@ def test_registry_answer_decides(answer: bytes, admitted: bool) -> None:
     else:
         with pytest.raises(AdmissionError):
             admission.check(Address(OUTSIDER_BYTES), call)
-    assert calls == [(REGISTRY, IS_ACTIVE_SELECTOR + OUTSIDER_BYTES.rjust(32, b"\0"))]
+    assert calls == [(REGISTRY, MAY_TRANSACT_SELECTOR + OUTSIDER_BYTES.rjust(32, b"\0"))]
 
 
 def test_reverting_registry_denies() -> None:

@@ -138,6 +138,7 @@ def test_bank_exits_for_good(world: World) -> None:
     assert (args["from"], args["to"]) == (Status.ACTIVE, Status.EXITED)
     assert args["reason"] == encode("left the pilot").raw
     assert not world.registry.has_role(world.bank.address, Role.BANK)
+    assert world.registry.may_transact(world.bank.address)  # to run off its loans (R8)
     with pytest.raises(ContractRevert.named("InvalidTransition")) as caught:
         world.registry.reinstate(world.as_(world.regulator), world.bank.address, "back")
     assert caught.value.args_by_name["from"] == Status.EXITED
@@ -160,6 +161,7 @@ def test_regulator_suspends_and_reinstates(world: World, make_identity) -> None:
     assert world.registry.participant(world.bank.address).status == Status.SUSPENDED
     assert not world.registry.is_active(world.bank.address)
     assert not world.registry.has_role(world.bank.address, Role.BANK)
+    assert not world.registry.may_transact(world.bank.address)
     world.registry.suspend(world.as_(world.operator), second.address, "inquiry")  # operators: the owner's
     with pytest.raises(ContractRevert.named("NotAuthorized")) as caught:
         world.registry.register(world.as_(second), world.bank.address, Role.BANK, b"o" * 32, b"k" * 32)
