@@ -40,16 +40,17 @@ contract LoanLedger is LossSharing {
         bytes32 productId;
     }
 
-    /// What an oracle submits; `recordHash` is the SHA-256 of the signed decision record.
+    /// What an oracle submits; `recordHash` is the SHA-256 of the signed decision record. Ordered so
+    /// the flag and the small numbers share one storage slot.
     struct Decision {
         uint256 applicationId;
-        bool approve;
         uint256 limit;
+        bytes32 modelId;
+        bytes32 recordHash;
+        bool approve;
         uint32 rateBps;
         uint32 pdPpm;
         uint32 score;
-        bytes32 modelId;
-        bytes32 recordHash;
     }
 
     struct Loan {
@@ -76,7 +77,7 @@ contract LoanLedger is LossSharing {
     mapping(uint256 => Loan) private _loans;
     mapping(uint256 => Decision) private _decisions; // the final one
     mapping(uint256 => Claim) private _claims;
-    mapping(uint256 => mapping(bytes32 => Decision)) private _proposals; // first submission per record
+    mapping(uint256 => mapping(bytes32 => bytes32)) private _proposals; // keccak of a record's first terms
     mapping(uint256 => mapping(bytes32 => uint256)) public votes;
     mapping(uint256 => mapping(address => bytes32)) public voted; // oracle's record, 0 if none
 
@@ -284,9 +285,9 @@ contract LoanLedger is LossSharing {
         if (voted[id][msg.sender] != 0) revert AlreadyVoted(id, msg.sender, voted[id][msg.sender]);
         voted[id][msg.sender] = d.recordHash;
         uint256 n = ++votes[id][d.recordHash];
-        _propose(d, n == 1);
         emit DecisionSubmitted(id, msg.sender, d.recordHash, n);
         if (n >= quorum()) _finalise(d);
+        else _propose(d, n == 1);
     }
 
     function _checkDecision(Decision calldata d) private view {
@@ -298,18 +299,16 @@ contract LoanLedger is LossSharing {
         if (d.limit == 0 || d.limit > a.amount) revert LimitOutOfRange(d.applicationId, d.limit, a.amount);
     }
 
-    /// @dev The first submission of a record fixes its contents; later ones must match it.
+    /// @dev The first submission of a record fixes its terms (their hash is kept while the decision
+    ///      is pending); later ones, the final one included, must match them.
     function _propose(Decision calldata d, bool first) private {
-        if (first) {
-            _proposals[d.applicationId][d.recordHash] = d;
-            return;
-        }
-        if (keccak256(abi.encode(_proposals[d.applicationId][d.recordHash])) != keccak256(abi.encode(d))) {
-            revert DecisionMismatch(d.applicationId, d.recordHash);
-        }
+        bytes32 terms = keccak256(abi.encode(d));
+        if (first) _proposals[d.applicationId][d.recordHash] = terms;
+        else if (_proposals[d.applicationId][d.recordHash] != terms) revert DecisionMismatch(d.applicationId, d.recordHash);
     }
 
     function _finalise(Decision calldata d) private {
+        if (votes[d.applicationId][d.recordHash] > 1) _propose(d, false);
         Loan storage l = _loans[d.applicationId];
         _decisions[d.applicationId] = d;
         uint32 validity = policyVersion() == 0 ? 30 days : policy(policyVersion()).approvalValidity;

@@ -49,8 +49,9 @@ class Decision:
     record_hash: str
 
     def as_abi(self) -> tuple[object, ...]:
-        return (self.application_id, self.approve, self.limit, self.rate_bps, self.pd_ppm, self.score,
-                id_bytes(self.model_id), id_bytes(self.record_hash, "a record hash"))
+        """In the contract's field order (packed for storage)."""
+        return (self.application_id, self.limit, id_bytes(self.model_id), id_bytes(self.record_hash, "a record hash"),
+                self.approve, self.rate_bps, self.pd_ppm, self.score)
 
 
 @dataclass(frozen=True)
@@ -190,7 +191,7 @@ class LoanLedger:
         return Loan(LoanStatus(status), *(int(v) for v in rest))
 
     def decision(self, application_id: int) -> Decision:
-        app_id, approve, limit, rate, pd, score, model, record = self.contract.call("decision", application_id)
+        app_id, limit, model, record, approve, rate, pd, score = self.contract.call("decision", application_id)
         return Decision(int(app_id), bool(approve), int(limit), int(rate), int(pd), int(score),
                         bytes(model).hex(), bytes(record).hex())
 
