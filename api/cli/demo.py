@@ -31,14 +31,14 @@ def add_to(app: typer.Typer) -> None:
 def demo(ctx: typer.Context, rpc: RpcOption = None) -> None:
     """Keys, contracts, participants, permissions, the data platform, the model, loans, provenance: step by step."""
     from api.cli.demo_data import data_platform
-    from api.cli.demo_loans import loans_on_chain
+    from api.cli.demo_loans import known_enterprises, loans_on_chain
     from api.cli.demo_model import credit_model
     from api.platform import opened_platform
     from ledger.chain import deployment
 
     settings = ctx.ensure_object(State).settings(rpc)
     console.rule("1. dev-only keys")
-    people = {i.name: i for i in ensure_demo_keys(keystore(settings))}
+    people = {i.name: i for i in ensure_demo_keys(keystore(settings))} | known_enterprises(settings)
     ensure_secrets(settings)
     console.rule("2. deploy")
     with opened(settings) as chain:

@@ -90,6 +90,12 @@ def loans_on_chain(p: Platform, settings: Settings, people: dict[str, Identity],
     _statuses(p, round_)
 
 
+def known_enterprises(settings: Settings) -> dict[str, Identity]:
+    """The extra enterprises an earlier round gave keys to, so the participants' table names them."""
+    store = keystore(settings)
+    return {name: store.load(name) for name in EXTRA_ENTERPRISES if name in store.names()}
+
+
 def _enterprises(p: Platform, settings: Settings) -> dict[str, Identity]:
     """Keys for the extra enterprises (created once, with their pilot credit codes), registered on chain."""
     store, found = keystore(settings), {}

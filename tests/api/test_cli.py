@@ -169,6 +169,7 @@ def test_demo_runs_end_to_end(home: Path) -> None:
     again = run(home, "demo")  # resumes: same chain, the catalogue already full, the log grows
     assert "already deployed and live" in again and "nothing to ingest" in again
     assert "policy v1 is in force (kept)" in again and "applications: 5 REPAID, 6 REPAID, 7 COMPENSATED" in again
+    assert "│ enterprise-3 " in again and "│ ? " not in again  # the loans' enterprises are named in the table
     store = LogStore(open_engine(Settings.build(home, None).db_url))
     carrying = [(index, kind) for index, _, body in store.leaves(0, store.size())
                 for kind in identifiers_in(body)]  # the whole log, scanned as text
