@@ -29,15 +29,16 @@ def add_to(app: typer.Typer) -> None:
 
 @reported
 def demo(ctx: typer.Context, rpc: RpcOption = None) -> None:
-    """Keys, contracts, participants, permissions, the data platform, provenance: step by step."""
+    """Keys, contracts, participants, permissions, the data platform, the model, loans, provenance: step by step."""
     from api.cli.demo_data import data_platform
+    from api.cli.demo_loans import known_enterprises, loans_on_chain
     from api.cli.demo_model import credit_model
     from api.platform import opened_platform
     from ledger.chain import deployment
 
     settings = ctx.ensure_object(State).settings(rpc)
     console.rule("1. dev-only keys")
-    people = {i.name: i for i in ensure_demo_keys(keystore(settings))}
+    people = {i.name: i for i in ensure_demo_keys(keystore(settings))} | known_enterprises(settings)
     ensure_secrets(settings)
     console.rule("2. deploy")
     with opened(settings) as chain:
@@ -47,7 +48,9 @@ def demo(ctx: typer.Context, rpc: RpcOption = None) -> None:
         with opened_platform(settings, chain) as p:
             participants(p, people)
             data_platform(p, people)
-            credit_model(p, settings, people)
+            model_id = credit_model(p, settings, people)
+            loans_on_chain(p, settings, people, model_id)
+            # issue 14: the operating ledger (`credtrace ledger report`) is printed here, once, after the loans.
             provenance(p)
         console.print(f"chain: {chain.endpoint}, block {chain.web3.eth.block_number}")
 
@@ -94,7 +97,7 @@ def _refused(attempt: str, act: Callable[[], object]) -> None:
 def provenance(p: Platform) -> None:
     from ledger.provenance import RegisteredKeys, verify_log
 
-    console.rule("9. every use of the data is a provenance event, anchored on chain (R5)")
+    console.rule("10. every use of the data is a provenance event, anchored on chain (R5)")
     p.seal_and_anchor()
     head = p.sequencer.store.checkpoints()[-1]
     console.print(f"log sealed at {head.tree_size} events, root {head.root.hex()[:16]}…, anchored in block "

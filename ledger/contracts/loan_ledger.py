@@ -17,6 +17,7 @@ from ledger.chain.contract import DeployedContract
 from ledger.chain.sender import TransactionSender
 from ledger.contracts.model_registry import id_bytes
 from ledger.errors import LedgerError
+from ledger.identifiers.scan import identifiers_in
 from ledger.types import Address, LoanStatus
 
 NAME = "LoanLedger"
@@ -111,9 +112,12 @@ class Claim:
 
 
 def product_id(code: str) -> bytes:
-    """A product code (printable ASCII, 1 to 32 characters) as bytes32, right-padded with zeros."""
+    """A product code (printable ASCII, 1 to 32 characters) as bytes32, right-padded with zeros. The chain
+    keeps it for good (``Applied``), so one carrying a raw identifier is refused, naming only its kind."""
     if not 1 <= len(code) <= 32 or not code.isascii() or not code.isprintable():
         raise LedgerError(f"a product code is 1 to 32 printable ASCII characters, not {code[:40]!r}")
+    for kind in identifiers_in(code):
+        raise LedgerError(f"a product code carries {kind}: give the product's code, not an identifier")
     return code.encode().ljust(32, b"\0")
 
 

@@ -54,3 +54,37 @@ def luhn_valid(digits: str) -> bool:
     for i, d in enumerate(int(c) for c in reversed(digits)):
         total += d if i % 2 == 0 else (2 * d - 9 if d > 4 else 2 * d)
     return total % 10 == 0
+
+
+WORD = 32
+"""An ABI word: calldata after its 4-byte selector, event data and every topic are made of them."""
+_UNPRINTABLE = re.compile(r"[\x00-\x1f\x7f\ufffd]")
+
+
+def identifiers_in_bytes(data: bytes, words_from: int = 0) -> Iterator[str]:
+    """The kind of each raw identifier in chain bytes (a transaction's input, an event's data or topic),
+    each kind once, looked for in every way one could have been put there:
+
+    - the bytes as text (UTF-8, an unprintable byte a space): a code passed as a ``string`` or ``bytes``;
+    - each ABI word from ``words_from`` (4 for calldata) as text, unless the word before it is all
+      text (then the word goes on a string, and a run cut at the boundary would be no run of its
+      own): a code right-padded into a ``bytes32`` is found even after a word ending in a letter;
+    - the hex, whole and each word's between its zero padding: digits written as hex digits
+      (``0x…0013812345678``).
+
+    Words are not read as decimal numbers: an amount of 130 to 199 million yuan is 11 digits of fen
+    starting 13 to 19, a mobile number's shape, and amounts are what the loan events carry.
+    """
+    words = [data[i:i + WORD] for i in range(words_from, len(data), WORD)]
+    alone = [w for before, w in zip([b"\0", *words], words, strict=False) if _UNPRINTABLE.search(_decoded(before))]
+    views = [_text(data), data.hex(), *(_text(w) for w in alone), *(w.hex().strip("0") for w in words)]
+    found = {kind for view in views for kind in identifiers_in(view)}
+    yield from (kind for kind, _, _ in _PATTERNS if kind in found)
+
+
+def _decoded(raw: bytes) -> str:
+    return raw.decode("utf-8", "replace")
+
+
+def _text(raw: bytes) -> str:
+    return _UNPRINTABLE.sub(" ", _decoded(raw))

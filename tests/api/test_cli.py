@@ -13,7 +13,7 @@ from web3 import Web3
 from api.cli import app
 from api.cli.context import opened
 from api.settings import Settings
-from ledger.chain import TransactionSender
+from ledger.chain import Chain, TransactionSender
 from ledger.chain.identity import DEV_ONLY, KeyStore
 from ledger.errors import LedgerError, TransactionError
 from ledger.identifiers.scan import identifiers_in
@@ -161,12 +161,78 @@ def test_demo_runs_end_to_end(home: Path) -> None:
     assert "the oracle reads for bank-a" in out and "checked against the chain alone" in out
     assert "log verified from the events up" in out and "all consistent" in out
     assert "out-of-time: AUC 0.8" in out and "may serve decisions: True" in out
+    assert "decides application 1 alone (decide): approved" in out and "in one decideBatch: declined" in out
+    assert "pays 11,250.00 of it (贴息)" in out and "→ REPAID" in out  # 25% of 45,000.00 yuan of interest
+    assert "the municipal pool pays 160,000.00, district 500103 pays 80,000.00" in out  # 40% and 20% of 400,000
+    assert "48,000.00 to the municipal pool, 24,000.00 to district 500103" in out  # 120,000 shared back 40:20
+    assert "applications: 1 REPAID, 2 REPAID, 3 COMPENSATED, 4 DECLINED" in out
     again = run(home, "demo")  # resumes: same chain, the catalogue already full, the log grows
     assert "already deployed and live" in again and "nothing to ingest" in again
+    assert "policy v1 is in force (kept)" in again and "applications: 5 REPAID, 6 REPAID, 7 COMPENSATED" in again
+    assert "│ enterprise-3 " in again and "│ ? " not in again  # the loans' enterprises are named in the table
     store = LogStore(open_engine(Settings.build(home, None).db_url))
     carrying = [(index, kind) for index, _, body in store.leaves(0, store.size())
                 for kind in identifiers_in(body)]  # the whole log, scanned as text
     assert store.size() > 300 and carrying == []
+    _loans_and_pools_are_as_the_demo_left_them(home)
+    _no_transaction_or_event_carries_an_identifier(home)
+
+
+def _loans_and_pools_are_as_the_demo_left_them(home: Path) -> None:
+    from api.cli.demo_loans import POOLS
+    from api.platform import opened_platform
+    from ledger.types import LoanStatus
+
+    settings = Settings.build(home, None)
+    with opened(settings) as chain, opened_platform(settings, chain) as p:
+        statuses = [p.loans.loan(n).status for n in range(1, p.loans.application_count() + 1)]
+        assert statuses == [LoanStatus.REPAID, LoanStatus.REPAID, LoanStatus.COMPENSATED, LoanStatus.DECLINED] * 2
+        assert p.loans.policy_version() == 1
+        for pool in map(p.loans.pool, POOLS):  # every pool: deposits + returned = paid + balance
+            assert pool.deposits + pool.returned == pool.paid + pool.balance and pool.shortfall == 0
+
+
+def _no_transaction_or_event_carries_an_identifier(home: Path) -> None:
+    """Every transaction's input and every event's data and topics in every block of the demo's chain,
+    scanned for raw identifiers; then a transaction that does carry one is put on chain and found."""
+    from api.cli.demo_data import demo_pilot
+    from api.cli.demo_loans import CONSENTED
+    from api.platform import opened_platform
+    from ledger.contracts.consent import Grant, new_nonce, purpose
+
+    settings = Settings.build(home, None)
+    with opened(settings) as chain:
+        assert _identifiers_on_chain(chain) == []
+        code = demo_pilot().enterprises[0].credit_code
+        keys = KeyStore(settings.keys_dir)
+        enterprise, bank = keys.load("enterprise-1"), keys.load("bank-a")
+        with opened_platform(settings, chain) as p:  # the client refuses it as a product code; the contract takes it
+            subject = bytes(p.org_id(enterprise))
+            g = Grant(enterprise.address, bank.address, subject, CONSENTED, purpose("credit-assessment"), 0,
+                      2**40, new_nonce())
+            signed = p.consents.sign_grant(g, enterprise.account)
+            p.consents.grant(TransactionSender(chain, p.operator.account), g, signed)
+            receipt = p.loans.contract.transact(TransactionSender(chain, bank.account), "applyFor", subject,
+                                                p.consents.consent_id(g), 100, 12, code.encode().ljust(32, b"\0"))
+        found = _identifiers_on_chain(chain)
+        assert found == [(receipt["transactionHash"].hex(), "input", "a unified social credit code"),
+                         (receipt["transactionHash"].hex(), "event", "a unified social credit code")]
+
+
+def _identifiers_on_chain(chain: Chain) -> list[tuple[str, str, str]]:
+    """(transaction hash, "input" or "event", kind) for each raw identifier in any block's transactions."""
+    from ledger.identifiers.scan import identifiers_in_bytes
+
+    w3, found = chain.web3, []
+    for number in range(w3.eth.block_number + 1):
+        for tx in w3.eth.get_block(number, full_transactions=True)["transactions"]:
+            assert not isinstance(tx, bytes)
+            data = bytes(tx["input"])
+            found += [(tx["hash"].hex(), "input", kind) for kind in identifiers_in_bytes(data, 4 if tx["to"] else 0)]
+            for log in w3.eth.get_transaction_receipt(tx["hash"])["logs"]:
+                parts = [bytes(log["data"]), *map(bytes, log["topics"])]
+                found += [(tx["hash"].hex(), "event", kind) for part in parts for kind in identifiers_in_bytes(part)]
+    return found
 
 
 def test_embedded_devnet_persists_and_admits_only_active_participants(home: Path) -> None:

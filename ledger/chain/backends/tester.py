@@ -21,8 +21,11 @@ class EthTesterChain:
 
     endpoint = "eth-tester"
 
-    def __init__(self) -> None:
-        self._tester = EthereumTester(PyEVMBackend())
+    def __init__(self, gas_limit: int | None = None) -> None:
+        """``gas_limit``: the block gas limit, eth-tester's (about 30 million, as the devnet's) if None;
+        a benchmark raises it to measure a transaction larger than a block (scripts/bench/loan_gas.py)."""
+        genesis = None if gas_limit is None else PyEVMBackend.generate_genesis_params({"gas_limit": gas_limit})
+        self._tester = EthereumTester(PyEVMBackend(genesis))
         self._web3 = Web3(EthereumTesterProvider(self._tester))
 
     @property

@@ -11,7 +11,7 @@ from hypothesis import strategies as st
 
 from ledger.errors import EventError
 from ledger.identifiers import idcard, uscc
-from ledger.identifiers.scan import identifiers_in, luhn_valid
+from ledger.identifiers.scan import identifiers_in, identifiers_in_bytes, luhn_valid
 from ledger.provenance import Event
 
 RNG = np.random.default_rng(11)
@@ -58,3 +58,33 @@ def test_ordinary_text_passes(text: str) -> None:
 @given(st.binary(min_size=32, max_size=32))
 def test_hex_digests_never_look_like_identifiers(digest: bytes) -> None:
     assert list(identifiers_in(f"asset {digest.hex()} read")) == []
+
+
+def _word(raw: bytes) -> bytes:
+    return raw.ljust(32, b"\0")
+
+
+@pytest.mark.parametrize("kind", list(IDENTIFIERS))
+def test_chain_bytes_carrying_an_identifier_are_found_however_it_was_encoded(kind: str) -> None:
+    value, selector, hash_ending_in_a_letter = IDENTIFIERS[kind], b"\x8c\x8b\xe9\x61", b"\x01" * 31 + b"a"
+    calldata = selector + hash_ending_in_a_letter + _word(value.encode())  # a bytes32 argument
+    assert list(identifiers_in_bytes(calldata, words_from=4)) == [kind]
+    string_arg = (32).to_bytes(32, "big") + len(value).to_bytes(32, "big") + _word(f"查询{value}".encode())
+    assert list(identifiers_in_bytes(string_arg)) == [kind]
+    if value.isdigit():  # its digits written as hex digits
+        assert list(identifiers_in_bytes(bytes.fromhex(value.rjust(64, "0")))) == [kind]
+
+
+@given(st.lists(st.binary(min_size=32, max_size=32), max_size=8), st.integers(0, 10**40 * 100))
+def test_hashes_and_amounts_on_chain_pass(words: list[bytes], amount: int) -> None:
+    """Any amount ``ledger.money`` accepts, in fen, as a ``uint256`` word: 13,812,345,678 fen included."""
+    assert list(identifiers_in_bytes(b"".join(words) + amount.to_bytes(32, "big"))) == []
+    assert list(identifiers_in_bytes((13_812_345_678).to_bytes(32, "big"))) == []
+
+
+def test_a_hex_string_cut_at_a_word_boundary_is_not_a_run_of_its_own() -> None:
+    """Seen on the demo chain: 18 hex digits of a JSON string's last word passed a credit code's check."""
+    text = b'{"a":"' + b"7" * 26 + b'6ceafdfbfb6494a25d","b":1}'
+    encoded = (32).to_bytes(32, "big") + len(text).to_bytes(32, "big") + text.ljust(64, b"\0")
+    assert list(identifiers_in("6ceafdfbfb6494a25d")) == ["a unified social credit code"]
+    assert list(identifiers_in_bytes(encoded)) == []
