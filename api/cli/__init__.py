@@ -15,9 +15,12 @@ from api.cli import (
     deploy,
     devnet,
     keys,
+    loan,
     log,
     model,
     participants,
+    policy,
+    pool,
     report,
     sanctions,
     witness,
@@ -59,6 +62,9 @@ report.add_to(app)
 model.add_to(app)
 sanctions.add_to(app)
 witness.add_to(app)
+loan.add_to(app)
+pool.add_to(app)
+policy.add_to(app)
 demo.add_to(app)
 
 

@@ -74,7 +74,8 @@ def reported(command: Callable[P, R]) -> Callable[P, R]:
         try:
             return command(*args, **kwargs)
         except (LedgerError, ApiError) as exc:
-            errors.print(f"[red]error:[/red] {escape(str(exc))}")  # a file name or value may hold "[/x]"
+            # one line however long (a revert's ids and addresses pass 140 columns); a value may hold "[/x]"
+            errors.print(f"[red]error:[/red] {escape(str(exc))}", soft_wrap=True)
             raise typer.Exit(1) from exc
         except Exception as exc:
             if not storage_failure(exc):

@@ -10,8 +10,10 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import astuple, dataclass
+from typing import TYPE_CHECKING, cast
 
-from web3.types import TxReceipt
+from eth_utils.abi import function_abi_to_4byte_selector
+from web3.types import EventData, TxReceipt
 
 from ledger.chain.contract import DeployedContract
 from ledger.chain.sender import TransactionSender
@@ -19,6 +21,9 @@ from ledger.contracts.model_registry import id_bytes
 from ledger.errors import LedgerError
 from ledger.identifiers.scan import identifiers_in
 from ledger.types import Address, LoanStatus
+
+if TYPE_CHECKING:
+    from eth_typing import ABIFunction
 
 NAME = "LoanLedger"
 MUNICIPAL = 0
@@ -220,5 +225,42 @@ class LoanLedger:
 
     def votes(self, application_id: int, record_hash: str) -> int:
         return int(self.contract.call("votes", application_id, id_bytes(record_hash, "a record hash")))
+
+    # ---- events: one eth_getLogs per kind, however many applications -----------------------------
+
+    def applications(self, bank: Address | None = None) -> list[Application]:
+        """Every application as its ``Applied`` event has it, oldest first; ``bank``'s alone if given
+        (an indexed topic, so the node filters)."""
+        logs = self.contract.event("Applied").get_logs(
+            from_block=0, argument_filters={"bank": bank} if bank else None)
+        return [_applied(log) for log in _in_order(logs)]
+
+    def statuses(self) -> dict[int, LoanStatus]:
+        """Every application's status now, the ``to`` of its last ``StatusChanged``."""
+        logs = self.contract.event("StatusChanged").get_logs(from_block=0)
+        return {int(log["args"]["applicationId"]): LoanStatus(int(log["args"]["to"])) for log in _in_order(logs)}
+
+    def pool_ids(self) -> list[int]:
+        """The municipal pool and every district pool funded (``PoolFunded``) or lent in (``Disbursed``)."""
+        funded = self.contract.event("PoolFunded").get_logs(from_block=0)
+        lent = self.contract.event("Disbursed").get_logs(from_block=0)
+        return sorted({MUNICIPAL} | {int(log["args"]["pool"]) for log in funded}
+                      | {int(log["args"]["district"]) for log in lent})
+
+    def operation(self, selector: bytes) -> str:
+        """The function a selector names (``IllegalTransition`` carries ``msg.sig``); its hex if none."""
+        names = {function_abi_to_4byte_selector(cast("ABIFunction", item)): str(item["name"])
+                 for item in self.contract.artifact.abi if item.get("type") == "function"}
+        return names.get(bytes(selector), "0x" + bytes(selector).hex())
+
+
+def _in_order(logs: Sequence[EventData]) -> list[EventData]:
+    return sorted(logs, key=lambda log: (log["blockNumber"], log["logIndex"]))
+
+
+def _applied(log: EventData) -> Application:
+    a = log["args"]
+    return Application(int(a["applicationId"]), a["bank"], bytes(a["subject"]).hex(), bytes(a["consentId"]).hex(),
+                       int(a["amount"]), int(a["termMonths"]), product_code(bytes(a["productId"])))
 
 

@@ -256,3 +256,11 @@ def test_embedded_devnet_persists_and_admits_only_active_participants(home: Path
         TransactionSender(chain, store.load("bank-b").account).transact(
             {"to": store.load("operator").address, "value": 1, "gas": 21_000})
         assert chain.web3.eth.block_number == height + 2  # the banks' transfers, nothing for the bureau
+
+
+def test_a_long_error_is_still_one_line(tmp_path: Path) -> None:
+    """Rich wrapped errors at 140 columns when piped: a revert naming ids and addresses came out as two lines."""
+    home = tmp_path / ("h" * 150)
+    home.write_text("a file, not a folder")
+    out = run(home, "log", "verify", ok=False)
+    assert out.startswith("error: the home ") and len(out.strip().splitlines()) == 1
