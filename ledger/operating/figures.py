@@ -165,7 +165,8 @@ class Report:
     districts: tuple[DistrictRow, ...]
     """By code."""
     pools: tuple[PoolFigures, ...]
-    """The municipal pool first, then the districts' by code."""
+    """Every pool money went into, out of or fell short in: the municipal pool first, then the
+    districts' by code."""
     policies: tuple[tuple[int, Policy], ...]
     """Every loss-sharing policy version set, in order."""
     pipeline: Pipeline

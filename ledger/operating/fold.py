@@ -110,8 +110,13 @@ def _report(state: _State, source: Source) -> Report:
         source,
         tuple(BankRow(bank, _pipeline(group), _book(group)) for bank, group in banks.items()),
         tuple(DistrictRow(code, _book(districts[code])) for code in sorted(districts)),
-        tuple(state.pools[p].figures(p) for p in sorted(state.pools)),  # MUNICIPAL (0) sorts first
+        tuple(f for p in sorted(state.pools) if _moved(f := state.pools[p].figures(p))),  # MUNICIPAL (0) first
         tuple(state.policies), _pipeline(loans), _book(loans))
+
+
+def _moved(pool: PoolFigures) -> bool:
+    """Whether money went in, out or fell short (a recovery on an uncompensated loan names no pool's money)."""
+    return any((pool.deposits, pool.paid, pool.returned, pool.shortfall))
 
 
 def _pipeline(loans: list[_Loan]) -> Pipeline:
