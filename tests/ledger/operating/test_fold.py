@@ -150,3 +150,4 @@ def test_a_missing_status_change_is_refused_at_the_next_one() -> None:
     missing = events.index(ev.StatusChanged(3, S.OVERDUE, S.DEFAULTED))
     with pytest.raises(EventsDisagree, match="application 3 moved from DEFAULTED, but its events left it OVERDUE"):
         fold(events[:missing] + events[missing + 1:], SOURCE)
+
