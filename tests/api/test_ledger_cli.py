@@ -8,6 +8,7 @@ import json
 import sys
 import time
 from collections.abc import Iterator
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -17,6 +18,7 @@ from typer.testing import CliRunner
 
 from api.cli import app
 from ledger.chain import Chain, Identity, TransactionSender, connect, deployment
+from ledger.chain.identity import _to_doc
 from ledger.types import Role
 
 HELPERS = Path(__file__).resolve().parents[1] / "ledger"
@@ -84,6 +86,8 @@ def test_the_report_of_the_scripted_loans_is_their_ledger_recomputed_from_the_lo
     world = build(anvil_chain, "anvil", lambda role: _identity(anvil_chain, role),
                   lambda who: TransactionSender(anvil_chain, who.account))
     deployment.save(deployed[0], home / "deployment.json")  # the home now names the world's contracts
+    (home / "keys").mkdir(mode=0o700)  # and knows the first bank by a key name
+    (home / "keys" / "bank-a.json").write_text(json.dumps(_to_doc(replace(world.banks[0], name="bank-a"))))
     play(world)
 
     stdout, _ = run(home, "ledger", "report", "--json", "--html", str(tmp_path / "ledger.html"), "--rpc", anvil_url)
@@ -101,6 +105,9 @@ def test_the_report_of_the_scripted_loans_is_their_ledger_recomputed_from_the_lo
                   "Risk compensation pools", "Loss-sharing policies"):
         assert title in stdout
     assert "79.59%" in stdout  # the NPL ratio of all loans, 39/49
+    second = world.banks[1].address
+    assert "│ bank-a " in stdout and f"│ {second[:6]}…{second[-4:]} " in stdout  # a name, else a short address
+    assert "bank-a" in page and second in page
 
 
 def _identity(chain: Chain, role: Role) -> Identity:
