@@ -11,12 +11,13 @@ Sub-packages, one concept each (each has its own map in its docstring):
 - ``provenance/``  the RFC 9162 provenance log: events, the Merkle tree, proofs, the SQL store,
                    tree heads, the sequencer that seals and anchors, witnesses, the audit walk
 - ``catalogue/``   the data platform: ingestion, encryption at rest, the access gate, assessment
+- ``operating/``   the operating ledger (台账): lending, defaults, compensation and pools, from LoanLedger's events
 - ``identifiers/`` credit codes and identity numbers: validation, and raw ones found in free text
 - ``migrations/``  the off-chain store's schema (Alembic), shared by the log and the catalogue
 
 Beside them, shared by all: ``types`` (the vocabulary: addresses, roles, statuses) and ``errors``.
 
-Layers (import-linter, ``pyproject.toml``): ``catalogue`` → ``provenance`` → ``contracts`` →
+Layers (import-linter, ``pyproject.toml``): ``catalogue`` | ``operating`` → ``provenance`` → ``contracts`` →
 ``chain`` → ``identifiers``; nothing here imports ``scoring``, ``oracle``, ``api`` or the simulation.
 
 Errors (all in ``ledger.errors``)::
@@ -31,5 +32,6 @@ Errors (all in ``ledger.errors``)::
     ├── VerificationError     a proof, signature or record did not verify (names what failed)
     ├── IdentityError         keys missing, malformed, or about to be overwritten
     ├── IdentifierError       a malformed credit code or identity number (``ledger.identifiers.errors``)
-    └── CatalogueError        the data platform's errors (``ledger.catalogue.errors``)
+    ├── CatalogueError        the data platform's errors (``ledger.catalogue.errors``)
+    └── OperatingError        the operating ledger's errors (``ledger.operating.errors``)
 """

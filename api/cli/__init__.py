@@ -15,6 +15,7 @@ from api.cli import (
     deploy,
     devnet,
     keys,
+    ledger,
     loan,
     log,
     model,
@@ -59,6 +60,7 @@ log.add_to(app)
 data.add_to(app)
 consent.add_to(app)
 report.add_to(app)
+ledger.add_to(app)
 model.add_to(app)
 sanctions.add_to(app)
 witness.add_to(app)

@@ -1,6 +1,6 @@
 """Shared by the ledger tests: the helpers in ``provenance/`` (``provenance_world``, ``ct_vectors``),
-``catalogue/`` (``supply_world``) and ``contracts/`` (``loan_world``): plain modules, put on the path here,
-and the ``deployed`` fixture."""
+``catalogue/`` (``supply_world``), ``contracts/`` (``loan_world``) and ``operating/`` (``ledger_story``):
+plain modules, put on the path here, and the ``deployed`` fixture."""
 
 import sys
 from collections.abc import Callable
@@ -15,7 +15,8 @@ from ledger.types import Role
 
 for HELPERS in (str(Path(__file__).resolve().parent / "provenance"),
                 str(Path(__file__).resolve().parent / "catalogue"),  # supply_world
-                str(Path(__file__).resolve().parent / "contracts")):  # loan_world
+                str(Path(__file__).resolve().parent / "contracts"),  # loan_world
+                str(Path(__file__).resolve().parent / "operating")):  # ledger_story
     if HELPERS not in sys.path:
         sys.path.insert(0, HELPERS)
 
