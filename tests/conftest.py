@@ -6,6 +6,7 @@ import importlib.util
 import os
 import socket
 import subprocess
+import sys
 import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -30,6 +31,12 @@ from ledger.types import Role
 # "AST constructor recursion depth mismatch" and the run ends without its summary line.
 
 ROOT = Path(__file__).resolve().parent.parent
+
+# The plain helper modules the tests share — provenance_world and ct_vectors (provenance/), supply_world
+# (catalogue/), loan_world (contracts/), ledger_story (operating/) — importable from any test folder.
+for _helpers in ("provenance", "catalogue", "contracts", "operating"):
+    if str(ROOT / "tests" / "ledger" / _helpers) not in sys.path:
+        sys.path.insert(0, str(ROOT / "tests" / "ledger" / _helpers))
 TOOLS = Path(os.environ.get("CREDTRACE_TOOLS", ROOT / "tools" / "node_modules" / ".bin"))
 
 

@@ -15,6 +15,7 @@ from api.cli.context import RpcOption, State, console, keystore, opened, reporte
 from api.settings import Settings
 
 if TYPE_CHECKING:
+    from ledger.chain import Chain
     from ledger.operating import Report
     from ledger.operating.tables import Table as TextTable
 
@@ -60,14 +61,27 @@ def folded(settings: Settings) -> Report:
     """Read the deployed LoanLedger's events and fold them; the deployment is read before the chain
     is opened, so a home with nothing deployed says so."""
     from ledger.chain import deployment
+
+    deployment.load(settings.deployment_path)
+    with opened(settings) as chain:
+        return folded_on(chain, settings)
+
+
+def folded_on(chain: Chain, settings: Settings) -> Report:
+    """The same on a chain already open (the demo's)."""
+    from ledger.chain import deployment
     from ledger.contracts.loan_ledger import NAME
     from ledger.operating import fold
     from ledger.operating.reader import read
 
     dep = deployment.load(settings.deployment_path)
-    with opened(settings) as chain:
-        reading = read(deployment.contract(chain, dep, NAME), dep.contracts[NAME].block_number)
+    reading = read(deployment.contract(chain, dep, NAME), dep.contracts[NAME].block_number)
     return fold(reading.events, reading.source)
+
+
+def print_report(chain: Chain, settings: Settings) -> None:
+    """The tables, banks by key name: what ``ledger report`` prints."""
+    _print(folded_on(chain, settings), _names(settings))
 
 
 def _names(settings: Settings) -> dict[str, str]:

@@ -7,13 +7,14 @@ import stat
 from pathlib import Path
 
 import pytest
+from ledger_story import recompute
 from typer.testing import CliRunner
 from web3 import Web3
 
 from api.cli import app
 from api.cli.context import opened
 from api.settings import Settings
-from ledger.chain import Chain, TransactionSender
+from ledger.chain import Chain, TransactionSender, deployment
 from ledger.chain.identity import DEV_ONLY, KeyStore
 from ledger.errors import LedgerError, TransactionError
 from ledger.identifiers.scan import identifiers_in
@@ -174,8 +175,22 @@ def test_demo_runs_end_to_end(home: Path) -> None:
     carrying = [(index, kind) for index, _, body in store.leaves(0, store.size())
                 for kind in identifiers_in(body)]  # the whole log, scanned as text
     assert store.size() > 300 and carrying == []
+    assert "Operating ledger from LoanLedger" in again and "NPL" in again
     _loans_and_pools_are_as_the_demo_left_them(home)
+    _the_ledger_report_is_the_loan_events_recomputed(home)
     _no_transaction_or_event_carries_an_identifier(home)
+
+
+def _the_ledger_report_is_the_loan_events_recomputed(home: Path) -> None:
+    """``ledger report --json`` after the demo's loans equals the ledger recomputed from eth_getLogs with
+    web3 alone (tests/ledger/operating/ledger_story.py, which does not import the report's fold)."""
+    doc = json.loads(run(home, "ledger", "report", "--json"))
+    doc.pop("source")
+    settings = Settings.build(home, None)
+    record = deployment.load(settings.deployment_path).contracts["LoanLedger"]
+    with opened(settings) as chain:
+        assert doc == recompute(chain.web3, record.address, record.block_number)
+    assert doc["totals"]["applications"] >= 8  # two rounds of the demo's four
 
 
 def _loans_and_pools_are_as_the_demo_left_them(home: Path) -> None:

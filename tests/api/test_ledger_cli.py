@@ -5,7 +5,6 @@
 from __future__ import annotations
 
 import json
-import sys
 import time
 from collections.abc import Iterator
 from dataclasses import replace
@@ -13,6 +12,8 @@ from pathlib import Path
 
 import pytest
 from eth_account import Account
+from ledger_story import play, recompute
+from loan_world import build
 from nacl.signing import SigningKey
 from typer.testing import CliRunner
 
@@ -20,14 +21,6 @@ from api.cli import app
 from ledger.chain import Chain, Identity, TransactionSender, connect, deployment
 from ledger.chain.identity import _to_doc
 from ledger.types import Role
-
-HELPERS = Path(__file__).resolve().parents[1] / "ledger"
-for folder in ("contracts", "operating"):  # loan_world, ledger_story
-    if str(HELPERS / folder) not in sys.path:
-        sys.path.insert(0, str(HELPERS / folder))
-
-from ledger_story import play, recompute  # noqa: E402
-from loan_world import build  # noqa: E402
 
 
 @pytest.fixture

@@ -1,10 +1,8 @@
-"""Shared by the ledger tests: the helpers in ``provenance/`` (``provenance_world``, ``ct_vectors``),
-``catalogue/`` (``supply_world``), ``contracts/`` (``loan_world``) and ``operating/`` (``ledger_story``):
-plain modules, put on the path here, and the ``deployed`` fixture."""
+"""Shared by the ledger tests: the ``deployed`` fixture. (The plain helper modules beside it —
+``provenance_world``, ``supply_world``, ``loan_world``, ``ledger_story`` … — are put on the path by
+tests/conftest.py, as the API tests use them too.)"""
 
-import sys
 from collections.abc import Callable
-from pathlib import Path
 
 import pytest
 
@@ -12,13 +10,6 @@ from ledger.chain import DeployedContract, Identity, deployment
 from ledger.contracts import ParticipantRegistry
 from ledger.contracts.participant_registry import NAME as REGISTRY
 from ledger.types import Role
-
-for HELPERS in (str(Path(__file__).resolve().parent / "provenance"),
-                str(Path(__file__).resolve().parent / "catalogue"),  # supply_world
-                str(Path(__file__).resolve().parent / "contracts"),  # loan_world
-                str(Path(__file__).resolve().parent / "operating")):  # ledger_story
-    if HELPERS not in sys.path:
-        sys.path.insert(0, HELPERS)
 
 Deployed = tuple[Callable[[str], DeployedContract], list[Identity]]
 
