@@ -5,23 +5,25 @@ People write yuan ("1,000,000", "2500.50"); the chain and every JSON output hold
 
 from __future__ import annotations
 
-from decimal import Context, Decimal, InvalidOperation
+import re
+from decimal import Context, Decimal
 
 from ledger.errors import LedgerError
 
 FEN_PER_YUAN = 100
 EXACT = Context(prec=64)
-CENT = Decimal("0.01")
 """Wide enough that no amount we accept is rounded."""
+CENT = Decimal("0.01")
+DECIMAL = re.compile(r"[0-9]+(\.[0-9]+)?")
 
 
 def fen(yuan: str) -> int:
     """``"2500.50"`` → 250050; at most two decimals, not negative, under 10^40 yuan; LedgerError otherwise."""
-    try:
-        amount = Decimal(yuan.replace(",", "").strip()).normalize(EXACT)
-    except InvalidOperation:
-        raise LedgerError(f"an amount is a number of yuan such as 2500.50, not {yuan[:40]!r}") from None
-    if not (amount.is_finite() and 0 <= amount < 10**40 and amount == amount.quantize(CENT, context=EXACT)):
+    digits = yuan.replace(",", "").strip()
+    if not DECIMAL.fullmatch(digits):  # no exponents, signs, NaN or Infinity: what a person writes
+        raise LedgerError(f"an amount is a number of yuan such as 2500.50, not {yuan[:40]!r}")
+    amount = Decimal(digits)
+    if not (amount < 10**40 and amount == amount.quantize(CENT, context=EXACT)):
         raise LedgerError(f"an amount is yuan with at most two decimals, not negative: {yuan[:40]!r}")
     return int(amount.scaleb(2, EXACT))
 

@@ -12,7 +12,7 @@ def test_yuan_text_becomes_exact_fen() -> None:
     assert [fen(t) for t in ("0", "2500.50", "1,000,000", " 0.01 ", "3.1")] == [0, 250050, 100000000, 1, 310]
 
 
-@pytest.mark.parametrize("text", ["", "abc", "-1", "0.001", "NaN", "Infinity", "1e400000"])
+@pytest.mark.parametrize("text", ["", "abc", "-1", "0.001", "NaN", "Infinity", "1e400000", "1e3", "+5", "1.", "١٢"])
 def test_anything_else_is_refused_with_a_reason(text: str) -> None:
     with pytest.raises(LedgerError, match="an amount is"):
         fen(text)
