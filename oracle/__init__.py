@@ -1,5 +1,5 @@
-"""The oracle: turns loan applications into signed decisions written back to the chain.
+"""The oracle: turns loan applications into signed decisions written back to the chain (issue 15).
 
-Not built yet (see the issues); the package exists so the distribution's layout is the
-architecture's from the start.
+- ``record``  the signed decision record: decision, in-toto Statement, DSSE envelope, record hash
+- ``errors``  the package's one error tree
 """
