@@ -21,7 +21,7 @@ def fen(yuan: str) -> int:
     """``"2500.50"`` → 250050; at most two decimals, not negative, under 10^40 yuan; LedgerError otherwise."""
     digits = yuan.replace(",", "").strip()
     if not DECIMAL.fullmatch(digits):  # no exponents, signs, NaN or Infinity: what a person writes
-        raise LedgerError(f"an amount is a number of yuan such as 2500.50, not {yuan[:40]!r}")
+        raise LedgerError(f"an amount is a number of yuan, not negative, such as 2500.50: not {yuan[:40]!r}")
     amount = Decimal(digits)
     if not (amount < 10**40 and amount == amount.quantize(CENT, context=EXACT)):
         raise LedgerError(f"an amount is yuan with at most two decimals, not negative: {yuan[:40]!r}")
