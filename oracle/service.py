@@ -85,6 +85,9 @@ class Pending:
 
     app: Application
     block_time: int
+    """The ``Applied`` block's timestamp (chain time)."""
+    seen: float
+    """When this oracle took it up (its own clock)."""
     row: StoredRecord | None = None
     read: tuple[tuple[int, ...], list[dict[str, Any]] | Reason] | None = None
 
@@ -140,7 +143,7 @@ class Oracle:
             self.say(f"application {app.application_id}: decided without this oracle; passed over")
             return None
         block_time = int(self.w.chain.web3.eth.get_block(int(log["blockNumber"]))["timestamp"])
-        return Pending(app, block_time, row)
+        return Pending(app, block_time, self.clock(), row)
 
     def _application(self, log: Mapping[str, Any]) -> Application:
         a = log["args"]
@@ -202,12 +205,16 @@ class Oracle:
         return voted is None
 
     def _send(self, unsent: Sequence[Pending]) -> None:
+        """Send the votes, then log each application's latency: the chain's time from its ``Applied``
+        block to the receipt's block (a devnet's block times run ahead of the wall clock when blocks come
+        faster than one a second, so the wall clock is not compared with them), and this oracle's own
+        time from taking it up to the receipt."""
         decisions = [_on_chain(p.row) for p in unsent if p.row is not None]
         sender = TransactionSender(self.w.chain, self.me.account)
         receipt = (self.w.loans.decide(sender, decisions[0]) if len(decisions) == 1
                    else self.w.loans.decide_batch(sender, decisions))
         crash_point("after-send")
-        now = self.clock()
+        now, mined = self.clock(), int(self.w.chain.web3.eth.get_block(receipt["blockNumber"])["timestamp"])
         events = list(self.w.loans.contract.events(receipt))
         final = {int(e["args"]["applicationId"]) for e in events if e["event"] == "Decided"}
         votes = {int(e["args"]["applicationId"]): int(e["args"]["votes"]) for e in events
@@ -215,8 +222,9 @@ class Oracle:
         for p, d in zip(unsent, decisions, strict=True):
             state = (("APPROVED" if d.approve else "DECLINED") if d.application_id in final
                      else f"vote {votes.get(d.application_id, 0)} of {self.w.loans.quorum()}, not final yet")
-            self.say(f"application {d.application_id}: {state}, record {d.record_hash[:12]}…; "
-                     f"{now - p.block_time:.2f} s from the Applied block to the receipt")
+            self.say(f"application {d.application_id}: {state}, record {d.record_hash[:12]}…; latency "
+                     f"{mined - p.block_time} s from the Applied block to the receipt's (chain time), "
+                     f"{now - p.seen:.2f} s in this oracle")
 
     def _log_decision(self, p: Pending) -> None:
         """The DECISION event, built from the stored record alone: appended unless already in the log."""
