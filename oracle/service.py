@@ -103,9 +103,8 @@ class Oracle:
 
     def run_pass(self, batch: int) -> int:
         """Decide every application past the cursor, ``batch`` at a time; how many were handled."""
-        logs = after(self.w.loans.contract.event("Applied").get_logs(
-            from_block=max(store.cursor(self.w.engine, self.me.address).block_number, 0)),
-            store.cursor(self.w.engine, self.me.address))
+        cursor = store.cursor(self.w.engine, self.me.address)
+        logs = after(self.w.loans.contract.event("Applied").get_logs(from_block=max(cursor.block_number, 0)), cursor)
         for chunk in _chunks(logs, max(batch, 1)):
             self._servable()
             self._handle(chunk)
@@ -189,7 +188,7 @@ class Oracle:
         return Checkpoint(heads[-1].tree_size, heads[-1].root.hex()) if events and heads else None
 
     def _scored(self, p: Pending, records: list[dict[str, Any]], case: Case) -> record.Decision:
-        vector = pipeline.features(records, p.block_time)
+        vector = pipeline.features(records, p.block_time)  # the gate shows only rows its schemas validated
         store.store_vector(self.w.engine, *pipeline.vector_bytes(vector))
         return pipeline.scored(p.app, self.model, vector, case)
 

@@ -84,6 +84,30 @@ def test_killed_at_any_point_the_restart_decides_exactly_once(home: Path, point:
     assert "application " not in run(home, "oracle", "run", "--once")
 
 
+def test_follow_decides_applications_as_they_come(home: Path) -> None:
+    import subprocess
+    import sys
+    import time
+
+    consent = grant(home)
+    command = [str(Path(sys.executable).parent / "credtrace"), "--home", str(home), "oracle", "run", "--follow",
+               "--poll", "0.2"]
+    follower = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+                                env={**os.environ, "PYTHONUNBUFFERED": "1"})
+    try:
+        assert follower.stdout is not None and "serves model" in follower.stdout.readline()
+        application = apply(home, consent)  # through the follower's node (the devnet serves one process)
+        deadline = time.monotonic() + 60
+        while not query(home, "SELECT 1 FROM decision_records WHERE application_id = :a", a=application):
+            assert time.monotonic() < deadline and follower.poll() is None
+            time.sleep(0.2)
+        assert f"application {application}: " in follower.stdout.readline()
+        assert loan(home, application)["status"] in ("APPROVED", "DECLINED")
+    finally:
+        follower.terminate()
+        follower.wait(timeout=30)
+
+
 def test_two_processes_for_one_key_do_not_both_act(home: Path) -> None:
     from oracle.errors import OracleBusy
     from oracle.lease import Lease
