@@ -19,6 +19,7 @@ from api.cli import (
     loan,
     log,
     model,
+    oracle,
     participants,
     policy,
     pool,
@@ -65,6 +66,7 @@ model.add_to(app)
 sanctions.add_to(app)
 witness.add_to(app)
 loan.add_to(app)
+oracle.add_to(app)
 pool.add_to(app)
 policy.add_to(app)
 demo.add_to(app)

@@ -47,6 +47,7 @@ from ledger.provenance.sequencer import Sequencer
 from ledger.types import Address, Role, Status
 
 _CONSENT_ID = re.compile(r"0x[0-9a-fA-F]{64}")
+_PSEUDONYM = re.compile(r"[0-9a-f]{64}")
 TAMPERED = "a stored record is not what its row says (moved, swapped or altered in the database); nothing was shown"
 
 POLICY: dict[Role, tuple[bool, Treatment]] = {
@@ -81,6 +82,9 @@ class AccessRequest:
     consent: str | None = None
     on_behalf_of: Address | None = None
     """The bank an oracle reads for: the consent must be granted to that bank."""
+    subject: str | None = None
+    """The enterprise's pseudonym, for an oracle that has nothing else (a loan application carries
+    only it): the gate reads by it, ``credit_code`` unused. Only an oracle may; every other check holds."""
 
 
 @dataclass(frozen=True)
@@ -110,15 +114,17 @@ class AccessGate:
     def read(self, req: AccessRequest) -> Disclosure:
         """The enterprise's records, desensitised; AccessDenied (recorded) if not allowed. Every
         refusal is recorded, a malformed request's too; its reason never repeats what was asked."""
-        subject = self._subject(req.credit_code)
+        subject = self._subject(req)
         if subject is None:
-            raise self._denied(req, None, "the credit code requested is not a valid unified social credit code")
+            raise self._denied(req, None, "the credit code requested is not a valid unified social credit code"
+                               if req.subject is None else "the pseudonym requested is not 64 lowercase hex digits")
         refused = self._unknown_datasets(req) or self._refusal(req, subject)
         if refused is not None:
             raise self._denied(req, subject, refused)
-        stored, code = self.reader.records(subject, req.departments), validate(req.credit_code)
+        stored = self.reader.records(subject, req.departments)
+        code = validate(req.credit_code) if req.subject is None else None
         try:
-            opened = [(r.department, self._opened(r, code)) for r in stored]
+            opened = [(r.department, self._opened(r, code, subject)) for r in stored]
         except RecordTampered:
             raise self._denied(req, subject, TAMPERED) from None
         treatment = POLICY[self.roles.participant(req.requester).role][1]
@@ -140,9 +146,11 @@ class AccessGate:
         index = self._record("OUTPUT", req, subject, (content,), outputs=(marker,), recipient=recipient)
         return stamped, index
 
-    def _subject(self, credit_code: str) -> str | None:
+    def _subject(self, req: AccessRequest) -> str | None:
+        if req.subject is not None:
+            return req.subject if _PSEUDONYM.fullmatch(req.subject) else None
         try:
-            return self.pseudonymise(validate(credit_code))
+            return self.pseudonymise(validate(req.credit_code))
         except IdentifierError:
             return None
 
@@ -163,6 +171,8 @@ class AccessGate:
             return f"requester is {who.status.name.lower()}, not active"
         if who.role not in POLICY:
             return f"role {who.role.name} may not read enterprise data"
+        if req.subject is not None and who.role is not Role.ORACLE:
+            return "only an oracle reads by pseudonym; give the enterprise's credit code"
         if who.role is Role.ORACLE and (refused := self._bank_refusal(req.on_behalf_of)):
             return refused
         if self.sanctions.is_sanctioned(subject):
@@ -190,12 +200,16 @@ class AccessGate:
             return f"the bank the oracle reads for is {who.status.name.lower()}, not active"
         return None
 
-    def _opened(self, stored: StoredRecord, credit_code: str) -> dict[str, Any]:
+    def _opened(self, stored: StoredRecord, credit_code: str | None, subject: str) -> dict[str, Any]:
         """The record in ``stored`` if it is what its row says, else :class:`RecordTampered`. A bound
-        ciphertext does not open elsewhere; a legacy (unbound) one is held to its row by these checks."""
+        ciphertext does not open elsewhere; a legacy (unbound) one is held to its row by these checks.
+        Read by pseudonym (``credit_code`` None), the record's credit code must pseudonymise to it."""
         body = self.vault.open(stored.sealed, stored.department, stored.subject, stored.period)
         record: dict[str, Any] = json.loads(body)
-        if not (hashlib.sha256(body).hexdigest() == stored.content_hash and record.get("credit_code") == credit_code
+        code = record.get("credit_code")
+        owned = code == credit_code if credit_code is not None else (
+            isinstance(code, str) and self.pseudonymise(code) == subject)
+        if not (hashlib.sha256(body).hexdigest() == stored.content_hash and owned
                 and record.get("period") == stored.period
                 and set(record) <= set(SCHEMAS[stored.department].field_names)):
             raise RecordTampered(TAMPERED)

@@ -226,6 +226,12 @@ class LoanLedger:
     def votes(self, application_id: int, record_hash: str) -> int:
         return int(self.contract.call("votes", application_id, id_bytes(record_hash, "a record hash")))
 
+    def voted(self, application_id: int, oracle: Address) -> str | None:
+        """The record hash ``oracle`` submitted for the application, or None if it has not voted: what an
+        oracle restarting after a crash asks before it sends again (a second vote reverts ``AlreadyVoted``)."""
+        found = bytes(self.contract.call("voted", application_id, oracle))
+        return None if found == bytes(32) else found.hex()
+
     # ---- events: one eth_getLogs per kind, however many applications -----------------------------
 
     def applications(self, bank: Address | None = None) -> list[Application]:

@@ -50,7 +50,8 @@ class World:
 
     def request(self, who: str, consent: str | None, datasets: tuple[str, ...] = ("tax", "registration"),
                 **extra: Any) -> AccessRequest:
-        return AccessRequest(self.people[who].address, self.code, datasets, CREDIT, f"req-{time.time_ns()}",
+        code = extra.pop("credit_code", self.code)
+        return AccessRequest(self.people[who].address, code, datasets, CREDIT, f"req-{time.time_ns()}",
                              consent, **extra)
 
     def consent(self, bank: str = "bank-a", categories: Category = Category.TAX | Category.MARKET_SUPERVISION,
@@ -365,3 +366,21 @@ def test_a_batch_stored_before_a_crash_gets_its_ingest_event(world: World) -> No
     assert world.p.sequencer.store.size() == size + 1
     assert (event["action"], event["request_id"], event["assets"]) == ("INGEST", "batch-" + "f" * 32, ["a" * 64])
     assert record_pending(world.p.ingestion.writer, world.p.sequencer) == 0
+
+
+def test_the_oracle_reads_by_pseudonym_with_every_check_held(world: World) -> None:
+    """A loan application carries only the pseudonym: the oracle reads by it (issue 15), a bank may not,
+    and the consent, the bank and the record's owner are checked as for a read by credit code."""
+    consent, bank = world.consent(), world.people["bank-a"].address
+    pseudonym = world.p.pseudonymise(world.code)
+    shown = world.p.gate.read(world.request("oracle", consent, on_behalf_of=bank, subject=pseudonym,
+                                            credit_code=""))
+    assert {r["subject"] for r in shown.records} == {pseudonym} and len(shown.records) > 1
+    assert world.last_event()["action"] == "ACCESS" and world.last_event()["subject"] == pseudonym
+    for who, subject, why in (("bank-a", pseudonym, "only an oracle reads by pseudonym"),
+                              ("oracle", "F" * 64, "not 64 lowercase hex"),
+                              ("oracle", "ab" * 32, "granted for another enterprise")):
+        with pytest.raises(AccessDenied) as refused:
+            world.p.gate.read(world.request(who, consent, on_behalf_of=bank if who == "oracle" else None,
+                                            subject=subject, credit_code=""))
+        assert why in refused.value.reason and world.last_event()["action"] == "DENIED"
