@@ -1,0 +1,63 @@
+"""`credtrace decision verify`: a bank's offline check of a signed decision record, with nothing but the
+record and the chain (a fresh home with no deployment, no keys, no database: only --rpc and --loans), on the
+devnet and on Anvil. A record the chain decided passes every check and exits 0; a tampered one exits 1 with
+one `error:` line naming the first check it fails, and `--json` lists the checks."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from decision_world import decided, tampered
+from loan_world import LoanWorld, build
+from typer.testing import CliRunner
+
+from api.cli import app
+
+URLS = {"devnet": "devnet_url", "anvil": "anvil_url"}
+
+
+@pytest.fixture
+def world(chain, backend, make_identity, sender) -> LoanWorld:  # type: ignore[no-untyped-def]
+    return build(chain, backend, make_identity, sender)
+
+
+@pytest.fixture
+def rpc(backend: str, request: pytest.FixtureRequest) -> str:
+    return str(request.getfixturevalue(URLS[backend]))
+
+
+def run(home: Path, *args: str, code: int = 0) -> str:
+    result = CliRunner().invoke(app, ["--home", str(home), *args], env={"COLUMNS": "200"})
+    assert result.exit_code == code, result.output
+    assert "Traceback" not in result.output
+    return result.output
+
+
+@pytest.mark.parametrize("backend", list(URLS), indirect=True)
+def test_a_bank_verifies_a_record_with_the_chain_alone_and_tampering_is_named(
+        world: LoanWorld, rpc: str, tmp_path: Path) -> None:
+    app_id, raw = decided(world)
+    home, good, bad = tmp_path / "empty-home", tmp_path / "record.json", tmp_path / "tampered.json"
+    good.write_bytes(raw)
+    bad.write_bytes(tampered(raw, limit=1))
+    where = ["--rpc", rpc, "--loans", world.loans.contract.address]
+
+    shown = run(home, "decision", "verify", str(good), *where)
+    for name in ("envelope", "application", "decided", "subject", "signatures", "quorum", "model", "terms",
+                 "record-hash"):
+        assert f"ok  {name}: " in shown
+    assert shown.strip().endswith("signed by its oracles")
+    report = json.loads(run(home, "decision", "verify", str(good), *where, "--json", "--application", str(app_id)))
+    assert report["valid"] is True and all(c["ok"] for c in report["checks"]) and len(report["checks"]) == 9
+
+    refused = run(home, "decision", "verify", str(bad), *where, code=1)
+    assert [line for line in refused.splitlines() if line.startswith("error:")] == [
+        line for line in refused.splitlines() if "error" in line]
+    assert "error: the record fails the check 'signatures'" in refused
+    report = json.loads(run(home, "decision", "verify", str(bad), *where, "--json", code=1))
+    assert report["valid"] is False and report["checks"][-1]["name"] == "signatures"
+    other = run(home, "decision", "verify", str(good), *where, "--application", str(app_id + 1), code=1)
+    assert "error: the record fails the check 'application'" in other
+    assert not home.exists()  # nothing of the platform's was needed, nor written
