@@ -1,7 +1,8 @@
 """`credtrace decision verify`: a bank's offline check of a signed decision record, with nothing but the
 record and the chain (a fresh home with no deployment, no keys, no database: only --rpc and --loans), on the
 devnet and on Anvil. A record the chain decided passes every check and exits 0; a tampered one exits 1 with
-one `error:` line naming the first check it fails, and `--json` lists the checks."""
+one `error:` line naming the first check it fails, and `--json` lists the checks; with `--proofs`, the ACCESS
+event the record cites is proved in a checkpoint anchored on chain."""
 
 from __future__ import annotations
 
@@ -9,7 +10,7 @@ import json
 from pathlib import Path
 
 import pytest
-from decision_world import decided, tampered
+from decision_world import access_event, access_log, decided, tampered
 from loan_world import LoanWorld, build
 from typer.testing import CliRunner
 
@@ -38,9 +39,12 @@ def run(home: Path, *args: str, code: int = 0) -> str:
 @pytest.mark.parametrize("backend", list(URLS), indirect=True)
 def test_a_bank_verifies_a_record_with_the_chain_alone_and_tampering_is_named(
         world: LoanWorld, rpc: str, tmp_path: Path) -> None:
-    app_id, raw = decided(world)
+    witnesses, checkpoint = access_log(world, f"sqlite:///{tmp_path / 'log.sqlite'}", [access_event(world)])
+    app_id, raw = decided(world, access_events=(0,), checkpoint=checkpoint)
     home, good, bad = tmp_path / "empty-home", tmp_path / "record.json", tmp_path / "tampered.json"
     good.write_bytes(raw)
+    proofs = tmp_path / "proofs.jsonl"  # as `credtrace log prove 0 …` prints them: JSON Lines
+    proofs.write_text("".join(json.dumps(w) + "\n" for w in witnesses))
     bad.write_bytes(tampered(raw, limit=1))
     where = ["--rpc", rpc, "--loans", world.loans.contract.address]
 
@@ -51,6 +55,8 @@ def test_a_bank_verifies_a_record_with_the_chain_alone_and_tampering_is_named(
     assert shown.strip().endswith("signed by its oracles")
     report = json.loads(run(home, "decision", "verify", str(good), *where, "--json", "--application", str(app_id)))
     assert report["valid"] is True and all(c["ok"] for c in report["checks"]) and len(report["checks"]) == 9
+    assert "ok  access-events: 1 ACCESS event(s) [0]" in run(home, "decision", "verify", str(good), *where,
+                                                             "--proofs", str(proofs))
 
     refused = run(home, "decision", "verify", str(bad), *where, code=1)
     assert [line for line in refused.splitlines() if line.startswith("error:")] == [

@@ -68,3 +68,39 @@ def tampered(raw: bytes, **predicate: Any) -> bytes:
     statement["predicate"].update(predicate)
     doc["payload"] = base64.b64encode(rfc8785.dumps(statement)).decode()
     return rfc8785.dumps(doc)
+
+
+def access_log(world: LoanWorld, db_url: str, events: Sequence[dict[str, Any]]) -> tuple[
+        list[dict[str, Any]], record.Checkpoint]:
+    """A ProvenanceLog of the world's registry holding ``events`` (JSON), sealed and anchored by the world's
+    operator: each event's witness (``credtrace log prove``'s format) and the anchored checkpoint."""
+    from ledger.chain import deployment
+    from ledger.contracts import ProvenanceLog
+    from ledger.migrations import open_engine
+    from ledger.provenance import AnchorTarget, Event, LogStore, Sequencer
+    from ledger.provenance.witness import WitnessCheck, prove_all
+
+    sender = world.send(world.operator)
+    address = deployment.deploy_contract(sender, "ProvenanceLog", world.registry.contract.address).address
+    log = ProvenanceLog(_contract(world, "ProvenanceLog", address))
+    store = LogStore(open_engine(db_url))
+    with Sequencer(store, world.operator.signing_key, lambda: 1_790_000_000_000, AnchorTarget(log, sender)) as seq:
+        seq.append([Event.from_json(e) for e in events])
+        seq.seal()
+        head = seq.anchor()
+    assert head is not None
+    witnesses = list(prove_all(store, [str(i) for i in range(len(events))], WitnessCheck(log, world.registry)))
+    return witnesses, record.Checkpoint(head.tree_size, head.root.hex())
+
+
+def _contract(world: LoanWorld, name: str, address: str) -> Any:
+    from ledger.chain import DeployedContract, artifact
+
+    return DeployedContract(world.chain, artifact.load(name), address)  # type: ignore[arg-type]
+
+
+def access_event(world: LoanWorld, action: str = "ACCESS", enterprise: int = 0) -> dict[str, Any]:
+    """What the access gate records when the oracle reads for the first bank under the enterprise's consent."""
+    return {"action": action, "actor": world.oracle.address, "subject": world.subject(enterprise),
+            "assets": ["33" * 32], "purpose": "credit line review", "consent": "0x" + world.consent(enterprise),
+            "request_id": f"oracle-{action.lower()}-{enterprise}", "time": "2026-11-30T08:59:00Z"}

@@ -11,10 +11,11 @@ import hashlib
 import json
 import secrets
 from dataclasses import replace
+from typing import Any
 
 import pytest
 import rfc8785
-from decision_world import application, decided, decision, signed, submit, tampered
+from decision_world import access_event, access_log, application, decided, decision, signed, submit, tampered
 from loan_world import POLICY, LoanWorld, build
 from nacl.signing import SigningKey
 from securesystemslib.dsse import Envelope
@@ -120,3 +121,24 @@ def test_too_few_signatures_under_a_quorum_of_two_are_refused(world: LoanWorld) 
         submit(world, d, oracle, record.record_hash(one))
     assert first_failure(world, records[0]) == "quorum"
     assert all(c.ok for c in checked(world, record.combined(records)))
+
+
+def test_the_access_events_a_record_cites_are_proved_in_an_anchored_checkpoint(world: LoanWorld, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    witnesses, checkpoint = access_log(world, f"sqlite:///{tmp_path / 'log.sqlite'}",
+                                       [access_event(world), access_event(world, enterprise=1)])
+    contracts = contracts_from(world.chain, world.loans.contract.address)  # the log found from the witnesses
+
+    def proved(raw: bytes, given: list[dict[str, Any]] = witnesses) -> list[Check]:
+        return verified(raw, lambda claim: gather(contracts, claim, given))
+
+    _, raw = decided(world, access_events=(0,), checkpoint=checkpoint)
+    found = proved(raw)
+    assert found[-1].name == "access-events" and all(c.ok for c in found), found
+    assert proved(raw, [])[-1] == Check("access-events", False, "no witness for the cited event 0")
+    forged = [{**witnesses[0], "event": {**witnesses[0]["event"], "purpose": "marketing"}}]
+    assert "witness does not hold: leaf_hash" in proved(raw, forged)[-1].detail
+    _, other = decided(world, access_events=(1,), checkpoint=checkpoint)  # another enterprise's read
+    assert proved(other)[-1] == Check("access-events", False, f"event 1 is not an ACCESS of enterprise "
+                                      f"{world.subject(0)} under consent 0x{world.consent(0)}")
+    _, unanchored = decided(world, access_events=(0,), checkpoint=replace(checkpoint, root_hash="44" * 32))
+    assert "is not a tree head anchored on chain" in proved(unanchored)[-1].detail
