@@ -14,6 +14,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from eth_abi.exceptions import EncodingError
 from eth_utils.address import is_address, to_checksum_address
 from eth_utils.crypto import keccak
 
@@ -27,9 +28,12 @@ from ledger.errors import ContractRevert, DeploymentError, LedgerError, Verifica
 from ledger.provenance.witness import WitnessCheck
 from ledger.types import Role
 from oracle import record
-from oracle.verify import Claim, Decided, Evidence, Position, Proven, Signer
+from oracle.claim import Claim
+from oracle.verify import Decided, Evidence, Position, Proven, Signer
 
 UINT256 = 2**256
+MALFORMED = (ValueError, TypeError, KeyError, OverflowError, EncodingError)
+"""What a hostile witness can raise before the check can say why it fails."""
 
 
 @dataclass(frozen=True)
@@ -157,25 +161,30 @@ def _quorum_at(loans: LoanLedger, at: Position) -> int:
 def _proofs(contracts: Contracts, claim: Claim, witnesses: Sequence[Mapping[str, Any]]
             ) -> tuple[dict[int, Proven], str | None]:
     """Each cited event's witness checked against the chain; the root anchored for the record's checkpoint."""
-    contracts = with_log_of(contracts, witnesses)
+    cited, checkpoint = claim.decision.access_events, claim.decision.checkpoint
+    try:
+        contracts = with_log_of(contracts, witnesses)
+    except LedgerError as exc:  # no ProvenanceLog to check them against: none is proved
+        return {i: Proven(None, str(exc)) for i in cited}, None
     if contracts.log is None:
         return {}, None
     check = WitnessCheck(contracts.log, contracts.registry)
-    by_index = {w.get("event_id"): w for w in witnesses if isinstance(w, Mapping)}
-    proven = {i: _proven(check, by_index[i]) for i in claim.decision.access_events if i in by_index}
-    checkpoint = claim.decision.checkpoint
+    by_index = {w["event_id"]: w for w in witnesses if isinstance(w, Mapping) and type(w.get("event_id")) is int}
+    proven = {i: _proven(check, by_index[i]) for i in cited if i in by_index}
     return proven, _anchored_root(contracts.log, checkpoint.tree_size) if checkpoint else None
 
 
 def _proven(check: WitnessCheck, witness: Mapping[str, Any]) -> Proven:
     try:
         check(witness)
-    except VerificationError as exc:
+    except (LedgerError, *MALFORMED) as exc:  # a witness's numbers the ABI cannot even encode are as bad
         return Proven(None, str(exc))
     return Proven(witness["event"])
 
 
 def _anchored_root(log: ProvenanceLog, tree_size: int) -> str | None:
+    if not 0 < tree_size < UINT256:
+        return None
     try:
         return log.root_of(tree_size).hex()
     except ContractRevert:

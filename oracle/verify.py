@@ -23,7 +23,7 @@ broke rather than by the catch-all hash (any changed byte changes it):
                    the checkpoint the record names, whose root the chain anchored
 
 Checks stop at the first failure: what follows it would be checked against something already wrong.
-Everything here is pure; :mod:`oracle.evidence` reads the chain into :class:`Evidence`.
+Everything here is pure: :mod:`oracle.claim` reads the record, :mod:`oracle.evidence` the chain.
 """
 
 from __future__ import annotations
@@ -35,10 +35,10 @@ from typing import Any
 
 from nacl.exceptions import BadSignatureError
 from nacl.signing import VerifyKey
-from securesystemslib.dsse import Envelope
 
 from ledger.types import Role
 from oracle import record
+from oracle.claim import Claim, claim
 from oracle.errors import RecordError
 
 Position = tuple[int, int]
@@ -104,64 +104,6 @@ class Evidence:
     """Cited event index → its witness's outcome, when witnesses were given."""
     anchored_root: str | None = None
     """The root the chain anchored for the record's checkpoint size, when witnesses were given."""
-
-
-@dataclass(frozen=True)
-class Claim:
-    """What a record claims, read from its envelope (not yet believed)."""
-
-    envelope: Envelope
-    statement: Mapping[str, Any]
-    decision: record.Decision
-
-
-def claim(raw: bytes) -> Claim:
-    """The record's envelope, Statement and decision; RecordError naming what is missing."""
-    env, statement = record.envelope(raw), record.opened(raw)
-    subjects = statement.get("subject")
-    if not isinstance(subjects, list) or len(subjects) != 1 or not isinstance(subjects[0], dict):
-        raise RecordError("the Statement has not exactly one subject (the application)")
-    digest = subjects[0].get("digest")
-    if not isinstance(subjects[0].get("name"), str) or not isinstance(digest, dict) or "sha256" not in digest:
-        raise RecordError("the Statement's subject has no name or no sha256 digest")
-    return Claim(env, statement, decision_of(statement.get("predicate")))
-
-
-_INTS = ("chainId", "applicationId", "score", "pdPpm", "limit", "rateBps")
-_TEXTS = ("loanLedger", "bank", "subject", "modelId", "policyHash", "featureVectorHash", "decision", "decidedAt")
-
-
-def decision_of(predicate: Any) -> record.Decision:
-    """The predicate as a :class:`oracle.record.Decision`, every field of its type (JSON's ``true`` is no
-    number here)."""
-    if not isinstance(predicate, dict):
-        raise RecordError("the predicate is not a JSON object")
-    for name in _INTS:
-        if type(predicate.get(name)) is not int:
-            raise RecordError(f"the predicate's {name} is not an integer")
-    for name in _TEXTS:
-        if not isinstance(predicate.get(name), str):
-            raise RecordError(f"the predicate's {name} is not a string")
-    try:
-        reasons = tuple(record.Reason(r["code"], r["text"]) for r in predicate.get("reasons", []))
-        access = tuple(int(i) for i in predicate.get("accessEvents", []) if type(i) is int)
-        checkpoint = _checkpoint(predicate.get("checkpoint"))
-    except (TypeError, KeyError, ValueError) as exc:
-        raise RecordError(f"the predicate's reasons, access events or checkpoint are malformed: {exc}") from None
-    if len(access) != len(predicate.get("accessEvents", [])):
-        raise RecordError("the predicate's accessEvents are not all log indexes")
-    p = predicate
-    return record.Decision(p["chainId"], p["loanLedger"], p["applicationId"], p["bank"], p["subject"], p["modelId"],
-                           p["policyHash"], p["featureVectorHash"], p["score"], p["pdPpm"], p["decision"], p["limit"],
-                           p["rateBps"], reasons, access, checkpoint, p["decidedAt"])
-
-
-def _checkpoint(doc: Any) -> record.Checkpoint | None:
-    if doc is None:
-        return None
-    if type(doc["treeSize"]) is not int or not isinstance(doc["rootHash"], str):
-        raise ValueError("checkpoint needs treeSize (integer) and rootHash (hex)")
-    return record.Checkpoint(doc["treeSize"], doc["rootHash"])
 
 
 # ---- the checks -------------------------------------------------------------------------------------

@@ -142,3 +142,17 @@ def test_the_access_events_a_record_cites_are_proved_in_an_anchored_checkpoint(w
                                       f"{world.subject(0)} under consent 0x{world.consent(0)}")
     _, unanchored = decided(world, access_events=(0,), checkpoint=replace(checkpoint, root_hash="44" * 32))
     assert "is not a tree head anchored on chain" in proved(unanchored)[-1].detail
+
+
+def test_hostile_witnesses_fail_the_access_check_and_never_crash_it(world: LoanWorld, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    witnesses, checkpoint = access_log(world, f"sqlite:///{tmp_path / 'log.sqlite'}", [access_event(world)])
+    contracts = contracts_from(world.chain, world.loans.contract.address)
+    _, raw = decided(world, access_events=(0,), checkpoint=checkpoint)
+    huge = {**witnesses[0], "inclusion": {**witnesses[0]["inclusion"], "tree_size": 2**300}}
+    for given in ([{**witnesses[0], "event_id": [0]}, witnesses[0]], [huge], [{"event_id": 0}], ["junk"]):
+        found = verified(raw, lambda claim, given=given: gather(contracts, claim, given))
+        assert found[-1].name == "access-events", found
+        assert found[-1].ok is (given[-1] is witnesses[0]), found
+    _, far = decided(world, access_events=(0,), checkpoint=replace(checkpoint, tree_size=2**53 - 1))
+    assert "not a tree head anchored on chain" in verified(
+        far, lambda claim: gather(contracts, claim, witnesses))[-1].detail
