@@ -7,11 +7,12 @@ event the record cites is proved in a checkpoint anchored on chain."""
 from __future__ import annotations
 
 import json
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
-from decision_world import access_event, access_log, decided, tampered
-from loan_world import LoanWorld, build
+from decision_world import DECIDED_AT, access_event, access_log, application, decided, decision, signed, tampered
+from loan_world import POLICY, LoanWorld, build
 from typer.testing import CliRunner
 
 from api.cli import app
@@ -67,3 +68,39 @@ def test_a_bank_verifies_a_record_with_the_chain_alone_and_tampering_is_named(
     other = run(home, "decision", "verify", str(good), *where, "--application", str(app_id + 1), code=1)
     assert "error: the record fails the check 'application'" in other
     assert not home.exists()  # nothing of the platform's was needed, nor written
+
+
+@pytest.mark.parametrize("backend", ["devnet"], indirect=True)
+def test_decision_show_joins_the_stored_signatures_on_the_decided_payload(
+        world: LoanWorld, rpc: str, tmp_path: Path) -> None:
+    """Needs the oracle service's store (oracle.store, migration 0013: the issue15-oracle branch)."""
+    from ledger.chain import deployment
+    from ledger.migrations import open_engine
+    from oracle.record import record_hash
+    from oracle.store import StoredRecord, store_record
+
+    home, db = tmp_path / "home", f"sqlite:///{tmp_path / 'platform.sqlite'}"
+    address = world.loans.contract.address
+    deployment.save(deployment.Deployment(int(world.chain.web3.eth.chain_id), rpc, world.operator.address, {
+        "LoanLedger": deployment.ContractRecord(address, "", "", "", "", 0)}), home / "deployment.json")
+    world.loans.set_policy(world.send(world.regulator), replace(POLICY, quorum=2))
+    oracles = world.oracles[:2]
+    app_id, joined = decided(world, oracles)
+    app = application(world, app_id)
+    mine = signed(decision(world, app), app, oracles)
+    dissent = signed(decision(world, app, score=1), app, world.oracles[2:])  # a disagreement, never final
+    engine = open_engine(db)
+    for oracle, one in zip(world.oracles, [*mine, *dissent], strict=True):
+        store_record(engine, StoredRecord(app_id, oracle.address, one, record_hash(one), (), DECIDED_AT))
+    engine.dispose()
+
+    out = tmp_path / "record.json"
+    shown = run(home, "decision", "show", str(app_id), "--rpc", rpc, "--db", db, "--out", str(out))
+    assert f"application {app_id}: APPROVE" in shown and "SALES_STABLE" in shown
+    written, expected = json.loads(out.read_bytes()), json.loads(joined)
+    assert written["payload"] == expected["payload"] and record_hash(out.read_bytes()) == record_hash(joined)
+    assert sorted(map(str, written["signatures"])) == sorted(map(str, expected["signatures"]))  # not the dissent's
+    doc = json.loads(run(home, "decision", "show", str(app_id), "--rpc", rpc, "--db", db, "--json"))
+    assert doc["recordHash"] == "0x" + record_hash(joined) and doc["signers"] == sorted(o.address for o in oracles)
+    assert "ok  record-hash" in run(home, "decision", "verify", str(out), "--rpc", rpc)  # the deployment's LoanLedger
+    assert "no final decision" in run(home, "decision", "show", str(world.apply()), "--rpc", rpc, "--db", db, code=1)
