@@ -79,10 +79,12 @@ def _print_record(raw: bytes, record_hash: str, as_json: bool) -> None:
     if as_json:
         console.print_json(json.dumps({"recordHash": "0x" + record_hash, "signers": signers, **predicate}))
         return
+    from api.cli.loan_view import percent, yuan
+
     p = predicate
-    console.print(f"application {p['applicationId']}: {p['decision']} (model 0x{p['modelId']}, decided "
-                  f"{p['decidedAt']})", soft_wrap=True, markup=False)
-    console.print(f"  terms     limit {p['limit']} fen, rate {p['rateBps']} bps, PD {p['pdPpm']} ppm, "
+    console.print(f"application {p['applicationId']}: {p['decision']} by model 0x{p['modelId']}, decided "
+                  f"{p['decidedAt']}", soft_wrap=True, markup=False)
+    console.print(f"  terms     limit {yuan(p['limit'])} at {percent(p['rateBps'])}, PD {percent(p['pdPpm'], 10**6)}, "
                   f"score {p['score']}", soft_wrap=True, markup=False)
     for reason in p["reasons"]:
         console.print(f"  reason    {reason['code']}: {reason['text']}", soft_wrap=True, markup=False)
@@ -149,6 +151,8 @@ def _contracts(chain: Chain, settings: Settings, loans: str | None) -> Contracts
 
     if loans is not None:
         return contracts_from(chain, loans)
+    if not settings.deployment_path.exists():
+        raise ApiError(f"no deployment at {settings.deployment_path}: give the LoanLedger's address with --loans")
     dep = deployment.load(settings.deployment_path)
     if "LoanLedger" not in dep.contracts:
         raise ApiError(f"{settings.deployment_path} has no LoanLedger: give --loans ADDRESS")

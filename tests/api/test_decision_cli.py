@@ -67,6 +67,8 @@ def test_a_bank_verifies_a_record_with_the_chain_alone_and_tampering_is_named(
     assert report["valid"] is False and report["checks"][-1]["name"] == "signatures"
     other = run(home, "decision", "verify", str(good), *where, "--application", str(app_id + 1), code=1)
     assert "error: the record fails the check 'application'" in other
+    assert "give the LoanLedger's address with --loans" in run(home, "decision", "verify", str(good), "--rpc", rpc,
+                                                                code=1)
     assert not home.exists()  # nothing of the platform's was needed, nor written
 
 
@@ -96,7 +98,7 @@ def test_decision_show_joins_the_stored_signatures_on_the_decided_payload(
 
     out = tmp_path / "record.json"
     shown = run(home, "decision", "show", str(app_id), "--rpc", rpc, "--db", db, "--out", str(out))
-    assert f"application {app_id}: APPROVE" in shown and "SALES_STABLE" in shown
+    assert f"application {app_id}: APPROVE" in shown and "SALES_STABLE" in shown and "at 4.50%, PD 2.1000%" in shown
     written, expected = json.loads(out.read_bytes()), json.loads(joined)
     assert written["payload"] == expected["payload"] and record_hash(out.read_bytes()) == record_hash(joined)
     assert sorted(map(str, written["signatures"])) == sorted(map(str, expected["signatures"]))  # not the dissent's

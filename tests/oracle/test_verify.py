@@ -60,6 +60,8 @@ def test_a_decided_record_verifies_with_securesystemslib_and_with_decision_verif
     assert [c.name for c in found] == ["envelope", "application", "decided", "subject", "signatures", "quorum",
                                        "model", "terms", "record-hash"]
     assert all(c.ok for c in found), found
+    _, declined = decided(world, decision="DECLINE", limit=0, pd_ppm=310_000, score=402)
+    assert all(c.ok for c in checked(world, declined))
 
 
 def test_a_flipped_field_breaks_the_signatures(world: LoanWorld) -> None:
