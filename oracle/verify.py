@@ -204,10 +204,11 @@ def _signatures(c: Claim, e: Evidence) -> str:
 
 
 def _quorum(c: Claim, e: Evidence) -> str:
-    n = len(c.envelope.signatures)
+    # Distinct accounts, not keyids: one oracle's signature under two spellings of its address is one.
+    n = len({keyid.lower() for keyid in c.envelope.signatures})
     if n < e.quorum:
-        raise Failed(f"{n} oracle signature(s); the quorum in force at the decision is {e.quorum}")
-    return f"{n} oracle signature(s), quorum {e.quorum}"
+        raise Failed(f"{n} oracle(s) signed; the quorum in force at the decision is {e.quorum}")
+    return f"{n} oracle(s) signed, quorum {e.quorum}"
 
 
 def _model(c: Claim, e: Evidence) -> str:

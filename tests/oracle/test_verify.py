@@ -122,6 +122,9 @@ def test_too_few_signatures_under_a_quorum_of_two_are_refused(world: LoanWorld) 
     for oracle, one in zip(world.oracles[:2], records, strict=True):
         submit(world, d, oracle, record.record_hash(one))
     assert first_failure(world, records[0]) == "quorum"
+    doc = json.loads(records[0])  # one oracle's signature twice, its keyid spelt two ways, is one oracle
+    doc["signatures"].append({**doc["signatures"][0], "keyid": doc["signatures"][0]["keyid"].lower()})
+    assert first_failure(world, rfc8785.dumps(doc)) == "quorum"
     assert all(c.ok for c in checked(world, record.combined(records)))
 
 
