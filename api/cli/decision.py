@@ -128,7 +128,7 @@ def verify(
     with opened(settings) as chain:
         contracts = _contracts(chain, settings, loans)
         found = verified(raw, lambda claim: gather(contracts, claim, witnesses), application)
-    _report(found, as_json)
+    _report(found, as_json, proved=witnesses is not None)
 
 
 def _read(path: Path) -> bytes:
@@ -160,11 +160,12 @@ def _contracts(chain: Chain, settings: Settings, loans: str | None) -> Contracts
     return contracts_from(chain, dep.contracts["LoanLedger"].address, log.address if log else None)
 
 
-def _report(found: list[Check], as_json: bool) -> None:
+def _report(found: list[Check], as_json: bool, proved: bool) -> None:
     valid = all(c.ok for c in found)
+    unchecked = [] if proved else ["access-events"]
     if as_json:
         console.print_json(json.dumps({"valid": valid, "checks": [
-            {"name": c.name, "ok": c.ok, "detail": c.detail} for c in found]}))
+            {"name": c.name, "ok": c.ok, "detail": c.detail} for c in found], "unchecked": unchecked}))
         if not valid:
             raise typer.Exit(1)
         return
@@ -173,4 +174,7 @@ def _report(found: list[Check], as_json: bool) -> None:
             console.print(f"ok  {c.name}: {c.detail}", soft_wrap=True, markup=False)
     if not valid:
         raise ApiError(f"the record fails the check {found[-1].name!r}: {found[-1].detail}")
+    if unchecked:
+        console.print("not checked: access-events (give --proofs FILE, the witnesses `credtrace log prove` prints "
+                      "for the events the record cites)", soft_wrap=True, markup=False)
     console.print("valid: the record is the one decided on chain, signed by its oracles", markup=False)

@@ -53,9 +53,10 @@ def test_a_bank_verifies_a_record_with_the_chain_alone_and_tampering_is_named(
     for name in ("envelope", "application", "decided", "subject", "signatures", "quorum", "model", "terms",
                  "record-hash"):
         assert f"ok  {name}: " in shown
-    assert shown.strip().endswith("signed by its oracles")
+    assert shown.strip().endswith("signed by its oracles") and "not checked: access-events" in shown
     report = json.loads(run(home, "decision", "verify", str(good), *where, "--json", "--application", str(app_id)))
     assert report["valid"] is True and all(c["ok"] for c in report["checks"]) and len(report["checks"]) == 9
+    assert report["unchecked"] == ["access-events"]
     assert "ok  access-events: 1 ACCESS event(s) [0]" in run(home, "decision", "verify", str(good), *where,
                                                              "--proofs", str(proofs))
 
