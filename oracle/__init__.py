@@ -7,5 +7,8 @@
 - ``store``     its SQL tables (cursor, cases, feature vectors, decision records)
 - ``lease``     one process per oracle key
 - ``service``   the I/O loop: read, sign, store, send, log, exactly once
+- ``claim``     what a record claims, read from its bytes (envelope, Statement, decision), not yet believed
+- ``verify``    a bank's check of a record against the chain: each claim one named check (pure)
+- ``evidence``  what the chain says about the application a record names (events and views alone)
 - ``errors``    the package's one error tree
 """

@@ -33,10 +33,11 @@ from ledger.types import Role
 ROOT = Path(__file__).resolve().parent.parent
 
 # The plain helper modules the tests share — provenance_world and ct_vectors (provenance/), supply_world
-# (catalogue/), loan_world (contracts/), ledger_story (operating/) — importable from any test folder.
-for _helpers in ("provenance", "catalogue", "contracts", "operating"):
-    if str(ROOT / "tests" / "ledger" / _helpers) not in sys.path:
-        sys.path.insert(0, str(ROOT / "tests" / "ledger" / _helpers))
+# (catalogue/), loan_world (contracts/), ledger_story (operating/), decision_world (tests/oracle/) —
+# importable from any test folder.
+for _helpers in ("ledger/provenance", "ledger/catalogue", "ledger/contracts", "ledger/operating", "oracle"):
+    if str(ROOT / "tests" / _helpers) not in sys.path:
+        sys.path.insert(0, str(ROOT / "tests" / _helpers))
 TOOLS = Path(os.environ.get("CREDTRACE_TOOLS", ROOT / "tools" / "node_modules" / ".bin"))
 
 

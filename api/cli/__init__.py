@@ -11,6 +11,7 @@ import typer
 from api.cli import (
     consent,
     data,
+    decision,
     demo,
     deploy,
     devnet,
@@ -69,6 +70,7 @@ loan.add_to(app)
 oracle.add_to(app)
 pool.add_to(app)
 policy.add_to(app)
+decision.add_to(app)
 demo.add_to(app)
 
 
