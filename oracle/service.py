@@ -45,7 +45,7 @@ from ledger.contracts import ConsentRegistry, ModelRegistry, SanctionsList
 from ledger.contracts.loan_ledger import Decision as ChainDecision
 from ledger.contracts.loan_ledger import LoanLedger, product_code
 from ledger.provenance import Sequencer
-from ledger.provenance.event import Action, Event
+from ledger.provenance.event import Action, Event, normalise_time
 from ledger.types import LoanStatus
 from oracle import pipeline, record, store
 from oracle.case import Case, rfc3339
@@ -235,7 +235,8 @@ class Oracle:
         predicate = record.opened(row.record)["predicate"]
         gate = ", ".join(str(i) for i in row.access_events) or "none (sanctioned: not read)"
         event = Event(Action.DECISION, self.me.address, p.app.subject, assets, self.purpose, "0x" + p.app.consent_id,
-                      f"loan application {p.app.application_id}", row.created, outputs=(row.record_hash,),
+                      f"loan application {p.app.application_id}", normalise_time(row.created),
+                      outputs=(row.record_hash,),
                       reason=f"{predicate['decision']} application {p.app.application_id}; gate events {gate}")
         if self.w.sequencer.store.find(event.leaf_hash()) is None:
             self.w.sequencer.append([event])
@@ -255,4 +256,4 @@ def _chunks(items: Sequence[Mapping[str, Any]], size: int) -> Iterator[Sequence[
 
 
 def _now() -> str:
-    return datetime.now(UTC).isoformat()
+    return normalise_time(datetime.now(UTC).isoformat())

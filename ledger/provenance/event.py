@@ -230,6 +230,8 @@ def _validate(e: Event) -> None:
         value = getattr(e, key)
         if not isinstance(value, str) or not value or len(value) > 200:
             raise EventError(f"{key} must be a non-empty string of at most 200 characters")
+    if normalise_time(e.time) != e.time:  # the stored body must be the one its own parse re-serialises
+        raise EventError(f"time {e.time!r} must be normalised to UTC with microseconds and a Z (normalise_time)")
     _validate_action(e)
     _refuse_identifiers(e)
 

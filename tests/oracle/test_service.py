@@ -65,6 +65,7 @@ def test_once_decides_an_application_stores_its_record_and_logs_the_decision(hom
     assert len(vector) == 1
     assert "application " not in run(home, "oracle", "run", "--once")  # nothing new: the cursor moved
     assert len(decisions(home, application)) == 1 and len(engine_records(home, application)) == 1
+    assert "ok: " in run(home, "log", "verify")  # the DECISION event is in canonical form
 
 
 @pytest.mark.parametrize("point", ["after-read", "after-sign", "after-send", "before-cursor"])

@@ -164,3 +164,11 @@ def test_the_quick_path_gives_the_long_ways_bytes_and_errors(document: dict[str,
 @given(events)
 def test_well_formed_events_take_the_quick_path(document: dict[str, object]) -> None:
     assert _quick_canonical(document) == Event.from_json(document).canonical()
+
+
+def test_an_event_built_in_code_must_carry_a_normalised_time() -> None:
+    """The oracle built its DECISION events with "+00:00" times: stored as given, each failed the audit walk's
+    canonical-form check (a parse re-serialises the time with a Z)."""
+    fields = {**Event.from_json(doc()).__dict__, "time": "2026-11-30T17:15:24.696756+00:00"}
+    with pytest.raises(EventError, match="must be normalised to UTC"):
+        Event(**fields)
