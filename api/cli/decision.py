@@ -47,15 +47,24 @@ def show(
     """The final decision on APPLICATION_ID and its signed record: every stored signature on the payload
     whose SHA-256 the chain decided."""
     from api.cli import loan_args
+
+    number = loan_args.application_id(application_id)
+    settings = ctx.ensure_object(State).settings(rpc, db)
+    with opened(settings) as chain:
+        raw, decided = stored_record(chain, settings, number)
+    if out is not None:
+        _write(out, raw)
+    print_record(raw, decided, as_json)
+
+
+def stored_record(chain: Chain, settings: Settings, number: int) -> tuple[bytes, str]:
+    """(the record, its hash): the stored signatures on the payload whose SHA-256 the chain decided, joined."""
     from api.cli.loan import loan_ledger
     from ledger.migrations import open_engine
     from oracle import record
     from oracle.store import records_for
 
-    number = loan_args.application_id(application_id)
-    settings = ctx.ensure_object(State).settings(rpc, db)
-    with opened(settings) as chain:
-        decided = loan_ledger(chain, settings).decision(number).record_hash
+    decided = loan_ledger(chain, settings).decision(number).record_hash
     if int(decided, 16) == 0:
         raise ApiError(f"application {number} has no final decision on chain yet")
     engine = open_engine(settings.db_url)
@@ -66,13 +75,10 @@ def show(
     matching = [r for r in stored if record.record_hash(r) == decided]
     if not matching:
         raise ApiError(f"no stored record of application {number} has the hash decided on chain ({decided})")
-    raw = record.combined(matching)
-    if out is not None:
-        _write(out, raw)
-    _print_record(raw, decided, as_json)
+    return record.combined(matching), decided
 
 
-def _print_record(raw: bytes, record_hash: str, as_json: bool) -> None:
+def print_record(raw: bytes, record_hash: str, as_json: bool) -> None:
     from oracle import record
 
     predicate, signers = record.opened(raw)["predicate"], sorted(record.envelope(raw).signatures)
@@ -119,15 +125,21 @@ def verify(
     """Check a signed decision record against the chain alone: its signatures against the keys the registry
     held, its hash in the Decided event, the model servable then, the application it names, its terms; with
     --proofs, the ACCESS events it cites in an anchored checkpoint. Exits 1 naming the first check that fails."""
-    from oracle.evidence import gather
-    from oracle.verify import verified
-
     raw = _read(record_file)
     witnesses = _proofs(proofs) if proofs is not None else None
     settings = ctx.ensure_object(State).settings(rpc)
     with opened(settings) as chain:
-        contracts = _contracts(chain, settings, loans)
-        found = verified(raw, lambda claim: gather(contracts, claim, witnesses), application)
+        checked(chain, settings, raw, application, loans, witnesses, as_json)
+
+
+def checked(chain: Chain, settings: Settings, raw: bytes, application: int | None, loans: str | None = None,
+            witnesses: list[Any] | None = None, as_json: bool = False) -> None:
+    """Verify ``raw`` against ``chain`` and print each check; ApiError (or exit 1 with --json) on a failure."""
+    from oracle.evidence import gather
+    from oracle.verify import verified
+
+    contracts = _contracts(chain, settings, loans)
+    found = verified(raw, lambda claim: gather(contracts, claim, witnesses), application)
     _report(found, as_json, proved=witnesses is not None)
 
 

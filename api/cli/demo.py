@@ -49,8 +49,8 @@ def demo(ctx: typer.Context, rpc: RpcOption = None) -> None:
         with opened_platform(settings, chain) as p:
             participants(p, people)
             data_platform(p, people)
-            model_id = credit_model(p, settings, people)
-            loans_on_chain(p, settings, people, model_id)
+            credit_model(p, settings, people)
+            loans_on_chain(p, settings, people)
             console.rule("10. the operating ledger (台账), folded from the loan events alone (R2, R10)")
             print_report(chain, settings)
             provenance(p)

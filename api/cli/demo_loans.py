@@ -1,7 +1,10 @@
 """The demo's loans on chain (issue 14, seeds R2 数据、资金、项目、清偿 and R8): the regulator's loss-sharing
-policy and pools; banks apply for consenting enterprises; a stand-in oracle decides through ``decide``
-and ``decideBatch`` with the approved model; loans are disbursed and repaid (the district pays part of
-the interest, 贴息); one goes overdue, defaults, is compensated by the pools and a recovery is shared back.
+policy and pools; banks apply for consenting enterprises (one of them sanctioned for false data, R9);
+the oracle service (issue 15) reads each one's data through the gate, scores it with the approved model,
+signs the decision record and sends the round in one ``decideBatch``; one approved and one declined
+record are shown with their reasons, and one is verified against the chain alone; approved loans are
+disbursed and repaid (the district pays part of the interest, 贴息); one goes overdue, defaults, is
+compensated by the pools and a recovery is shared back.
 
 Each run is a fresh round on the same chain: the policy in force is kept, the pools are topped up to
 their demo balances, and new consents and applications are made. A resumed demo never repeats an
@@ -10,12 +13,10 @@ operation on an earlier round's loans, so nothing it left can make this round re
 
 from __future__ import annotations
 
-import hashlib
 import time
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-import rfc8785
 from web3.types import TxReceipt
 
 from api import ApiError
@@ -25,7 +26,7 @@ from api.platform import Platform
 from api.settings import Settings
 from ledger.chain import Identity, TransactionSender
 from ledger.contracts.consent import Category, Grant, new_nonce, purpose
-from ledger.contracts.loan_ledger import MUNICIPAL, Decision, Policy
+from ledger.contracts.loan_ledger import MUNICIPAL, Policy
 from ledger.money import fen, yuan
 from ledger.types import LoanStatus, Role
 
@@ -37,31 +38,29 @@ POLICY = Policy(municipal_bps=4_000, district_bps=2_000, bank_bps=4_000, subsidy
 """Version 1: 40% municipal, 20% district, 40% bank; the district pays a quarter of the interest."""
 POOLS = {MUNICIPAL: fen("20,000,000"), YUZHONG: fen("5,000,000"), JIANGBEI: fen("5,000,000")}
 """What each pool holds at the start of a round: the regulator tops it up to this."""
-EXTRA_ENTERPRISES = ("enterprise-2", "enterprise-3")
-"""Pilot enterprises 2 and 3, given keys here so that several enterprises can consent."""
+EXTRA_ENTERPRISES = ("enterprise-2", "enterprise-3", "enterprise-4")
+"""Pilot enterprises 2 to 4, given keys here so that several enterprises can consent."""
 PRODUCT, TERM_MONTHS, RATE_BPS = "SME-CREDIT-1Y", 12, 450
 CONSENTED = Category.TAX | Category.ELECTRICITY | Category.MARKET_SUPERVISION
 
 
 @dataclass(frozen=True)
 class Ask:
-    """One application of a round and the stand-in oracle's answer to it."""
+    """One application of a round."""
 
     bank: str
     enterprise: str
     amount: int
     district: int
-    approve: bool
-    pd_ppm: int
-    score: int
 
 
 ASKS = (
-    Ask("bank-a", "enterprise-1", fen("1,000,000"), YUZHONG, True, 18_000, 655),  # repaid at once
-    Ask("bank-b", "enterprise-2", fen("800,000"), JIANGBEI, True, 24_000, 631),  # repaid in two instalments
-    Ask("bank-a", "enterprise-3", fen("500,000"), YUZHONG, True, 41_000, 598),  # defaults, compensated
-    Ask("bank-b", "enterprise-3", fen("2,000,000"), JIANGBEI, False, 162_000, 512),  # declined
+    Ask("bank-a", "enterprise-1", fen("1,000,000"), YUZHONG),
+    Ask("bank-b", "enterprise-2", fen("800,000"), JIANGBEI),
+    Ask("bank-a", "enterprise-3", fen("500,000"), YUZHONG),
+    Ask("bank-b", "enterprise-4", fen("2,000,000"), JIANGBEI),  # sanctioned for false tax data: declined
 )
+SANCTIONED = "enterprise-4"
 
 
 @dataclass(frozen=True)
@@ -71,21 +70,26 @@ class Applied:
     bank: Identity
 
 
-def loans_on_chain(p: Platform, settings: Settings, people: dict[str, Identity], model_id: str) -> None:
+def loans_on_chain(p: Platform, settings: Settings, people: dict[str, Identity]) -> None:
     console.rule("9. loans on chain: apply, decide, disburse, repay, default, compensate, recover (R2, R8)")
     people = {**people, **_enterprises(p, settings)}
     regulator = sender_for(p.chain, people["regulator"])
     _policy(p, regulator)
     _pools(p, regulator)
+    _sanction(p, regulator, people[SANCTIONED])
     round_ = [_apply(p, people, ask) for ask in ASKS]
-    _decide(p, sender_for(p.chain, people["oracle"]), model_id, round_)
-    paid_off, instalments, defaulted, _ = round_
-    for a in (paid_off, instalments, defaulted):
-        _disburse(p, a)
-    _repay(p, paid_off, paid_off.ask.amount, _interest(paid_off.ask.amount))
-    half = instalments.ask.amount // 2
-    _repay(p, instalments, half, _interest(half))
-    _repay(p, instalments, instalments.ask.amount - half, _interest(instalments.ask.amount - half))
+    _decide(p, settings, people["oracle"])
+    approved = [a for a in round_ if p.loans.loan(a.application_id).status is LoanStatus.APPROVED]
+    declined = [a for a in round_ if p.loans.loan(a.application_id).status is LoanStatus.DECLINED]
+    if len(approved) < 3 or not declined:
+        raise ApiError(f"the demo needs three approvals and a decline; the oracle approved {len(approved)} and "
+                       f"declined {len(declined)}")
+    _records(p, settings, approved[0], declined[0])
+    paid_off, instalments, defaulted = (_disburse(p, a) for a in approved[:3])
+    _repay(p, paid_off, paid_off.principal, _interest(paid_off, paid_off.principal))
+    half = instalments.principal // 2
+    _repay(p, instalments, half, _interest(instalments, half))
+    _repay(p, instalments, instalments.principal - half, _interest(instalments, instalments.principal - half))
     _default_and_recover(p, defaulted)
     _statuses(p, round_)
 
@@ -155,51 +159,72 @@ def _consent(p: Platform, enterprise: Identity, bank: Identity) -> str:
     return p.consents.consent_id(g).hex()
 
 
-def _decide(p: Platform, oracle: TransactionSender, model_id: str, round_: list[Applied]) -> None:
-    """The first application alone (``decide``), the rest in one ``decideBatch``. A stand-in: issue 15's
-    oracle service scores the enterprise and signs the record whose hash it submits."""
-    first, *rest = [_decision(a, model_id, oracle.address) for a in round_]
-    p.loans.decide(oracle, first)
-    _print_decision(first, "alone (decide)")
-    p.loans.decide_batch(oracle, rest)
-    for d in rest:
-        _print_decision(d, "in one decideBatch")
+def _sanction(p: Platform, regulator: TransactionSender, enterprise: Identity) -> None:
+    subject = bytes(p.org_id(enterprise)).hex()
+    if not p.sanctions.is_sanctioned(subject):
+        p.sanctions.sanction(regulator, subject, "false tax data in its loan file (R9)")
+    _say(f"the regulator has sanctioned {enterprise.name} for false tax data (R9): its applications are declined")
 
 
-def _decision(a: Applied, model_id: str, oracle: str) -> Decision:
-    ask = a.ask
-    limit, rate = (ask.amount, RATE_BPS) if ask.approve else (0, 0)
-    record = {"applicationId": a.application_id, "approve": ask.approve, "limit": limit, "rateBps": rate,
-              "pdPpm": ask.pd_ppm, "score": ask.score, "modelId": model_id, "oracle": oracle,
-              "standIn": "issue 15's oracle service signs the real record"}
-    return Decision(a.application_id, ask.approve, limit, rate, ask.pd_ppm, ask.score, model_id,
-                    record_hash(record))
+def _decide(p: Platform, settings: Settings, oracle: Identity) -> None:
+    """The oracle service, as ``credtrace oracle run --once`` runs it: every application past its cursor
+    read through the gate, scored, signed, sent in one ``decideBatch``, logged as a DECISION event."""
+    from api.cli.model import model_registry
+    from api.cli.oracle import served_model
+    from oracle.lease import Lease
+    from oracle.service import Oracle, Wiring
+
+    models = model_registry(p.chain, settings)
+    wiring = Wiring(p.chain, p.engine, p.gate, p.sequencer, p.loans, p.sanctions, p.consents, models)
+    with Lease(settings.home / "oracle" / f"{oracle.name}.lock"):
+        Oracle(wiring, oracle, served_model(settings, models, None), CREDIT, _say).run_pass(20)
 
 
-def record_hash(record: dict[str, object]) -> str:
-    """SHA-256 of the record's RFC 8785 canonical JSON: what ``decide`` carries as ``recordHash``."""
-    return hashlib.sha256(rfc8785.dumps(record)).hexdigest()  # type: ignore[arg-type]
+def _records(p: Platform, settings: Settings, approved: Applied, declined: Applied) -> None:
+    """Show an approved and a declined record with their reasons (``decision show``); write both under
+    HOME/records; verify the approved one against the chain alone (``decision verify``)."""
+    from api.cli.decision import checked, print_record, stored_record
+
+    folder = settings.home / "records"
+    folder.mkdir(mode=0o700, exist_ok=True)
+    for a in (approved, declined):
+        raw, decided = stored_record(p.chain, settings, a.application_id)
+        (folder / f"application-{a.application_id}.json").write_bytes(raw)
+        print_record(raw, decided, as_json=False)
+    path = folder / f"application-{approved.application_id}.json"
+    _say(f"records written to {folder}; a bank checks one against the chain alone "
+         f"(`credtrace decision verify {path}`):")
+    checked(p.chain, settings, path.read_bytes(), approved.application_id)
 
 
-def _print_decision(d: Decision, how: str) -> None:
-    answer = (f"approved, limit {yuan(d.limit)} yuan at {d.rate_bps / 100:g}%" if d.approve else "declined")
-    _say(f"the oracle decides application {d.application_id} {how}: {answer}, PD {d.pd_ppm / 10_000:g}%, "
-                  f"score {d.score}, model {d.model_id[:10]}…, record {d.record_hash[:10]}…")
+@dataclass(frozen=True)
+class Loan:
+    """An approved application, disbursed up to its limit."""
+
+    application_id: int
+    ask: Ask
+    bank: Identity
+    principal: int
+    rate_bps: int
+    """The rate the oracle set."""
 
 
-def _disburse(p: Platform, a: Applied) -> None:
-    receipt = p.loans.disburse(sender_for(p.chain, a.bank), a.application_id, a.ask.amount, a.ask.district)
+def _disburse(p: Platform, a: Applied) -> Loan:
+    decision = p.loans.decision(a.application_id)
+    principal = min(a.ask.amount, decision.limit)
+    receipt = p.loans.disburse(sender_for(p.chain, a.bank), a.application_id, principal, a.ask.district)
     version = _event(p, receipt, "Disbursed")["policyVersion"]
-    _say(f"{a.ask.bank} disburses {yuan(a.ask.amount)} yuan on application {a.application_id} in district "
-                  f"{a.ask.district} under policy v{version}")
+    _say(f"{a.ask.bank} disburses {yuan(principal)} yuan on application {a.application_id} in district "
+         f"{a.ask.district} under policy v{version}")
+    return Loan(a.application_id, a.ask, a.bank, principal, decision.rate_bps)
 
 
-def _interest(principal: int) -> int:
-    """A year's simple interest at the demo's rate, in fen."""
-    return principal * RATE_BPS // 10_000
+def _interest(loan: Loan, principal: int) -> int:
+    """A year's simple interest at the rate the oracle set, in fen."""
+    return principal * loan.rate_bps // 10_000
 
 
-def _repay(p: Platform, a: Applied, principal: int, interest: int) -> None:
+def _repay(p: Platform, a: Loan, principal: int, interest: int) -> None:
     receipt = p.loans.repay(sender_for(p.chain, a.bank), a.application_id, principal, interest)
     subsidy = _event(p, receipt, "Subsidised", {"amount": 0})["amount"]
     left = _event(p, receipt, "Repaid")["outstanding"]
@@ -208,9 +233,9 @@ def _repay(p: Platform, a: Applied, principal: int, interest: int) -> None:
                   f"{yuan(left)} outstanding" + (" → REPAID" if left == 0 else ""))
 
 
-def _default_and_recover(p: Platform, a: Applied) -> None:
+def _default_and_recover(p: Platform, a: Loan) -> None:
     bank, app = sender_for(p.chain, a.bank), a.application_id
-    _repay(p, a, fen("100,000"), _interest(fen("100,000")))
+    _repay(p, a, fen("100,000"), _interest(a, fen("100,000")))
     p.loans.mark_overdue(bank, app, 45)
     receipt = p.loans.mark_default(bank, app, 95)
     _say(f"{a.ask.bank} marks {app} overdue (45 days past due), then defaulted (95 days): "

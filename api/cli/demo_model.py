@@ -22,8 +22,7 @@ DEVELOPMENT = {"n_enterprises": 10_000, "seed": 7}
 OUT_OF_TIME = "2024-10"
 
 
-def credit_model(p: Platform, settings: Settings, people: dict[str, Identity]) -> str:
-    """The approved model's id: the loans step decides with it."""
+def credit_model(p: Platform, settings: Settings, people: dict[str, Identity]) -> None:
     console.rule("8. the credit model: trained, explained, approved on chain before it may decide (R1)")
     from simulation.pilot import generate
 
@@ -45,7 +44,6 @@ def credit_model(p: Platform, settings: Settings, people: dict[str, Identity]) -
         registry.approve(sender_for(p.chain, people["regulator"]), model_id)
     console.print(f"on chain: registered by the operator, approved by the regulator; may serve decisions: "
                   f"{registry.is_servable(model_id)}")
-    return model_id
 
 
 def _write(folder: Path, doc: dict[str, object], report: dict[str, object]) -> None:

@@ -162,8 +162,10 @@ def test_demo_runs_end_to_end(home: Path) -> None:
     assert "the oracle reads for bank-a" in out and "checked against the chain alone" in out
     assert "log verified from the events up" in out and "all consistent" in out
     assert "out-of-time: AUC 0.8" in out and "may serve decisions: True" in out
-    assert "decides application 1 alone (decide): approved" in out and "in one decideBatch: declined" in out
-    assert "pays 11,250.00 of it (贴息)" in out and "→ REPAID" in out  # 25% of 45,000.00 yuan of interest
+    assert "application 1: APPROVED, record" in out and "application 4: DECLINED, record" in out  # the oracle
+    assert "reason    SANCTIONED: The enterprise is on the sanctions list" in out  # enterprise-4's record
+    assert "ok  signatures:" in out and "valid: the record is the one decided on chain" in out  # decision verify
+    assert "of it (贴息)" in out and "→ REPAID" in out
     assert "the municipal pool pays 160,000.00, district 500103 pays 80,000.00" in out  # 40% and 20% of 400,000
     assert "48,000.00 to the municipal pool, 24,000.00 to district 500103" in out  # 120,000 shared back 40:20
     assert "applications: 1 REPAID, 2 REPAID, 3 COMPENSATED, 4 DECLINED" in out
