@@ -44,7 +44,7 @@ S = LoanStatus
 T = TypeVar("T")
 POOLS = (0, YUZHONG, JIANGBEI)
 
-SETTINGS = settings(max_examples=12, stateful_step_count=28, derandomize=True, deadline=None,
+SETTINGS = settings(max_examples=10, stateful_step_count=28, derandomize=True, deadline=None,
                     suppress_health_check=list(HealthCheck))
 """Deterministic for CI; sized for well under 90 s on a loaded two-core machine."""
 
@@ -474,7 +474,7 @@ class LoanMachine(RuleBasedStateMachine):
         loan, claim = self.w.loans.loan(app), self.w.loans.claim(app)
         assert loan == e.loan.view(), f"loan {app}"
         assert claim == e.claim.view(), f"claim {app}"
-        if e.decision is not None:
+        if loan.status in (S.APPROVED, S.DECLINED):  # only _finalise writes a decision, from APPLIED
             assert self.w.loans.decision(app) == e.decision
         conserved(loan)
         if loan.policy_version:
