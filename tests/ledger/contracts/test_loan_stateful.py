@@ -186,10 +186,16 @@ class LoanMachine(RuleBasedStateMachine):
         return self.senders.setdefault(who.address, TransactionSender(self.w.chain, who.account))
 
     def app(self, pick: int, mode: str, *fits: LoanStatus) -> int:
-        """An application id: one whose loan is in ``fits`` (mode "fit", if any), else any, or unknown."""
+        """An application id: in mode "fit", a loan in one of ``fits`` (each status present as likely as the
+        next, so a lone declined loan is found as often as the many disbursed ones); else any, or unknown."""
         entries = self.rules.entries
-        fitting = [i + 1 for i, e in enumerate(entries) if e.loan.status in fits]
-        app = fitting[pick % len(fitting)] if mode == "fit" and fitting else pick % (len(entries) + 2)
+        present = sorted({e.loan.status for e in entries if e.loan.status in fits})
+        if mode == "fit" and present:
+            status = present[pick % len(present)]
+            fitting = [i + 1 for i, e in enumerate(entries) if e.loan.status is status]
+            app = fitting[pick // len(present) % len(fitting)]
+        else:
+            app = pick % (len(entries) + 2)
         self.touched.add(app)
         return app
 
