@@ -538,6 +538,7 @@ def within_shares(c: Claim, p: Policy) -> None:
         assert (c.municipal_returned, c.district_returned) == (c.municipal_paid, c.district_paid), f"{c}"
 
 
-@pytest.mark.parametrize("backend", ["tester"], indirect=True)
+@pytest.mark.slow
+@pytest.mark.parametrize("backend", ["tester"], indirect=True)  # the model is the reference, not the node
 def test_random_use_keeps_the_contracts_and_the_model_in_step(ready: Ready) -> None:
     run_state_machine_as_test(lambda: LoanMachine(ready), settings=SETTINGS)
