@@ -27,6 +27,7 @@ from hypothesis import HealthCheck, settings
 from hypothesis import strategies as st
 from hypothesis.stateful import (
     RuleBasedStateMachine,
+    initialize,
     invariant,
     precondition,
     rule,
@@ -249,6 +250,12 @@ class LoanMachine(RuleBasedStateMachine):
         who = self.w.banks[bank]
         self.w.registry.exit(self.send(who), who.address, "leaving the pilot")
         del self.rules.roles[who.address]
+
+    @initialize(new_year=st.booleans())
+    def begin(self, new_year: bool) -> None:
+        """Half the examples begin past midnight: the prelude's approvals lapsed, and a fresh yearly cap."""
+        if new_year:
+            self.wait(4_000)
 
     @rule(seconds=st.sampled_from([2_500, 2_500, 90_000]))
     def wait(self, seconds: int) -> None:
