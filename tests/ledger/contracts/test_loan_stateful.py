@@ -45,7 +45,7 @@ S = LoanStatus
 T = TypeVar("T")
 POOLS = (0, YUZHONG, JIANGBEI)
 
-SETTINGS = settings(max_examples=10, stateful_step_count=28, derandomize=True, deadline=None,
+SETTINGS = settings(max_examples=15, stateful_step_count=28, derandomize=True, deadline=None,
                     suppress_health_check=list(HealthCheck))
 """Deterministic for CI; sized for well under 90 s on a loaded two-core machine."""
 
