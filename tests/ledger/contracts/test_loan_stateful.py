@@ -5,8 +5,8 @@ agree (the loan, claim, pool, policy and committed views), that money is conserv
 within the policy's shares, the caps and the pools, and that every refusal is the named error the model
 expects.
 
-Speed: the world is built once per test; each example starts from an EVM snapshot of it, placed at
-31 December 23:00 UTC so that claims fall on both sides of a new year (the per-bank yearly cap resets).
+Speed: the world is built once per test; each example starts from an EVM snapshot of it, at 23:59 UTC on
+31 December, so that claims fall on both sides of a new year (the per-bank yearly cap resets).
 Being ahead of the wall clock also makes eth-tester's blocks exactly one second apart, so the model knows
 the timestamp of the block each transaction lands in. Waits are 2,500 s or 90,000 s and windows 3,600 s
 or 86,400 s, so no deadline falls within the few seconds' drift of an example.
@@ -27,7 +27,6 @@ from hypothesis import HealthCheck, settings
 from hypothesis import strategies as st
 from hypothesis.stateful import (
     RuleBasedStateMachine,
-    initialize,
     invariant,
     precondition,
     rule,
@@ -106,6 +105,7 @@ def ready(chain: Chain, backend: str, make_identity: Callable[[Role], Identity],
     prelude(machine)
     machine.teardown()
     assert machine.rules.pool(0).balance == 116_666 and machine.rules.pool(JIANGBEI).shortfall > 0
+    machine.wait(start + 3_540 - machine.latest())  # 23:59: the first wait of an example crosses into the new year
     ready.rules = machine.rules
     ready.snapshot = chain.web3.provider.make_request("evm_snapshot", [])["result"]  # type: ignore[arg-type]
     return ready
@@ -250,12 +250,6 @@ class LoanMachine(RuleBasedStateMachine):
         who = self.w.banks[bank]
         self.w.registry.exit(self.send(who), who.address, "leaving the pilot")
         del self.rules.roles[who.address]
-
-    @initialize(new_year=st.booleans())
-    def begin(self, new_year: bool) -> None:
-        """Half the examples begin past midnight: the prelude's approvals lapsed, and a fresh yearly cap."""
-        if new_year:
-            self.wait(4_000)
 
     @rule(seconds=st.sampled_from([2_500, 2_500, 90_000]))
     def wait(self, seconds: int) -> None:
