@@ -134,6 +134,7 @@ def prelude(m: LoanMachine) -> None:
         for choice in moves:
             m.move(len(m.rules.entries), choice, "part", 20_000)
     m.decide((0, "fit", True, "amount", "fresh", "ok"), 0)
+    m.do_close(len(m.rules.entries), m.actor("own", len(m.rules.entries)))  # a declined one stays declined
 
 
 ACTOR = st.sampled_from(["own"] * 6 + ["other", "oracle", "regulator"])
