@@ -15,7 +15,8 @@ import {LossSharing} from "./LossSharing.sol";
 ///         the pools) and write-offs, and closes. The state machine, with the operation that moves it:
 ///
 ///         APPLIED --decide--> APPROVED | DECLINED
-///         APPROVED --disburse--> DISBURSED          APPROVED --close--> CLOSED (never disbursed)
+///         APPLIED --close--> CLOSED (withdrawn)     APPROVED --close--> CLOSED (never disbursed)
+///         APPROVED --disburse--> DISBURSED
 ///         DISBURSED --repay (to zero)--> REPAID     DISBURSED <--markOverdue(0) / markOverdue(d>0)--> OVERDUE
 ///         OVERDUE --repay (to zero)--> REPAID       OVERDUE --markDefault--> DEFAULTED
 ///         DEFAULTED --claimCompensation--> COMPENSATED
@@ -235,7 +236,8 @@ contract LoanLedger is LossSharing {
 
     function close(uint256 id) external {
         Loan storage l = _banks(id, Status.NONE);
-        bool settled = l.status == Status.REPAID || l.status == Status.WRITTEN_OFF || l.status == Status.APPROVED;
+        bool settled = l.status == Status.REPAID || l.status == Status.WRITTEN_OFF || l.status == Status.APPROVED
+            || l.status == Status.APPLIED;  // withdrawn before a decision: a split quorum cannot hold it forever
         bool recovered = (l.status == Status.DEFAULTED || l.status == Status.COMPENSATED) && l.outstanding == 0;
         if (!settled && !recovered) revert IllegalTransition(id, l.status, msg.sig);
         _move(id, l, Status.CLOSED);

@@ -121,9 +121,10 @@ abstract contract LossSharing {
         uint256 used = committed[bank][_year(block.timestamp)];
         uint256 left = p.bankYearCap > used ? p.bankYearCap - used : 0;
         uint256 allowed = _min(_min(m + d, p.loanCap), left);
-        if (allowed < m + d) {
-            m = allowed * p.municipalBps / (uint256(p.municipalBps) + p.districtBps);
-            d = allowed - m;
+        if (allowed < m + d) {  // split in the shares' ratio; the odd fen to whichever pool has room for it
+            uint256 capped = allowed * p.municipalBps / (uint256(p.municipalBps) + p.districtBps);
+            d = _min(allowed - capped, d);
+            m = allowed - d;
         }
     }
 

@@ -165,8 +165,8 @@ class Rules:
         left = max(p.bank_year_cap - self.committed.get((bank, year(now)), 0), 0)
         allowed = min(m + d, p.loan_cap, left)
         if allowed < m + d:
-            m = allowed * p.municipal_bps // (p.municipal_bps + p.district_bps)
-            d = allowed - m
+            d = min(allowed - allowed * p.municipal_bps // (p.municipal_bps + p.district_bps), d)
+            m = allowed - d
         return m, d
 
     # ---- the bank asks, the oracles decide ------------------------------------------------
@@ -296,7 +296,7 @@ class Rules:
 
     def close(self, who: str, app: int) -> None:
         loan = self.banks(who, app).loan
-        settled = loan.status in (S.REPAID, S.WRITTEN_OFF, S.APPROVED)
+        settled = loan.status in (S.REPAID, S.WRITTEN_OFF, S.APPROVED, S.APPLIED)
         recovered = loan.status in (S.DEFAULTED, S.COMPENSATED) and loan.outstanding == 0
         require(settled or recovered, "IllegalTransition")
         loan.status = S.CLOSED

@@ -322,3 +322,25 @@ def test_the_contracts_calendar_year_is_utcs(world: LoanWorld) -> None:
     edges = [0, 951_782_400, 951_868_799, 1_767_225_599, 1_767_225_600, 4_102_444_800, 253_402_300_799]
     assert [world.loans.contract.call("yearOf", t) for t in edges] == [
         datetime.fromtimestamp(t, UTC).year for t in edges]
+
+
+def test_an_application_a_split_quorum_cannot_decide_is_withdrawn_by_its_bank(world: LoanWorld) -> None:
+    world.loans.set_policy(world.send(world.regulator), Policy(**{**POLICY.__dict__, "quorum": 2}))
+    app = world.apply()
+    for oracle in world.oracles:  # three different records: none can reach two votes
+        world.loans.decide(world.send(oracle), world.decision(app))
+    with named("NotApplicationBank"):
+        world.loans.close(world.send(world.banks[1]), app)
+    world.loans.close(world.send(world.bank), app)
+    assert world.loans.loan(app).status is LoanStatus.CLOSED
+
+
+def test_a_capped_split_gives_no_pool_more_than_its_share(world: LoanWorld) -> None:
+    """90% municipal, 5% district, a 1-fen cap on a 3-fen loss: the split's odd fen must not go to the district,
+    whose share (0.15 fen) rounds to nothing."""
+    world.loans.set_policy(world.send(world.regulator), Policy(**{**POLICY.__dict__, "municipal_bps": 9_000,
+                                                                  "district_bps": 500, "bank_bps": 500, "loan_cap": 1}))
+    fund(world)
+    app = world.defaulted(3)
+    (_, c), _ = events(world, world.loans.claim_compensation(world.send(world.bank), app))
+    assert (c["municipalPaid"], c["districtPaid"]) == (1, 0)

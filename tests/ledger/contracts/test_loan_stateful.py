@@ -527,13 +527,12 @@ def conserved(loan: Loan) -> None:
 
 
 def within_shares(c: Claim, p: Policy) -> None:
-    """The pools together owe at most the policy's shares of the loss and the loan cap; the municipal pool
-    at most its share, the district at most one fen more (a capped split rounds the municipal part down and
-    leaves the district the odd fen, even past its own share: LossSharing._dues). They pay at most what they
-    owe and get back at most what they paid, all of it once the whole loss is recovered."""
+    """The pools together owe at most the policy's shares of the loss and the loan cap, each pool at most its
+    own share; they pay at most what they owe and get back at most what they paid, all of it once the whole
+    loss is recovered."""
     m, d = c.loss * p.municipal_bps // WHOLE, c.loss * p.district_bps // WHOLE
     assert c.municipal_due + c.district_due <= min(m + d, p.loan_cap), f"{c} under {p}"
-    assert c.municipal_due <= m and c.district_due <= d + 1, f"{c} under {p}"
+    assert c.municipal_due <= m and c.district_due <= d, f"{c} under {p}"
     assert c.municipal_paid <= c.municipal_due and c.district_paid <= c.district_due, f"{c}"
     assert c.municipal_returned <= c.municipal_paid and c.district_returned <= c.district_paid, f"{c}"
     if c.loss and c.recovered_after == c.loss:
