@@ -1,0 +1,194 @@
+"""Oracle throughput and latency (issue 15), end to end on the embedded devnet: a bank applies
+(``applyFor``), the oracle service reads the enterprise's data through the gate, scores, signs, sends
+``decide``/``decideBatch``, and the application is final (``Decided``, quorum 1).
+
+The world is the oracle tests' (tests/oracle/oracle_world.py): a home with the demo keys, enterprise-1's
+tax, social security and registration data ingested, a small approved model (600 enterprises), and
+enterprise-1's consent to bank-a; every application here is bank-a's for enterprise-1.
+
+(a) throughput: N applications applied up front (pipelined), then one oracle pass decides them all with
+    ``--batch 1``; again for N more with ``--batch B``. Decided per second counts the apply time too.
+(b) latency: ``credtrace oracle run --follow --poll 0.1`` in its own process (it joins the devnet this
+    process serves) while bank-a applies at a steady R a second for S seconds; for each application the
+    wall time from its ``applyFor`` receipt to this process seeing its ``Decided`` event (wall clock: the
+    devnet's block times run ahead of it, a second a block at least).
+
+    python scripts/bench/oracle_throughput.py [N [B [R [S]]]]       (default 60 20 10 20)
+
+Targets (exit status 1 if missed): batched decided/s >= 5 x the --batch 1 rate; p95 latency <= 2 s.
+"""
+
+from __future__ import annotations
+
+import math
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]
+sys.path.insert(0, str(ROOT / "tests" / "oracle"))
+
+import oracle_world  # noqa: E402  (the oracle tests' world builder, reused)
+
+from api.cli.context import keystore, opened, sender_for  # noqa: E402
+from api.cli.model import model_registry  # noqa: E402
+from api.cli.oracle import served_model  # noqa: E402
+from api.platform import Platform, opened_platform  # noqa: E402
+from api.settings import Settings  # noqa: E402
+from devnet.datadir import served_url  # noqa: E402
+from ledger.chain import DeployedContract, TransactionSender, connect  # noqa: E402
+from ledger.contracts.loan_ledger import product_id  # noqa: E402
+from ledger.money import fen  # noqa: E402
+from oracle.lease import Lease  # noqa: E402
+from oracle.service import Oracle, Wiring  # noqa: E402
+
+PURPOSE = "credit-assessment"
+AMOUNT, TERM, PRODUCT = fen("500,000"), 12, "SME-CREDIT-1Y"
+P95_TARGET, RATIO_TARGET = 2.0, 5.0
+
+
+class Bank:
+    """bank-a applying for enterprise-1 under one consent."""
+
+    def __init__(self, p: Platform, settings: Settings, consent: str) -> None:
+        store = keystore(settings)
+        self.sender = sender_for(p.chain, store.load("bank-a"))
+        self.loans = p.loans
+        self.args = (bytes(p.org_id(store.load("enterprise-1"))), bytes.fromhex(consent.removeprefix("0x")),
+                     AMOUNT, TERM, product_id(PRODUCT))
+
+    def data(self) -> str:
+        return str(self.loans.contract._web3_contract.encode_abi("applyFor", args=list(self.args)))
+
+    def apply_all(self, n: int) -> float:
+        """``n`` applications pipelined (send all, then collect the receipts); the seconds taken."""
+        began = time.perf_counter()
+        data = self.data()
+        gas = int(self.sender.estimate_gas({"to": self.loans.contract.address, "data": data}) * 1.5)
+        hashes = [self.sender.send({"to": self.loans.contract.address, "data": data, "gas": gas}) for _ in range(n)]
+        for h in hashes:
+            self.sender.wait(h)
+        return time.perf_counter() - began
+
+    def apply_one(self) -> int:
+        receipt = self.sender.transact({"to": self.loans.contract.address, "data": self.data()})
+        return next(int(e["args"]["applicationId"]) for e in self.loans.contract.events(receipt)
+                    if e["event"] == "Applied")
+
+
+def quiet(line: str) -> None:
+    """The oracle's per-application lines are not the bench's output."""
+
+
+def throughput(p: Platform, settings: Settings, bank: Bank, n: int, batch: int) -> float:
+    """Apply ``n``, then one oracle pass at ``batch``; decided per second, apply time included."""
+    applying = bank.apply_all(n)
+    wiring = Wiring(p.chain, p.engine, p.gate, p.sequencer, p.loans, p.sanctions, p.consents,
+                    model_registry(p.chain, settings))
+    oracle = Oracle(wiring, keystore(settings).load("oracle"), served_model(settings, wiring.models, None),
+                    PURPOSE, quiet)
+    with Lease(settings.home / "oracle" / "oracle.lock"):
+        began = time.perf_counter()
+        handled = oracle.run_pass(batch)
+        deciding = time.perf_counter() - began
+    undecided = [a for a, s in p.loans.statuses().items() if s.name == "APPLIED"]
+    assert handled == n and not undecided, f"handled {handled} of {n}; still APPLIED: {undecided[:5]}"
+    rate = n / (applying + deciding)
+    print(f"  --batch {batch:<3} {n} applications: apply {applying:6.2f} s, oracle {deciding:6.2f} s "
+          f"({n / deciding:6.1f} decided/s, {deciding / n * 1000:5.0f} ms each)  end to end {rate:6.1f} decided/s",
+          flush=True)
+    return rate
+
+
+@contextmanager
+def following(home: Path, batch: int) -> Iterator[subprocess.Popen[str]]:
+    """``credtrace oracle run --follow`` in its own process, once it serves its model."""
+    command = [str(Path(sys.executable).parent / "credtrace"), "--home", str(home), "oracle", "run", "--follow",
+               "--poll", "0.1", "--batch", str(batch)]
+    proc = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    try:
+        assert proc.stdout is not None
+        line = proc.stdout.readline()
+        assert "serves model" in line, line
+        threading.Thread(target=proc.stdout.read, daemon=True).start()  # keep its pipe drained
+        yield proc
+    finally:
+        proc.terminate()
+        proc.wait(timeout=30)
+
+
+def latency(p: Platform, settings: Settings, bank: Bank, rate: float, seconds: float, batch: int) -> list[float]:
+    """Seconds from each application's receipt to seeing its ``Decided`` event, at a steady ``rate``."""
+    url = served_url(settings.devnet_dir)
+    assert url is not None
+    watcher = DeployedContract(connect(url), p.loans.contract.artifact, p.loans.contract.address)
+    applied: dict[int, float] = {}
+    decided: dict[int, float] = {}
+    done = threading.Event()
+
+    def submit() -> None:
+        start = time.perf_counter()
+        for i in range(int(rate * seconds)):
+            time.sleep(max(0.0, start + i / rate - time.perf_counter()))
+            applied[bank.apply_one()] = time.perf_counter()
+        done.set()
+
+    with following(settings.home, batch):
+        block = p.chain.web3.eth.block_number
+        submitter = threading.Thread(target=submit)
+        submitter.start()
+        deadline = None
+        while deadline is None or time.perf_counter() < deadline:
+            for log in watcher.event("Decided").get_logs(from_block=block):
+                decided.setdefault(int(log["args"]["applicationId"]), time.perf_counter())
+                block = max(block, int(log["blockNumber"]))
+            if done.is_set() and deadline is None:
+                deadline = time.perf_counter() + 10
+            if done.is_set() and set(applied) <= set(decided):
+                break
+            time.sleep(0.02)
+        submitter.join()
+    return [decided.get(a, math.inf) - t for a, t in applied.items()]  # inf: not decided 10 s after the last
+
+
+def percentile(ordered: list[float], q: float) -> float:
+    """Nearest rank (an undecided application's inf stays inf)."""
+    return ordered[max(math.ceil(q * len(ordered)) - 1, 0)]
+
+
+def main() -> int:
+    n, batch, rate, seconds = (int(a) for a in (sys.argv[1:] + ["60", "20", "10", "20"][len(sys.argv) - 1:]))
+    with tempfile.TemporaryDirectory() as tmp:
+        home = Path(tmp) / "home"
+        began = time.perf_counter()
+        oracle_world.build(home)
+        consent = oracle_world.grant(home)
+        print(f"world built in {time.perf_counter() - began:.1f} s (demo keys, enterprise-1's data, an approved "
+              "model, one consent)", flush=True)
+        settings = Settings.build(home, None)
+        with opened(settings) as chain, opened_platform(settings, chain) as p:
+            bank = Bank(p, settings, consent)
+            print(f"(a) throughput: {n} applications applied up front, then one oracle pass (in process)")
+            single = throughput(p, settings, bank, n, 1)
+            batched = throughput(p, settings, bank, n, batch)
+            print(f"(b) latency: `oracle run --follow --poll 0.1 --batch {batch}` while bank-a applies "
+                  f"{rate} a second for {seconds} s")
+            waits = sorted(latency(p, settings, bank, rate, seconds, batch))
+    p50, p95 = percentile(waits, 0.50), percentile(waits, 0.95)
+    late = sum(math.isinf(w) for w in waits)
+    print(f"  {len(waits)} applications: Applied receipt → Decided seen  p50 {p50:.2f} s  p95 {p95:.2f} s  "
+          f"max {waits[-1]:.2f} s; {late} not decided 10 s after the last was applied   "
+          f"(target p95 <= {P95_TARGET:g} s)")
+    print(f"  batched / single = {batched / single:.1f} x   (target >= {RATIO_TARGET:g} x)")
+    ok = batched >= RATIO_TARGET * single and p95 <= P95_TARGET
+    print("all targets met" if ok else "MISSED a target")
+    return 0 if ok else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
