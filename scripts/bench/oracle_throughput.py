@@ -6,8 +6,9 @@ The world is the oracle tests' (tests/oracle/oracle_world.py): a home with the d
 tax, social security and registration data ingested, a small approved model (600 enterprises), and
 enterprise-1's consent to bank-a; every application here is bank-a's for enterprise-1.
 
-(a) throughput: N applications applied up front (pipelined), then one oracle pass decides them all with
-    ``--batch 1``; again for N more with ``--batch B``. Decided per second counts the apply time too.
+(a) throughput: N applications applied up front (pipelined), then ``credtrace oracle run --once --batch 1``
+    in its own process decides them all; again for N more with ``--batch B``. Decided per second counts the
+    apply time and the oracle's time from serving its model to its exit (not its start-up).
 (b) latency: ``credtrace oracle run --follow --poll 0.1`` in its own process (it joins the devnet this
     process serves) while bank-a applies at a steady R a second for S seconds; for each application the
     wall time from its ``applyFor`` receipt to this process seeing its ``Decided`` event (wall clock: the
@@ -30,24 +31,21 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
+from eth_typing import HexStr
+
 ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT / "tests" / "oracle"))
 
 import oracle_world  # noqa: E402  (the oracle tests' world builder, reused)
 
 from api.cli.context import keystore, opened, sender_for  # noqa: E402
-from api.cli.model import model_registry  # noqa: E402
-from api.cli.oracle import served_model  # noqa: E402
 from api.platform import Platform, opened_platform  # noqa: E402
 from api.settings import Settings  # noqa: E402
 from devnet.datadir import served_url  # noqa: E402
-from ledger.chain import DeployedContract, TransactionSender, connect  # noqa: E402
+from ledger.chain import DeployedContract, connect  # noqa: E402
 from ledger.contracts.loan_ledger import product_id  # noqa: E402
 from ledger.money import fen  # noqa: E402
-from oracle.lease import Lease  # noqa: E402
-from oracle.service import Oracle, Wiring  # noqa: E402
 
-PURPOSE = "credit-assessment"
 AMOUNT, TERM, PRODUCT = fen("500,000"), 12, "SME-CREDIT-1Y"
 P95_TARGET, RATIO_TARGET = 2.0, 5.0
 
@@ -62,8 +60,8 @@ class Bank:
         self.args = (bytes(p.org_id(store.load("enterprise-1"))), bytes.fromhex(consent.removeprefix("0x")),
                      AMOUNT, TERM, product_id(PRODUCT))
 
-    def data(self) -> str:
-        return str(self.loans.contract._web3_contract.encode_abi("applyFor", args=list(self.args)))
+    def data(self) -> HexStr:
+        return HexStr(self.loans.contract._web3_contract.encode_abi("applyFor", args=list(self.args)))
 
     def apply_all(self, n: int) -> float:
         """``n`` applications pipelined (send all, then collect the receipts); the seconds taken."""
@@ -81,23 +79,17 @@ class Bank:
                     if e["event"] == "Applied")
 
 
-def quiet(line: str) -> None:
-    """The oracle's per-application lines are not the bench's output."""
-
-
-def throughput(p: Platform, settings: Settings, bank: Bank, n: int, batch: int) -> float:
-    """Apply ``n``, then one oracle pass at ``batch``; decided per second, apply time included."""
+def throughput(p: Platform, home: Path, bank: Bank, n: int, batch: int) -> float:
+    """Apply ``n``, then ``oracle run --once --batch`` decides them; decided per second, apply time included
+    (the oracle's time is from its serving the model to its exit: its start-up is not counted)."""
     applying = bank.apply_all(n)
-    wiring = Wiring(p.chain, p.engine, p.gate, p.sequencer, p.loans, p.sanctions, p.consents,
-                    model_registry(p.chain, settings))
-    oracle = Oracle(wiring, keystore(settings).load("oracle"), served_model(settings, wiring.models, None),
-                    PURPOSE, quiet)
-    with Lease(settings.home / "oracle" / "oracle.lock"):
+    with oracle_process(home, "--once", "--batch", str(batch)) as proc:
         began = time.perf_counter()
-        handled = oracle.run_pass(batch)
+        out, _ = proc.communicate(timeout=600)
         deciding = time.perf_counter() - began
     undecided = [a for a, s in p.loans.statuses().items() if s.name == "APPLIED"]
-    assert handled == n and not undecided, f"handled {handled} of {n}; still APPLIED: {undecided[:5]}"
+    handled = out.count("latency ")
+    assert proc.returncode == 0 and handled == n and not undecided, f"decided {handled} of {n}: {out[-2000:]}"
     rate = n / (applying + deciding)
     print(f"  --batch {batch:<3} {n} applications: apply {applying:6.2f} s, oracle {deciding:6.2f} s "
           f"({n / deciding:6.1f} decided/s, {deciding / n * 1000:5.0f} ms each)  end to end {rate:6.1f} decided/s",
@@ -106,19 +98,19 @@ def throughput(p: Platform, settings: Settings, bank: Bank, n: int, batch: int) 
 
 
 @contextmanager
-def following(home: Path, batch: int) -> Iterator[subprocess.Popen[str]]:
-    """``credtrace oracle run --follow`` in its own process, once it serves its model."""
-    command = [str(Path(sys.executable).parent / "credtrace"), "--home", str(home), "oracle", "run", "--follow",
-               "--poll", "0.1", "--batch", str(batch)]
+def oracle_process(home: Path, *args: str) -> Iterator[subprocess.Popen[str]]:
+    """``credtrace oracle run`` in its own process (it joins the devnet this one serves), once it serves
+    its model."""
+    command = [str(Path(sys.executable).parent / "credtrace"), "--home", str(home), "oracle", "run", *args]
     proc = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
     try:
         assert proc.stdout is not None
         line = proc.stdout.readline()
         assert "serves model" in line, line
-        threading.Thread(target=proc.stdout.read, daemon=True).start()  # keep its pipe drained
         yield proc
     finally:
-        proc.terminate()
+        if proc.poll() is None:
+            proc.terminate()
         proc.wait(timeout=30)
 
 
@@ -138,8 +130,9 @@ def latency(p: Platform, settings: Settings, bank: Bank, rate: float, seconds: f
             applied[bank.apply_one()] = time.perf_counter()
         done.set()
 
-    with following(settings.home, batch):
-        block = p.chain.web3.eth.block_number
+    with oracle_process(settings.home, "--follow", "--poll", "0.1", "--batch", str(batch)) as proc:
+        threading.Thread(target=proc.communicate, daemon=True).start()  # keep its pipe drained
+        block: int = p.chain.web3.eth.block_number
         submitter = threading.Thread(target=submit)
         submitter.start()
         deadline = None
@@ -173,9 +166,9 @@ def main() -> int:
         settings = Settings.build(home, None)
         with opened(settings) as chain, opened_platform(settings, chain) as p:
             bank = Bank(p, settings, consent)
-            print(f"(a) throughput: {n} applications applied up front, then one oracle pass (in process)")
-            single = throughput(p, settings, bank, n, 1)
-            batched = throughput(p, settings, bank, n, batch)
+            print(f"(a) throughput: {n} applications applied up front, then `oracle run --once`")
+            single = throughput(p, home, bank, n, 1)
+            batched = throughput(p, home, bank, n, batch)
             print(f"(b) latency: `oracle run --follow --poll 0.1 --batch {batch}` while bank-a applies "
                   f"{rate} a second for {seconds} s")
             waits = sorted(latency(p, settings, bank, rate, seconds, batch))
