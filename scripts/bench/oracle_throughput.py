@@ -146,6 +146,10 @@ def latency(p: Platform, settings: Settings, bank: Bank, rate: float, seconds: f
                 break
             time.sleep(0.02)
         submitter.join()
+    if decided:
+        span = max(decided.values()) - min(applied.values())
+        print(f"  the oracle kept pace at {len(decided) / span:.1f} decided/s ({len(decided)} of {len(applied)} "
+              f"in {span:.1f} s from the first application)")
     return [decided.get(a, math.inf) - t for a, t in applied.items()]  # inf: not decided 10 s after the last
 
 
