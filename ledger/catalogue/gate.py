@@ -118,16 +118,17 @@ class AccessGate:
         if subject is None:
             raise self._denied(req, None, "the credit code requested is not a valid unified social credit code"
                                if req.subject is None else "the pseudonym requested is not 64 lowercase hex digits")
-        refused = self._unknown_datasets(req) or self._refusal(req, subject)
-        if refused is not None:
-            raise self._denied(req, subject, refused)
+        who = self._participant(req.requester)  # once a read: each look-up is a chain call
+        refused = self._unknown_datasets(req) or self._refusal(req, subject, who)
+        if refused is not None or who is None:
+            raise self._denied(req, subject, refused or f"{req.requester} is not a registered participant")
         stored = self.reader.records(subject, req.departments)
         code = validate(req.credit_code) if req.subject is None else None
         try:
             opened = [(r.department, self._opened(r, code, subject)) for r in stored]
         except RecordTampered:
             raise self._denied(req, subject, TAMPERED) from None
-        treatment = POLICY[self.roles.participant(req.requester).role][1]
+        treatment = POLICY[who.role][1]
         records = [self._shown(department, record, treatment, req, subject) for department, record in opened]
         return Disclosure(records, self._record("ACCESS", req, subject, tuple(r.content_hash for r in stored)))
 
@@ -163,8 +164,7 @@ class AccessGate:
     def _denied(self, req: AccessRequest, subject: str | None, reason: str) -> AccessDenied:
         return AccessDenied(reason, self._record("DENIED", req, subject, (), reason=reason))
 
-    def _refusal(self, req: AccessRequest, subject: str) -> str | None:
-        who = self._participant(req.requester)
+    def _refusal(self, req: AccessRequest, subject: str, who: Participant | None) -> str | None:
         if who is None:
             return f"{req.requester} is not a registered participant"
         if who.status is not Status.ACTIVE:

@@ -139,6 +139,18 @@ def test_the_oracle_reads_for_a_bank_without_personal_fields(world: World) -> No
     assert registration["subject"] == world.p.pseudonymise(world.code)
 
 
+def test_a_read_looks_each_participant_up_once(world: World, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Every look-up is a chain call (~15 ms on the devnet, a dozen an oracle's decision): the requester is
+    looked up once, not again for its treatment."""
+    consent, bank = world.consent(), world.people["bank-a"].address
+    asked: list[str] = []
+    roles = type(world.p.gate.roles)
+    looked_up = roles.participant
+    monkeypatch.setattr(roles, "participant", lambda self, a: asked.append(a) or looked_up(self, a))
+    world.p.gate.read(world.request("oracle", consent, on_behalf_of=bank))
+    assert asked.count(world.people["oracle"].address) == 1
+
+
 @pytest.mark.parametrize("case", ["no consent", "expired", "revoked", "other bank", "category", "suspended",
                                   "sanctioned", "role"])
 def test_refusals_are_clear_and_recorded(world: World, case: str) -> None:

@@ -240,3 +240,17 @@ def test_a_retired_model_decides_nothing_and_the_refusal_is_logged(home: Path) -
     assert loan(home, application)["status"] == "APPLIED" and engine_records(home, application) == []
     assert log_events(home)[-1][1]["action"] == "DENIED"
     assert "no servable model" in run(home, "oracle", "run", "--once", ok=False)
+
+
+def test_a_vote_sent_in_this_pass_is_not_read_back_from_the_chain(home: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """One ``voted`` view per application (is it unsent?), not a second one before its DECISION event."""
+    from ledger.contracts.loan_ledger import LoanLedger
+
+    consent = grant(home)
+    applications = [apply(home, consent) for _ in range(2)]
+    asked: list[int] = []
+    voted = LoanLedger.voted
+    monkeypatch.setattr(LoanLedger, "voted", lambda self, a, o: asked.append(a) or voted(self, a, o))
+    run(home, "oracle", "run", "--once")
+    assert sorted(asked) == applications
+    assert all(len(decisions(home, a)) == 1 for a in applications)

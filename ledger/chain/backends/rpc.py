@@ -6,7 +6,7 @@ from eth_utils.address import to_checksum_address
 from web3 import Web3
 from web3.exceptions import ContractLogicError, Web3RPCError
 from web3.middleware import ExtraDataToPOAMiddleware
-from web3.types import Wei
+from web3.types import RPCEndpoint, Wei
 
 from ledger.chain.revert import decode_revert, reason_revert
 from ledger.errors import ChainError, ContractRevert
@@ -18,11 +18,16 @@ class RpcChain:
 
     PoA chains (the devnet, Besu) put a seal in ``extraData`` beyond 32 bytes; web3's
     ``ExtraDataToPOAMiddleware`` accepts that, and is harmless elsewhere.
+
+    web3's validation asks the node for ``eth_chainId`` before every call and transaction; a chain's id
+    never changes, so the provider caches that one answer (without it, two of every three requests the
+    oracle made were ``eth_chainId``: scripts/bench/oracle_throughput.py).
     """
 
     def __init__(self, url: str, timeout: float = 30.0) -> None:
         self.endpoint = url
-        self._web3 = Web3(Web3.HTTPProvider(url, request_kwargs={"timeout": timeout}))
+        self._web3 = Web3(Web3.HTTPProvider(url, request_kwargs={"timeout": timeout}, cache_allowed_requests=True,
+                                                  cacheable_requests={RPCEndpoint("eth_chainId")}))
         self._web3.middleware_onion.inject(ExtraDataToPOAMiddleware, layer=0)
         try:
             self._web3.eth.chain_id  # noqa: B018  (fail fast on a wrong URL)
