@@ -15,7 +15,7 @@ import itertools
 import multiprocessing
 import os
 from collections.abc import Callable, Iterator
-from concurrent.futures import Future, ProcessPoolExecutor
+from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -119,21 +119,21 @@ def _checked(blocks: Iterator[Block], workers: int) -> Iterator[Checked]:
     if first is None or second is None or workers < 2:
         yield from map(_check, itertools.chain([b for b in (first, second) if b], blocks))
         return
+    try:
+        yield from _pooled(first, second, blocks, workers)
+    except BrokenProcessPool as exc:  # seen by result() or, once the pool knows, by the next submit()
+        raise ApiError("a validating process died; nothing was appended: run the command again") from exc
+
+
+def _pooled(first: Block, second: Block, blocks: Iterator[Block], workers: int) -> Iterator[Checked]:
     with ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("fork")) as pool:
         pending = collections.deque(pool.submit(_check, b) for b in (first, second))
         for block in blocks:
             if len(pending) >= 2 * workers:
-                yield _result(pending.popleft())
+                yield pending.popleft().result()
             pending.append(pool.submit(_check, block))
         while pending:
-            yield _result(pending.popleft())
-
-
-def _result(future: Future[Checked]) -> Checked:
-    try:
-        return future.result()
-    except BrokenProcessPool as exc:
-        raise ApiError("a validating process died; nothing was appended: run the command again") from exc
+            yield pending.popleft().result()
 
 
 def _check(block: Block) -> Checked:

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import json
 import os
+from concurrent.futures.process import BrokenProcessPool
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -67,6 +69,27 @@ def test_a_validating_process_that_dies_fails_the_append_cleanly(
         return original(raw)
 
     monkeypatch.setattr(event_file, "canonical_line", dies_on_line_99)  # the workers are forked: they inherit it
+    file = tmp_path / "events.jsonl"
+    file.write_text("\n".join(line(i) for i in range(200)))
+    with pytest.raises(ApiError, match="a validating process died; nothing was appended"):
+        list(EventFile(file, 2).chunks())
+
+
+def test_a_pool_that_breaks_before_a_submit_fails_the_append_cleanly(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Once the pool knows a worker died, ``submit`` raises too, not only ``result``: under pytest-xdist's timing
+    the test above met that path and saw a BrokenProcessPool traceback instead of the one-line error."""
+    submitted = 0
+    real_submit = event_file.ProcessPoolExecutor.submit
+
+    def breaks_on_the_third(pool: Any, *args: Any) -> Any:
+        nonlocal submitted
+        submitted += 1
+        if submitted == 3:
+            raise BrokenProcessPool("a child process terminated abruptly")
+        return real_submit(pool, *args)
+
+    monkeypatch.setattr(event_file.ProcessPoolExecutor, "submit", breaks_on_the_third)
     file = tmp_path / "events.jsonl"
     file.write_text("\n".join(line(i) for i in range(200)))
     with pytest.raises(ApiError, match="a validating process died; nothing was appended"):
