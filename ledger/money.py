@@ -28,6 +28,13 @@ def fen(yuan: str) -> int:
     return int(amount.scaleb(2, EXACT))
 
 
+def percent(parts: int, whole: int = 10_000) -> str:
+    """Basis points (or ppm with ``whole=1_000_000``) as an exact percentage: 450 → ``"4.50%"``."""
+    digits = len(str(whole // 100)) - 1
+    units, rest = divmod(parts, whole // 100)
+    return f"{units}.{rest:0{digits}d}%" if digits else f"{units}%"
+
+
 def yuan(amount: int) -> str:
     """250050 → ``"2,500.50"``: for people; JSON keeps the fen."""
     sign = "-" if amount < 0 else ""

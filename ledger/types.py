@@ -17,6 +17,13 @@ OrgId = NewType("OrgId", bytes)
 """32 bytes naming an organisation on chain (a hash, never a raw identifier)."""
 
 
+def camel(name: str) -> str:
+    """A Python field's name as the contracts and every JSON output spell it: ``application_id`` →
+    ``applicationId``, ``pd_ppm`` → ``pdPpm``."""
+    first, *rest = name.split("_")
+    return first + "".join(word.capitalize() for word in rest)
+
+
 class Role(IntEnum):
     """``ParticipantRegistry.Role``; values are the Solidity enum's ordinals."""
 

@@ -25,7 +25,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-import re
 from dataclasses import asdict, dataclass
 from typing import Any
 
@@ -34,6 +33,7 @@ from nacl.signing import SigningKey
 from securesystemslib.dsse import Envelope
 from securesystemslib.signer import Key, SecretsHandler, Signature, Signer, SSlibKey  # type: ignore[attr-defined]
 
+from ledger.types import camel
 from oracle.errors import RecordError
 
 PAYLOAD_TYPE = "application/vnd.in-toto+json"
@@ -103,7 +103,7 @@ def as_json(value: Application | Decision) -> dict[str, Any]:
 
 def _camel(value: Any) -> Any:
     if isinstance(value, dict):
-        return {re.sub(r"_([a-z])", lambda m: m.group(1).upper(), k): _camel(v) for k, v in value.items()}
+        return {camel(k): _camel(v) for k, v in value.items()}
     if isinstance(value, list | tuple):
         return [_camel(v) for v in value]
     return value

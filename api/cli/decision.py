@@ -85,7 +85,8 @@ def print_record(raw: bytes, record_hash: str, as_json: bool) -> None:
     if as_json:
         console.print_json(json.dumps({"recordHash": "0x" + record_hash, "signers": signers, **predicate}))
         return
-    from api.cli.loan_view import percent, yuan
+    from api.cli.loan_view import yuan
+    from ledger.money import percent
 
     p = predicate
     console.print(f"application {p['applicationId']}: {p['decision']} by model 0x{p['modelId']}, decided "

@@ -16,6 +16,8 @@ from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
 from api.cli.loan_args import DAY, MUNICIPAL_NAME
+from ledger.money import percent
+from ledger.types import camel
 
 if TYPE_CHECKING:
     from ledger.contracts.loan_ledger import Application, Claim, Decision, Loan, LoanLedger, Policy, Pool
@@ -25,11 +27,6 @@ if TYPE_CHECKING:
 HEX_FIELDS = {"subject", "consent_id", "model_id", "record_hash"}
 MONEY_ARGS = {"amount", "limit", "outstanding"}
 TIME_ARGS = {"deadline", "validUntil"}
-
-
-def camel(name: str) -> str:
-    first, *rest = name.split("_")
-    return first + "".join(word.title() for word in rest)
 
 
 def as_json(record: Any, drop: tuple[str, ...] = ()) -> dict[str, Any]:
@@ -70,13 +67,6 @@ def yuan(fen: int) -> str:
     from ledger.money import yuan as shown
 
     return f"{shown(fen)} yuan"
-
-
-def percent(parts: int, whole: int = 10_000) -> str:
-    """Basis points (or ppm with ``whole=1_000_000``) as an exact percentage: 450 → 4.50%."""
-    digits = len(str(whole // 100)) - 1
-    units, rest = divmod(parts, whole // 100)
-    return f"{units}.{rest:0{digits}d}%" if digits else f"{units}%"
 
 
 def pool_name(pool_id: int) -> str:

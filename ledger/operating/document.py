@@ -7,6 +7,7 @@ from dataclasses import asdict
 from typing import Any
 
 from ledger.operating.figures import Book, Pipeline, PoolFigures, Report
+from ledger.types import camel
 
 
 def to_json(report: Report) -> dict[str, Any]:
@@ -36,9 +37,4 @@ def pool(p: PoolFigures) -> dict[str, Any]:
 
 
 def _camel(d: dict[str, Any]) -> dict[str, Any]:
-    return {_camel_name(k): v for k, v in d.items()}
-
-
-def _camel_name(name: str) -> str:
-    first, *rest = name.split("_")
-    return first + "".join(word.capitalize() for word in rest)
+    return {camel(k): v for k, v in d.items()}

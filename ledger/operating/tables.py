@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
+from ledger import money
 from ledger.contracts.loan_ledger import MUNICIPAL
 from ledger.money import yuan
 from ledger.operating.figures import Book, Pipeline, PoolFigures, Report
@@ -29,7 +30,7 @@ class Table:
 
 
 def percent(bps: int | None) -> str:
-    return "—" if bps is None else f"{bps // 100}.{bps % 100:02d}%"
+    return "—" if bps is None else money.percent(bps)
 
 
 def _count(get: Callable[[Book], int]) -> Cell:

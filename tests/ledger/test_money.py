@@ -21,3 +21,10 @@ def test_anything_else_is_refused_with_a_reason(text: str) -> None:
 @given(st.integers(min_value=0, max_value=10**30))
 def test_yuan_and_fen_round_trip(amount: int) -> None:
     assert fen(yuan(amount)) == amount
+
+
+def test_rates_print_as_exact_percentages() -> None:
+    from ledger.money import percent
+
+    assert [percent(450), percent(21_919, 10**6), percent(10_000), percent(7, 100)] == [
+        "4.50%", "2.1919%", "100.00%", "7%"]
