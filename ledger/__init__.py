@@ -7,7 +7,7 @@ Sub-packages, one concept each (each has its own map in its docstring):
                    signing and sending, reverts as named errors, the contract wrapper, compiled
                    artifacts, the deployment file, dev funding, participants' keys
 - ``contracts/``   one typed client per Solidity contract: ParticipantRegistry, ConsentRegistry,
-                   SanctionsList, ModelRegistry, ProvenanceLog
+                   SanctionsList, ModelRegistry, ProvenanceLog, LoanLedger
 - ``provenance/``  the RFC 9162 provenance log: events, the Merkle tree, proofs, the SQL store,
                    tree heads, the sequencer that seals and anchors, witnesses, the audit walk
 - ``catalogue/``   the data platform: ingestion, encryption at rest, the access gate, assessment

@@ -7,6 +7,8 @@ consent's signed typed data beside its client).
 - ``sanctions_list``        enterprises under joint punishment (seeds R9)
 - ``model_registry``        credit models, servable between a regulator's approval and retirement
 - ``provenance_log``        tree heads of the provenance log anchored on chain, on-chain proofs
+- ``loan_ledger``           applications, oracle decisions, loans, the loss-sharing policy and the pools
+- ``reason``                reasons on chain: documented codes, else the SHA-256 of a text kept off chain
 
 Each client wraps a :class:`~ledger.chain.DeployedContract`, returns typed records and takes a
 :class:`~ledger.chain.TransactionSender` for the participant who acts; ``NAME`` in each module is the
