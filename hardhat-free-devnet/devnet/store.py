@@ -10,6 +10,11 @@ block transaction are refused, so nothing can bypass the rule.
 
 Only the thread that opened the block transaction sees its staged writes; every other
 thread (RPC handlers) reads committed data through its own SQLite connection.
+
+Reads of trie nodes are memoised across threads: a node's key is the keccak of its value, so a
+committed node never changes and the memo cannot go stale (other keys, such as the canonical
+head, are never memoised). An ``eth_call`` reads its trie path again on every call, and mining
+reads the paths the block's transactions touch: this saves most of those SQLite round trips.
 """
 
 from __future__ import annotations
@@ -24,6 +29,7 @@ from typing import Any
 from eth.abc import AtomicWriteBatchAPI
 from eth.db.atomic import AtomicDBWriteBatch
 from eth.db.backends.base import BaseAtomicDB
+from eth_utils.crypto import keccak
 
 from devnet.errors import StoreError
 
@@ -33,6 +39,8 @@ CREATE TABLE IF NOT EXISTS meta (k TEXT PRIMARY KEY, v TEXT NOT NULL);
 """
 
 Row = tuple[Any, ...]
+NODE_MEMO_ENTRIES = 200_000
+"""Trie nodes held in memory (a few hundred bytes each); the oldest go first."""
 
 
 class BlockWrite:
@@ -61,6 +69,7 @@ class SqliteStore(BaseAtomicDB):
         self._connections: list[tuple[threading.Thread, sqlite3.Connection]] = []
         self._connections_lock = threading.Lock()
         self._closed = False
+        self._nodes: dict[bytes, bytes] = {}
         connection = self._connection()
         connection.execute("PRAGMA journal_mode=WAL")
         connection.executescript(_KV_SCHEMA + "".join(schema))
@@ -74,10 +83,20 @@ class SqliteStore(BaseAtomicDB):
             if value is None:
                 raise KeyError(key)
             return value
+        if (node := self._nodes.get(key)) is not None:
+            return node
         row = self._connection().execute("SELECT v FROM kv WHERE k = ?", (key,)).fetchone()
         if row is None:
             raise KeyError(key)
-        return bytes(row[0])
+        value = bytes(row[0])
+        if len(key) == 32 and keccak(value) == key:
+            self._remember(key, value)
+        return value
+
+    def _remember(self, key: bytes, node: bytes) -> None:
+        if len(self._nodes) >= NODE_MEMO_ENTRIES:
+            self._nodes.pop(next(iter(self._nodes)), None)
+        self._nodes[key] = node
 
     def __setitem__(self, key: bytes, value: bytes) -> None:
         self._require_staged()[key] = value
@@ -128,6 +147,8 @@ class SqliteStore(BaseAtomicDB):
                     connection.executemany(sql, rows)
                 connection.executemany("INSERT OR REPLACE INTO meta (k, v) VALUES (?, ?)", write.meta.items())
                 connection.execute("COMMIT")
+                for (key,) in deletes:
+                    self._nodes.pop(key, None)
             except BaseException:
                 connection.execute("ROLLBACK")
                 raise

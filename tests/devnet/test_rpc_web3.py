@@ -186,3 +186,21 @@ def test_polling_filters(client: Client, counter: Contract, accounts: list[Local
     history = client.w3.eth.filter({"fromBlock": 0, "address": counter.address})
     assert len(history.get_all_entries()) == 4
     assert history.filter_id is not None and client.w3.eth.uninstall_filter(history.filter_id)
+
+
+def test_a_client_gone_mid_request_is_no_traceback(devnet: tuple[Devnet, str], capfd: pytest.CaptureFixture[str],
+                                                   w3: Web3) -> None:
+    """A client killed mid-request (it said 100 bytes, sent 10, then reset the connection): the server
+    notes it and goes on serving, without a traceback on stderr."""
+    import socket
+    import struct
+    import time
+    from urllib.parse import urlparse
+
+    url = urlparse(devnet[1])
+    with socket.create_connection((url.hostname, url.port)) as s:
+        s.sendall(b"POST / HTTP/1.1\r\nHost: x\r\nContent-Length: 100\r\n\r\n{\"jsonrpc")
+        s.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))  # close = RST
+    time.sleep(0.3)  # the handler thread meets the reset
+    assert w3.eth.block_number >= 0
+    assert "Traceback" not in capfd.readouterr().err
