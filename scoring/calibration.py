@@ -19,7 +19,6 @@ from typing import Any
 
 import numpy as np
 from numpy.typing import NDArray
-from sklearn.linear_model import LogisticRegression  # type: ignore[import-untyped]
 
 from scoring.errors import ArtifactError
 from scoring.scorecard import Scaling
@@ -44,6 +43,8 @@ class Platt:
 
 def fit(scores: NDArray[np.float64], y: NDArray[np.int8], scaling: Scaling) -> Platt:
     """Fit a, b on (out-of-fold) scores and outcomes (1 = bad); near-unregularised."""
+    from sklearn.linear_model import LogisticRegression  # type: ignore[import-untyped]  # training only
+
     z = ((scores - scaling.offset) / scaling.factor).reshape(-1, 1)
     model = LogisticRegression(C=1e6, solver="lbfgs", max_iter=1000, tol=1e-10)
     model.fit(z, y)

@@ -25,7 +25,6 @@ from typing import Any
 
 import numpy as np
 from numpy.typing import NDArray
-from sklearn.linear_model import LogisticRegression  # type: ignore[import-untyped]
 
 from scoring import binning as binning_
 from scoring.binning import BinningRules, FeatureBinning
@@ -152,6 +151,8 @@ def _fit_signed(
 
 
 def _regress(x: NDArray[np.float64], y: NDArray[np.int8], c: float) -> tuple[list[float], float]:
+    from sklearn.linear_model import LogisticRegression  # type: ignore[import-untyped]  # training only
+
     model = LogisticRegression(C=c, solver="lbfgs", max_iter=1000, tol=1e-6)
     model.fit(x, y)
     coefs = [round(float(v), DIGITS) for v in model.coef_[0]]
