@@ -31,8 +31,9 @@ import os
 import signal
 import time
 from collections.abc import Callable, Iterator, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from functools import cached_property
 from typing import Any
 
 from eth_utils.address import to_checksum_address
@@ -41,9 +42,11 @@ from sqlalchemy.engine import Engine
 from ledger.catalogue.errors import AccessDenied
 from ledger.catalogue.gate import AccessGate, AccessRequest
 from ledger.chain import Chain, Identity, TransactionSender
+from ledger.chain.reads import pinned
 from ledger.contracts import ConsentRegistry, ModelRegistry, SanctionsList
 from ledger.contracts.loan_ledger import Decision as ChainDecision
 from ledger.contracts.loan_ledger import LoanLedger, product_code
+from ledger.errors import ContractRevert
 from ledger.provenance import Sequencer
 from ledger.provenance.event import Action, Event, normalise_time
 from ledger.types import LoanStatus
@@ -100,9 +103,15 @@ class Oracle:
     purpose: str
     say: Callable[[str], None]
     clock: Callable[[], float] = time.time
+    _times: dict[int, int] = field(default_factory=dict)
+
+    @cached_property
+    def _sender(self) -> TransactionSender:
+        return TransactionSender(self.w.chain, self.me.account)
 
     def run_pass(self, batch: int) -> int:
         """Decide every application past the cursor, ``batch`` at a time; how many were handled."""
+        self._times = {}
         cursor = store.cursor(self.w.engine, self.me.address)
         logs = after(self.w.loans.contract.event("Applied").get_logs(from_block=max(cursor.block_number, 0)), cursor)
         for chunk in _chunks(logs, max(batch, 1)):
@@ -119,31 +128,37 @@ class Oracle:
         raise ModelNotServable(why)
 
     def _handle(self, chunk: Sequence[Mapping[str, Any]]) -> None:
-        work = [p for log in chunk if (p := self._pending(log)) is not None]
-        fresh = [p for p in work if p.row is None]
-        for p in fresh:
-            p.read = self._read(p.app)
+        with pinned(self.w.chain) as block:  # one block's state for the chunk: each look-up made once
+            moved = self.w.loans.statuses(since=min(int(log["blockNumber"]) for log in chunk), until=block)
+            work = [p for log in chunk if (p := self._pending(log, moved)) is not None]
+            fresh = [p for p in work if p.row is None]
+            for p in fresh:
+                p.read = self._read(p.app)
         if fresh:
             crash_point("after-read")
             self._sign(fresh)
             crash_point("after-sign")
-        unsent = [p for p in work if self._unsent(p)]
-        if unsent:
-            self._send(unsent)
-        sent = {p.app.application_id for p in unsent}
-        for p in work:
-            self._log_decision(p, sent=p.app.application_id in sent)
+        unsent = [p for p in work if p.read is not None or self._unsent(p)]  # fresh: checked in _pending
+        sent = {p.app.application_id for p in self._send_all(unsent)}
+        self._log_decisions(work, sent)
         crash_point("before-cursor")
         store.move_cursor(self.w.engine, self.me.address, position(chunk[-1]))
 
-    def _pending(self, log: Mapping[str, Any]) -> Pending | None:
+    def _pending(self, log: Mapping[str, Any], moved: Mapping[int, LoanStatus]) -> Pending | None:
+        """``moved``: the statuses that changed since the chunk's first block (each application's among them)."""
         app = self._application(log)
         row = store.stored_record(self.w.engine, app.application_id, self.me.address)
-        if row is None and self.w.loans.loan(app.application_id).status is not LoanStatus.APPLIED:
-            self.say(f"application {app.application_id}: decided without this oracle; passed over")
+        if row is None and moved.get(app.application_id, LoanStatus.APPLIED) is not LoanStatus.APPLIED:
+            self.say(f"application {app.application_id}: {moved[app.application_id].name} without this oracle; "
+                     "passed over")
             return None
-        block_time = int(self.w.chain.web3.eth.get_block(int(log["blockNumber"]))["timestamp"])
-        return Pending(app, block_time, self.clock(), row)
+        return Pending(app, self._block_time(int(log["blockNumber"])), self.clock(), row)
+
+    def _block_time(self, number: int) -> int:
+        """A block's timestamp (chain time), asked once a pass: several applications share a block."""
+        if number not in self._times:
+            self._times[number] = int(self.w.chain.web3.eth.get_block(number)["timestamp"])
+        return self._times[number]
 
     def _application(self, log: Mapping[str, Any]) -> Application:
         a = log["args"]
@@ -168,14 +183,17 @@ class Oracle:
 
     def _sign(self, fresh: Sequence[Pending]) -> None:
         """Open the cases not yet open (one seal and anchor for the chunk), then decide, sign, store."""
-        if any(store.case(self.w.engine, p.app.application_id) is None for p in fresh):
+        cases = {p.app.application_id: store.case(self.w.engine, p.app.application_id) for p in fresh}
+        if None in cases.values():
             self.w.sequencer.seal()
             self.w.sequencer.anchor()
+        heads = self.w.sequencer.store.checkpoints()
+        newest = Checkpoint(heads[-1].tree_size, heads[-1].root.hex()) if heads else None
         for p in fresh:
             assert p.read is not None
             events, outcome = p.read
-            case = store.case(self.w.engine, p.app.application_id) or store.open_case(
-                self.w.engine, Case(p.app.application_id, events, self._checkpoint(events), rfc3339(self.clock()),
+            case = cases[p.app.application_id] or store.open_case(
+                self.w.engine, Case(p.app.application_id, events, newest if events else None, rfc3339(self.clock()),
                                     self.me.address))
             decision = (pipeline.declined(p.app, self.model, case, outcome) if isinstance(outcome, Reason)
                         else self._scored(p, outcome, case))
@@ -183,10 +201,6 @@ class Oracle:
             p.row = StoredRecord(p.app.application_id, self.me.address, signed, record.record_hash(signed),
                                  events, _now())
             store.store_record(self.w.engine, p.row)
-
-    def _checkpoint(self, events: tuple[int, ...]) -> Checkpoint | None:
-        heads = self.w.sequencer.store.checkpoints()
-        return Checkpoint(heads[-1].tree_size, heads[-1].root.hex()) if events and heads else None
 
     def _scored(self, p: Pending, records: list[dict[str, Any]], case: Case) -> record.Decision:
         vector = pipeline.features(records, p.block_time)  # the gate shows only rows its schemas validated
@@ -199,10 +213,26 @@ class Oracle:
         if voted is not None and voted != p.row.record_hash:
             raise VoteMismatch(f"application {p.app.application_id}: this oracle voted {voted[:12]}… on chain, "
                                f"its stored record is {p.row.record_hash[:12]}…")
-        if voted is None and self.w.loans.loan(p.app.application_id).status is not LoanStatus.APPLIED:
-            self.say(f"application {p.app.application_id}: decided without this oracle's vote; its record is kept")
+        status = self.w.loans.loan(p.app.application_id).status if voted is None else LoanStatus.APPLIED
+        if status is not LoanStatus.APPLIED:
+            self.say(f"application {p.app.application_id}: {status.name} without this oracle's vote; "
+                     "its record is kept")
             return False
         return voted is None
+
+    def _send_all(self, unsent: list[Pending]) -> list[Pending]:
+        """Send ``unsent`` (fresh records were checked against the chunk's block, not since); if another
+        quorum decided one of them meanwhile, the batch reverts whole: look again, send the rest."""
+        if not unsent:
+            return unsent
+        try:
+            self._send(unsent)
+        except ContractRevert as race:
+            left = [p for p in unsent if self._unsent(p)] if race.error == "IllegalTransition" else unsent
+            if len(left) == len(unsent):
+                raise
+            return self._send_all(left)
+        return unsent
 
     def _send(self, unsent: Sequence[Pending]) -> None:
         """Send the votes, then log each application's latency: the chain's time from its ``Applied``
@@ -210,15 +240,14 @@ class Oracle:
         faster than one a second, so the wall clock is not compared with them), and this oracle's own
         time from taking it up to the receipt."""
         decisions = [_on_chain(p.row) for p in unsent if p.row is not None]
-        sender = TransactionSender(self.w.chain, self.me.account)
-        receipt = (self.w.loans.decide(sender, decisions[0]) if len(decisions) == 1
-                   else self.w.loans.decide_batch(sender, decisions))
+        receipt = (self.w.loans.decide(self._sender, decisions[0]) if len(decisions) == 1
+                   else self.w.loans.decide_batch(self._sender, decisions))
         crash_point("after-send")
         now, mined = self.clock(), int(self.w.chain.web3.eth.get_block(receipt["blockNumber"])["timestamp"])
-        events = list(self.w.loans.contract.events(receipt))
-        final = {int(e["args"]["applicationId"]) for e in events if e["event"] == "Decided"}
-        votes = {int(e["args"]["applicationId"]): int(e["args"]["votes"]) for e in events
-                 if e["event"] == "DecisionSubmitted"}
+        final = {int(e["args"]["applicationId"]) for e in self.w.loans.contract.events(receipt, "Decided")}
+        votes = {} if len(final) == len(decisions) else {  # a quorum above one: say how far each got
+            int(e["args"]["applicationId"]): int(e["args"]["votes"])
+            for e in self.w.loans.contract.events(receipt, "DecisionSubmitted")}
         for p, d in zip(unsent, decisions, strict=True):
             state = (("APPROVED" if d.approve else "DECLINED") if d.application_id in final
                      else f"vote {votes.get(d.application_id, 0)} of {self.w.loans.quorum()}, not final yet")
@@ -226,23 +255,27 @@ class Oracle:
                      f"{mined - p.block_time} s from the Applied block to the receipt's (chain time), "
                      f"{now - p.seen:.2f} s in this oracle")
 
-    def _log_decision(self, p: Pending, sent: bool) -> None:
-        """The DECISION event, built from the stored record alone: appended unless already in the log.
+    def _log_decisions(self, work: Sequence[Pending], sent: set[int]) -> None:
+        """The DECISION events not yet in the log, appended together."""
+        events = [e for p in work if (e := self._decision_event(p, p.app.application_id in sent)) is not None]
+        if fresh := [e for e in events if self.w.sequencer.store.find(e.leaf_hash()) is None]:
+            self.w.sequencer.append(fresh)
+
+    def _decision_event(self, p: Pending, sent: bool) -> Event | None:
+        """The DECISION event, built from the stored record alone (so a restart builds the same bytes).
         A vote this pass ``sent`` was mined with the record's hash (``decide`` reverts otherwise), so only
-        a vote sent earlier is read back from the chain (a view call each costs ~16 ms on the devnet)."""
+        a vote sent earlier is read back from the chain."""
         row = p.row
         if row is None or (not sent and self.w.loans.voted(p.app.application_id, self.me.address) != row.record_hash):
-            return
+            return None
         found = self.w.sequencer.store.events_at(row.access_events)
         assets = tuple(found[i][0].hex() for i in row.access_events)
         predicate = record.opened(row.record)["predicate"]
         gate = ", ".join(str(i) for i in row.access_events) or "none (sanctioned: not read)"
-        event = Event(Action.DECISION, self.me.address, p.app.subject, assets, self.purpose, "0x" + p.app.consent_id,
-                      f"loan application {p.app.application_id}", normalise_time(row.created),
-                      outputs=(row.record_hash,),
-                      reason=f"{predicate['decision']} application {p.app.application_id}; gate events {gate}")
-        if self.w.sequencer.store.find(event.leaf_hash()) is None:
-            self.w.sequencer.append([event])
+        return Event(Action.DECISION, self.me.address, p.app.subject, assets, self.purpose, "0x" + p.app.consent_id,
+                     f"loan application {p.app.application_id}", normalise_time(row.created),
+                     outputs=(row.record_hash,),
+                     reason=f"{predicate['decision']} application {p.app.application_id}; gate events {gate}")
 
 
 def _on_chain(row: StoredRecord | None) -> ChainDecision:

@@ -31,12 +31,14 @@ def run(
     ctx: typer.Context,
     follow: Annotated[bool, typer.Option("--follow", help="Keep following new applications.")] = False,
     once: Annotated[bool, typer.Option("--once", help="Decide what is pending now, then exit (the default).")] = False,
-    batch: Annotated[int, typer.Option(min=1, max=200, help="Decisions per decideBatch transaction.")] = 20,
+    batch: Annotated[int, typer.Option(
+        min=1, max=100, help="Decisions per decideBatch transaction (100 fit in a block).")] = 20,
     by: AsOption = "oracle",
     model: Annotated[Path | None, typer.Option(
         help="Folder holding model.json; default: the newest servable model under HOME/models.")] = None,
     purpose: Annotated[str, typer.Option(help="The purpose the consents are granted for.")] = "credit-assessment",
-    poll: Annotated[float, typer.Option(min=0.05, help="Seconds between looks for new applications (--follow).")] = 1.0,
+    poll: Annotated[float, typer.Option(
+        min=0.05, help="Seconds to wait after a look that found no new application (--follow).")] = 1.0,
     rpc: RpcOption = None,
 ) -> None:
     """Decide the applications past this oracle's cursor: read through the gate, score, sign, `decide`."""
@@ -58,11 +60,14 @@ def run(
             wiring = Wiring(chain, p.engine, p.gate, p.sequencer, p.loans, p.sanctions, p.consents, models)
             oracle = Oracle(wiring, identity, served_model(settings, models, model), purpose, _say)
             _say(f"{by} serves model {oracle.model.model_id[:16]}…")
+            began = time.perf_counter()
             while True:
-                oracle.run_pass(batch)
+                handled = oracle.run_pass(batch)
                 if not follow:
                     break
-                time.sleep(poll)
+                if not handled:  # more may have come while it worked: look again at once
+                    time.sleep(poll)
+            _say(f"{by} handled {handled} application(s) in {time.perf_counter() - began:.2f} s")
     except (OracleError, ScoringError) as exc:
         raise ApiError(str(exc)) from exc
 

@@ -242,8 +242,9 @@ def test_a_retired_model_decides_nothing_and_the_refusal_is_logged(home: Path) -
     assert "no servable model" in run(home, "oracle", "run", "--once", ok=False)
 
 
-def test_a_vote_sent_in_this_pass_is_not_read_back_from_the_chain(home: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    """One ``voted`` view per application (is it unsent?), not a second one before its DECISION event."""
+def test_a_fresh_application_reads_no_vote_from_the_chain(home: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """No ``voted`` view for an application this pass took up with no record stored (the record is stored
+    before any vote, so it has none) nor before its DECISION event (the vote was mined this pass)."""
     from ledger.contracts.loan_ledger import LoanLedger
 
     consent = grant(home)
@@ -252,5 +253,30 @@ def test_a_vote_sent_in_this_pass_is_not_read_back_from_the_chain(home: Path, mo
     voted = LoanLedger.voted
     monkeypatch.setattr(LoanLedger, "voted", lambda self, a, o: asked.append(a) or voted(self, a, o))
     run(home, "oracle", "run", "--once")
-    assert sorted(asked) == applications
+    assert asked == []
     assert all(len(decisions(home, a)) == 1 for a in applications)
+
+
+def test_an_application_withdrawn_while_the_oracle_works_is_passed_over(home: Path,
+                                                                        monkeypatch: pytest.MonkeyPatch) -> None:
+    """Checked against the chunk's block, an application the bank withdraws before the votes are sent makes
+    the batch revert whole: the oracle looks again, keeps that record unsent and sends the rest."""
+    from api.settings import Settings
+    from ledger.chain import KeyStore, TransactionSender
+    from oracle.service import Oracle
+
+    consent = grant(home)
+    kept, withdrawn = apply(home, consent), apply(home, consent)
+    bank = KeyStore(Settings.build(home, None).keys_dir).load("bank-a")
+    sign = Oracle._sign
+
+    def sign_then_withdraw(self: Oracle, fresh: list[object]) -> None:
+        sign(self, fresh)  # type: ignore[arg-type]
+        self.w.loans.close(TransactionSender(self.w.chain, bank.account), withdrawn)
+
+    monkeypatch.setattr(Oracle, "_sign", sign_then_withdraw)
+    out = run(home, "oracle", "run", "--once")
+    assert f"application {withdrawn}: CLOSED without this oracle's vote; its record is kept" in out
+    assert loan(home, withdrawn)["status"] == "CLOSED" and loan(home, kept)["status"] in ("APPROVED", "DECLINED")
+    assert len(decisions(home, kept)) == 1 and decisions(home, withdrawn) == []
+    assert len(engine_records(home, withdrawn)) == 1
