@@ -7,14 +7,17 @@ tax, social security and registration data ingested, a small approved model (600
 enterprise-1's consent to bank-a; every application here is bank-a's for enterprise-1.
 
 (a) throughput: N applications applied up front (pipelined), then ``credtrace oracle run --once --batch 1``
-    in its own process decides them all; again for N more with ``--batch B``. Decided per second counts the
-    apply time and the oracle's time from serving its model to its exit (not its start-up).
+    in its own process decides them all; again for N more with ``--batch B``; three turns of both, the
+    ratio taken between the medians. Decided per second counts the apply time and the oracle's time from
+    serving its model to its line saying it handled them (not its start-up, nor the interpreter's exit).
 (b) latency: ``credtrace oracle run --follow --poll 0.1`` in its own process (it joins the devnet this
     process serves) while bank-a applies at a steady R a second for S seconds; for each application the
-    wall time from its ``applyFor`` receipt to this process seeing its ``Decided`` event (wall clock: the
-    devnet's block times run ahead of it, a second a block at least).
+    wall time from sending its ``applyFor`` to this process seeing its ``Decided`` event, looked for every
+    0.1 s (wall clock: the devnet's block times run ahead of it, a second a block at least). From the send,
+    not the ``Applied`` receipt: the apply's own mining is counted too, and the bank polls no receipts
+    while it applies (that polling would load the node the oracle uses).
 
-    python scripts/bench/oracle_throughput.py [N [B [R [S]]]]       (default 60 20 10 20)
+    python scripts/bench/oracle_throughput.py [N [B [R [S]]]]       (default 100 100 10 20)
 
 Targets (exit status 1 if missed): batched decided/s >= 5 x the --batch 1 rate; p95 latency <= 2 s.
 """
@@ -22,7 +25,7 @@ Targets (exit status 1 if missed): batched decided/s >= 5 x the --batch 1 rate; 
 from __future__ import annotations
 
 import math
-import queue
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -49,6 +52,7 @@ from ledger.contracts.loan_ledger import product_id  # noqa: E402
 from ledger.money import fen  # noqa: E402
 
 AMOUNT, TERM, PRODUCT = fen("500,000"), 12, "SME-CREDIT-1Y"
+TRIALS = 3
 P95_TARGET, RATIO_TARGET = 2.0, 5.0
 
 
@@ -89,12 +93,16 @@ class Bank:
 
 def throughput(p: Platform, home: Path, bank: Bank, n: int, batch: int) -> float:
     """Apply ``n``, then ``oracle run --once --batch`` decides them; decided per second, apply time included
-    (the oracle's time is from its serving the model to its exit: its start-up is not counted)."""
+    (the oracle's time is from its serving the model to its line saying it handled them: its start-up and
+    the interpreter's exit are not counted)."""
     applying = bank.apply_all(n)
     with oracle_process(home, "--once", "--batch", str(batch)) as proc:
-        began = time.perf_counter()
-        out, _ = proc.communicate(timeout=600)
+        assert proc.stdout is not None
+        began, lines = time.perf_counter(), []
+        while " handled " not in (line := proc.stdout.readline()) and line:
+            lines.append(line)
         deciding = time.perf_counter() - began
+        out = "".join(lines) + line + proc.communicate(timeout=600)[0]
     undecided = [a for a, s in p.loans.statuses().items() if s.name == "APPLIED"]
     handled = out.count("latency ")
     assert proc.returncode == 0 and handled == n and not undecided, f"decided {handled} of {n}: {out[-2000:]}"
@@ -103,6 +111,18 @@ def throughput(p: Platform, home: Path, bank: Bank, n: int, batch: int) -> float
           f"({n / deciding:6.1f} decided/s, {deciding / n * 1000:5.0f} ms each)  end to end {rate:6.1f} decided/s",
           flush=True)
     return rate
+
+
+def trials(p: Platform, home: Path, bank: Bank, n: int, batch: int) -> float:
+    """Batched ÷ single end-to-end rates, each the median of three runs taken in turn (the machine's pace
+    drifts; turns spread the drift over both)."""
+    single, batched = [], []
+    for _ in range(TRIALS):
+        single.append(throughput(p, home, bank, n, 1))
+        batched.append(throughput(p, home, bank, n, batch))
+    print(f"  medians: --batch 1 {statistics.median(single):.1f} decided/s, --batch {batch} "
+          f"{statistics.median(batched):.1f} decided/s")
+    return statistics.median(batched) / statistics.median(single)
 
 
 @contextmanager
@@ -123,48 +143,38 @@ def oracle_process(home: Path, *args: str) -> Iterator[subprocess.Popen[str]]:
 
 
 def latency(p: Platform, settings: Settings, bank: Bank, rate: float, seconds: float, batch: int) -> list[float]:
-    """Seconds from each application's receipt to seeing its ``Decided`` event, at a steady ``rate``."""
+    """Seconds from each application's send to seeing its ``Decided`` event, at a steady ``rate``."""
     url = served_url(settings.devnet_dir)
     assert url is not None
     watcher = DeployedContract(connect(url), p.loans.contract.artifact, p.loans.contract.address)
-    applied: dict[int, float] = {}
+    sent: list[tuple[HexBytes, float]] = []
     decided: dict[int, float] = {}
-    done = threading.Event()
-
-    sent: queue.Queue[HexBytes | None] = queue.Queue()
 
     def submit() -> None:
-        """At a steady ``rate``: sends are not held up by receipts (a thread collects those)."""
+        """At a steady ``rate``; receipts are collected afterwards (polling for them would load the node)."""
         gas, start = bank.gas(), time.perf_counter()
         for i in range(int(rate * seconds)):
             time.sleep(max(0.0, start + i / rate - time.perf_counter()))
-            sent.put(bank.send(gas))
-        print(f"  bank-a sent {int(rate * seconds)} applications in {time.perf_counter() - start:.1f} s", flush=True)
-        sent.put(None)
-
-    def collect() -> None:
-        while (h := sent.get()) is not None:
-            applied[bank.mined(h)] = time.perf_counter()
-        done.set()
+            sent.append((bank.send(gas), time.perf_counter()))
+        print(f"  bank-a sent {len(sent)} applications in {time.perf_counter() - start:.1f} s", flush=True)
 
     with oracle_process(settings.home, "--follow", "--poll", "0.1", "--batch", str(batch)) as proc:
         threading.Thread(target=proc.communicate, daemon=True).start()  # keep its pipe drained
         block: int = p.chain.web3.eth.block_number
-        submitter, collector = threading.Thread(target=submit), threading.Thread(target=collect)
+        submitter = threading.Thread(target=submit)
         submitter.start()
-        collector.start()
         deadline = None
         while deadline is None or time.perf_counter() < deadline:
             for log in watcher.event("Decided").get_logs(from_block=block):
                 decided.setdefault(int(log["args"]["applicationId"]), time.perf_counter())
                 block = max(block, int(log["blockNumber"]))
-            if done.is_set() and deadline is None:
+            if not submitter.is_alive() and deadline is None:
                 deadline = time.perf_counter() + 10
-            if done.is_set() and set(applied) <= set(decided):
+            if not submitter.is_alive() and len(decided) >= len(sent):
                 break
-            time.sleep(0.02)
+            time.sleep(0.1)
         submitter.join()
-        collector.join()
+    applied = {bank.mined(h): t for h, t in sent}
     if decided:
         span = max(decided.values()) - min(applied.values())
         print(f"  the oracle kept pace at {len(decided) / span:.1f} decided/s ({len(decided)} of {len(applied)} "
@@ -178,7 +188,7 @@ def percentile(ordered: list[float], q: float) -> float:
 
 
 def main() -> int:
-    n, batch, rate, seconds = (int(a) for a in (sys.argv[1:] + ["60", "20", "10", "20"][len(sys.argv) - 1:]))
+    n, batch, rate, seconds = (int(a) for a in (sys.argv[1:] + ["100", "100", "10", "20"][len(sys.argv) - 1:]))
     with tempfile.TemporaryDirectory() as tmp:
         home = Path(tmp) / "home"
         began = time.perf_counter()
@@ -189,20 +199,20 @@ def main() -> int:
         settings = Settings.build(home, None)
         with opened(settings) as chain, opened_platform(settings, chain) as p:
             bank = Bank(p, settings, consent)
-            print(f"(a) throughput: {n} applications applied up front, then `oracle run --once`")
-            single = throughput(p, home, bank, n, 1)
-            batched = throughput(p, home, bank, n, batch)
+            print(f"(a) throughput: {n} applications applied up front, then `oracle run --once`; "
+                  f"{TRIALS} turns")
+            ratio = trials(p, home, bank, n, batch)
             print(f"(b) latency: `oracle run --follow --poll 0.1 --batch {batch}` while bank-a applies "
                   f"{rate} a second for {seconds} s")
             waits = sorted(latency(p, settings, bank, rate, seconds, batch))
             time.sleep(1)  # let the devnet answer what the terminated oracle left in flight before it closes
     p50, p95 = percentile(waits, 0.50), percentile(waits, 0.95)
     late = sum(math.isinf(w) for w in waits)
-    print(f"  {len(waits)} applications: Applied receipt → Decided seen  p50 {p50:.2f} s  p95 {p95:.2f} s  "
+    print(f"  {len(waits)} applications: applyFor sent → Decided seen  p50 {p50:.2f} s  p95 {p95:.2f} s  "
           f"max {waits[-1]:.2f} s; {late} not decided 10 s after the last was applied   "
           f"(target p95 <= {P95_TARGET:g} s)")
-    print(f"  batched / single = {batched / single:.1f} x   (target >= {RATIO_TARGET:g} x)")
-    ok = batched >= RATIO_TARGET * single and p95 <= P95_TARGET
+    print(f"  batched / single = {ratio:.1f} x   (target >= {RATIO_TARGET:g} x)")
+    ok = ratio >= RATIO_TARGET and p95 <= P95_TARGET
     print("all targets met" if ok else "MISSED a target")
     return 0 if ok else 1
 
