@@ -7,6 +7,7 @@ Modules, one noun each:
 - ``target``    what is traced: a pseudonym, the hashes and log indexes that belong to it, its applications
 - ``timeline``  which log events concern a target (pure), the entries merged oldest first
 - ``inclusion`` each selected event's witness (RFC 9162 inclusion proof) checked against the chain
+- ``catalogue`` the catalogue's index columns: which hashes and batches hold a subject's or dataset's records
 - ``onchain``   the chain's events that go with a target: consents, applications, decisions, loans, sanctions
 - ``provdoc``   the timeline as a W3C PROV document (the ``prov`` package: PROV-JSON, PROV-O)
 - ``runevents`` the timeline as OpenLineage run events (``openlineage-python``'s models)

@@ -3,7 +3,9 @@
 (https://www.w3.org/TR/prov-o/, as RDF Turtle through its optional ``rdflib``).
 
 - every log event is an activity ``ct:event/<index>`` of type ``ct:<ACTION>``, at the event's time,
-  associated with its actor's account, carrying its leaf hash and its proof's result;
+  associated with its actor's account, carrying its leaf hash, its proof's result, and its subject
+  (``ct:subject``) and recipient (``ct:recipient``) as references to their agents (one association an
+  activity: with several, prov's PROV-O reader mixes up their roles);
 - a batch (INGEST's asset) is an entity ``ct:batch/<sha256>``, a member of its dataset ``ct:dataset/<name>``;
   a record or any other asset ``ct:asset/<sha256>``; a feature vector ``ct:vector/<sha256>``; a decision
   record ``ct:record/<sha256>``: used, generated and derived as the event says;
@@ -25,7 +27,7 @@ from ledger.lineage.target import Target
 from ledger.lineage.timeline import ChainEntry, Entry, LogEntry
 
 NAMESPACE = "urn:credtrace:"
-_ACCOUNTS = ("by", "bank", "oracle", "enterprise")
+_ACCOUNTS = ("by", "oracle", "bank", "enterprise")
 
 
 def document(target: Target, entries: Sequence[Entry], vectors: Mapping[str, str],
@@ -55,12 +57,12 @@ def _log_event(doc: ProvDocument, ct: Any, e: LogEntry, access: Mapping[str, Log
     act = doc.activity(ct[f"event/{e.index}"], when, when, attrs)
     if ev.get("actor"):
         doc.wasAssociatedWith(act, doc.agent(ct[f"account/{ev['actor']}"]))
-    if ev.get("subject"):
-        doc.wasAssociatedWith(act, doc.agent(ct[f"enterprise/{ev['subject']}"], {PROV_TYPE: ct["Enterprise"]}),
-                              other_attributes={"prov:role": ct["subject"]})
+    if ev.get("subject"):  # one association an activity: PROV-O's qualified forms keep one role apart
+        doc.agent(ct[f"enterprise/{ev['subject']}"], {PROV_TYPE: ct["Enterprise"]})
+        act.add_attributes({ct["subject"]: ct[f"enterprise/{ev['subject']}"]})
     if ev.get("recipient"):
-        doc.wasAssociatedWith(act, doc.agent(ct[f"account/{ev['recipient']}"]),
-                              other_attributes={"prov:role": ct["recipient"]})
+        doc.agent(ct[f"account/{ev['recipient']}"])
+        act.add_attributes({ct["recipient"]: ct[f"account/{ev['recipient']}"]})
     if e.action == "DECISION":
         _decision(doc, ct, act, ev, access, vectors)
         return
@@ -104,12 +106,12 @@ def _asset(doc: ProvDocument, ct: Any, digest: str, action: str, datasets: Mappi
 
 def _chain_event(doc: ProvDocument, ct: Any, e: ChainEntry) -> None:
     attrs = {PROV_TYPE: ct[e.name], ct["contract"]: e.contract, ct["block"]: e.block, ct["tx"]: e.tx}
-    attrs |= {ct[f"arg/{k}"]: str(v) for k, v in e.args.items() if k != "signature"}
+    attrs |= {ct[f"arg_{k}"]: str(v) for k, v in e.args.items() if k != "signature"}
     when = _time(e.time)
     act = doc.activity(ct[f"chain/{e.tx}/{e.log_index}"], when, when, attrs)
-    for key in _ACCOUNTS:
-        if isinstance(e.args.get(key), str):
-            doc.wasAssociatedWith(act, doc.agent(ct[f"account/{e.args[key]}"]), other_attributes={"prov:role": ct[key]})
+    acting = next((e.args[k] for k in _ACCOUNTS if isinstance(e.args.get(k), str)), None)
+    if acting is not None:  # who sent it or is named first; the others are in its arguments
+        doc.wasAssociatedWith(act, doc.agent(ct[f"account/{acting}"]))
     if e.name == "Decided":
         doc.used(act, doc.entity(ct[f"record/{str(e.args['recordHash']).removeprefix('0x')}"],
                                  {PROV_TYPE: ct["DecisionRecord"]}))
