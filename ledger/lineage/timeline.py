@@ -11,10 +11,11 @@ a tampered event must show up as tampered, not vanish from the trace.
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
+
+import orjson
 
 from ledger.lineage.target import Target
 
@@ -131,8 +132,8 @@ def as_json(entry: Entry) -> dict[str, Any]:
 
 def _parsed(body: str) -> dict[str, Any] | None:
     try:
-        doc = json.loads(body)
-    except ValueError:
+        doc = orjson.loads(body)  # every event of the log is parsed: orjson, several times json's speed
+    except orjson.JSONDecodeError:
         return None
     return doc if isinstance(doc, dict) else None
 

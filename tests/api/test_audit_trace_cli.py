@@ -213,6 +213,30 @@ def test_an_edited_event_fails_its_proof_and_the_trace_exits_1(copied: Path, tmp
     assert f"#{target['index']} DENIED" in run(copied, "audit", "trace", "--enterprise", enterprise, ok=False)
 
 
+def test_an_event_edited_with_its_stored_leaf_hash_too_fails_against_the_anchored_root(copied: Path) -> None:
+    """The hostile edit: the body and its leaf hash column changed together, so they agree; the audit
+    path then leads to a root the chain never anchored. (Its neighbours in the same 2^DERIVED-leaf block fail
+    too: their audit paths hold nodes folded from the edited leaf; further away, stored nodes are used.)"""
+    from ledger.provenance import Event
+    from ledger.provenance.store import DERIVED
+
+    enterprise = code(copied, "enterprise-1")
+    target = next(e for e in trace(copied, "--enterprise", enterprise)["entries"] if e.get("action") == "ACCESS")
+    body = json.dumps({**target["event"], "purpose": "marketing"})
+    engine = sa.create_engine(Settings.build(copied, None).db_url)
+    with engine.begin() as conn:
+        conn.execute(sa.text("DROP TRIGGER log_events_update_guard"))
+        conn.execute(sa.text("UPDATE log_events SET body = :b, leaf_hash = :h WHERE idx = :i"), {
+            "b": Event.from_json(json.loads(body)).canonical().decode(), "i": target["index"],
+            "h": Event.from_json(json.loads(body)).leaf_hash()})
+    engine.dispose()
+    doc = trace(copied, "--enterprise", enterprise, ok=False)
+    failed = {e["index"]: e["proof"]["detail"] for e in doc["entries"] if e.get("proof", {}).get("status") == "failed"}
+    assert target["index"] in failed and "leaf_hash" not in failed[target["index"]]
+    assert all(e["proof"]["status"] == "verified" for e in doc["entries"]
+               if e["source"] == "log" and e["index"] >> DERIVED != target["index"] >> DERIVED)
+
+
 def test_events_after_the_newest_anchored_checkpoint_are_not_yet_anchored(copied: Path) -> None:
     from api.cli.context import opened
     from api.platform import opened_platform
