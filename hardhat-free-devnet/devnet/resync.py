@@ -109,7 +109,10 @@ class _Resync:
         self.fresh = cast(Chain, cls.from_genesis(AtomicDB(self.memory), self.spec.header_params(), self.spec.state()))
         self.mismatches: list[str] = []
         self.blocks = self.transactions = 0
-        self.head = self.stored.get_canonical_head().block_number
+        try:
+            self.head = self.stored.get_canonical_head().block_number
+        except Exception as exc:  # a missing or damaged head pointer leaves nothing to walk
+            raise StoreError(f"the store has no readable canonical head ({type(exc).__name__}: {exc})") from exc
 
     def run(self, progress: Progress) -> ResyncReport:
         head = self.head
@@ -125,6 +128,7 @@ class _Resync:
                 executing = False
                 self._stop_after(number, head)
             progress(number, head)
+        self._check_nothing_beyond_head()
         return ResyncReport(self.blocks, self.transactions, self.mismatches)
 
     # -- genesis -------------------------------------------------------------------
@@ -235,6 +239,20 @@ class _Resync:
         self.blocks += 1
         self.transactions += len(block.transactions)
         return rebuilt
+
+    def _check_nothing_beyond_head(self) -> None:
+        """A head moved back (history cut off) leaves later blocks' pointers and index rows behind; a node
+        still mining moves its head with them in one commit, so one snapshot tells the two apart."""
+        with self.reader.snapshot():
+            head = self.stored.get_canonical_head().block_number
+            try:
+                self.stored.chaindb.get_canonical_block_hash(BlockNumber(head + 1))
+                beyond = head + 1
+            except HeaderNotFound:
+                indexed = [self.reader.query(sql)[0][0] for sql in (logindex.MAX_BLOCK_SQL, txindex.MAX_BLOCK_SQL)]
+                beyond = max(number or 0 for number in indexed)
+        if beyond > head:
+            self.mismatches.append(f"block {beyond}: stored beyond the canonical head {head} (history cut off?)")
 
     def _stop_after(self, first_unchecked: int, head: int) -> None:
         if first_unchecked <= head:

@@ -253,6 +253,15 @@ class SqliteReader(BaseAtomicDB):
             found.update((bytes(key), bytes(value)) for key, value in rows)
         return found
 
+    @contextmanager
+    def snapshot(self) -> Iterator[None]:
+        """Every read inside sees one committed state (a WAL read transaction), not a commit's two sides."""
+        self._connection.execute("BEGIN")
+        try:
+            yield
+        finally:
+            self._connection.execute("ROLLBACK")
+
     def query(self, sql: str, params: Sequence[Any] = ()) -> list[Row]:
         """Run a query (the connection refuses anything but reads)."""
         return self._connection.execute(sql, params).fetchall()

@@ -35,6 +35,7 @@ INSERT_SQL = "INSERT INTO txs VALUES (?, ?, ?, ?, ?, ?, ?)"
 _COLUMNS = "hash, block_number, tx_index, sender, contract_address, gas_used, effective_gas_price"
 #: The rows of one block in ``tx_index`` order (``devnet.resync`` compares them with re-execution).
 BLOCK_SQL = f"SELECT {_COLUMNS} FROM txs WHERE block_number = ? ORDER BY tx_index"
+MAX_BLOCK_SQL = "SELECT MAX(block_number) FROM txs"
 
 
 @dataclass(frozen=True)

@@ -6,6 +6,7 @@ from __future__ import annotations
 import hashlib
 import shutil
 import sqlite3
+import threading
 from pathlib import Path
 
 import pytest
@@ -89,8 +90,12 @@ def test_a_running_node_can_be_resynced_while_it_mines(tmp_path: Path) -> None:
     try:
         node.mine()
         assert resync(tmp_path / "live").ok
-        node.mine()
-        assert resync(tmp_path / "live").blocks == 2
+        miner = threading.Thread(target=lambda: [node.mine() for _ in range(40)])
+        miner.start()
+        reports = [resync(tmp_path / "live") for _ in range(3)]  # each a head the node has since passed
+        miner.join()
+        assert all(report.ok for report in reports), [report.mismatches for report in reports]
+        assert resync(tmp_path / "live").blocks == 41
     finally:
         node.close()
 
@@ -217,3 +222,16 @@ def test_drill_the_node_s_indexes_edited(copy: Path, sql: str, named: str) -> No
     report = resync(copy)
     assert len(report.mismatches) == 1 and report.mismatches[0].startswith(f"block 3: {named}: ")
     assert report.blocks == HEAD
+
+
+def test_drill_history_cut_off_by_moving_the_head_back(copy: Path) -> None:
+    with sqlite3.connect(copy / STORE_FILE) as db:
+        earlier = _canonical_hash(db, HEAD - 2)
+        db.execute("UPDATE kv SET v = ? WHERE k = ?", (earlier, SchemaV1.make_canonical_head_hash_lookup_key()))
+    report = resync(copy)
+    assert report.mismatches == [f"block {HEAD - 1}: stored beyond the canonical head {HEAD - 2} (history cut off?)"]
+    with sqlite3.connect(copy / STORE_FILE) as db:  # pointers gone too: the index rows still tell
+        for number in (HEAD - 1, HEAD):
+            lookup = SchemaV1.make_block_number_to_hash_lookup_key(BlockNumber(number))
+            db.execute("DELETE FROM kv WHERE k = ?", (lookup,))
+    assert resync(copy).mismatches == [f"block {HEAD}: stored beyond the canonical head {HEAD - 2} (history cut off?)"]
