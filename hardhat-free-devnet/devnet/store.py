@@ -267,7 +267,10 @@ class SqliteReader(BaseAtomicDB):
         return self._connection.execute(sql, params).fetchall()
 
     def get_meta(self, key: str) -> str | None:
-        row = self._connection.execute("SELECT v FROM meta WHERE k = ?", (key,)).fetchone()
+        try:
+            row = self._connection.execute("SELECT v FROM meta WHERE k = ?", (key,)).fetchone()
+        except sqlite3.DatabaseError as exc:  # the first read: a file that is not a devnet store ends here
+            raise StoreError(f"not a devnet store: {exc}") from exc
         return str(row[0]) if row else None
 
     def close(self) -> None:

@@ -205,6 +205,10 @@ def test_the_cli_resyncs_and_exits_1_naming_each_mismatch(copy: Path, capsys: py
     assert f"block 2: stored node 0x{root.hex()}" in out and "1 mismatch" in out
     assert main(["resync", "--data-dir", str(copy / "nowhere")]) == 2
     assert capsys.readouterr().err.startswith("devnet: error: no chain store at")
+    (copy / "garbage").mkdir()
+    (copy / "garbage" / STORE_FILE).write_bytes(b"not a database" * 100)
+    assert main(["resync", "--data-dir", str(copy / "garbage")]) == 2
+    assert capsys.readouterr().err.startswith("devnet: error: not a devnet store: file is not a database")
 
 
 @pytest.mark.parametrize(
