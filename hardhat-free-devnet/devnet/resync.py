@@ -276,7 +276,6 @@ class _Resync:
                 altered = " (altered on disk)" if keccak(value) != key else ""
                 self.mismatches.append(f"{where}: stored node 0x{key.hex()} differs from re-execution{altered}")
 
-
     # -- check 7 -------------------------------------------------------------------
 
     def _compare_indexes(self, block: BlockAPI, decoder: type[ReceiptDecoderAPI], rebuilt: BlockHeaderAPI) -> None:
