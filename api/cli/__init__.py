@@ -9,6 +9,7 @@ from typing import Annotated
 import typer
 
 from api.cli import (
+    audit,
     consent,
     data,
     decision,
@@ -72,6 +73,7 @@ pool.add_to(app)
 policy.add_to(app)
 decision.add_to(app)
 demo.add_to(app)
+audit.add_to(app)
 
 
 def main() -> None:
