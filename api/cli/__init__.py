@@ -16,6 +16,7 @@ from api.cli import (
     demo,
     deploy,
     devnet,
+    incident,
     keys,
     ledger,
     loan,
@@ -74,6 +75,7 @@ policy.add_to(app)
 decision.add_to(app)
 demo.add_to(app)
 audit.add_to(app)
+incident.add_to(app)
 
 
 def main() -> None:

@@ -85,3 +85,43 @@ def test_a_file_without_its_fingerprints_is_untraceable(home: Path, how: str) ->
     path.write_text(json.dumps(leaked))
     out = run(home, "audit", "leak", str(path), ok=False)
     assert "untraceable" in out and "leaked by" not in out
+
+
+def status(home: Path, name: str) -> str:
+    listed = [line for line in run(home, "participants", "list").splitlines() if key(home, name)[0] in line]
+    return listed[0]
+
+
+def test_an_incident_suspends_the_recipient_logs_it_lists_enterprises_and_consents_and_closes(home: Path) -> None:
+    path, document = exported(home)
+    excerpt = home.parent / "excerpt.jsonl"
+    excerpt.write_text("".join(json.dumps(r) + "\n" for r in document["records"]))  # type: ignore[attr-defined]
+    assert "ACTIVE" in status(home, "bank-b")
+    out = run(home, "incident", "open", "--leak", str(excerpt), "--reason", "export found on a file share")
+    ident = out.split()[1]
+    assert out.startswith(f"incident {ident} opened: recipient bank-b (suspended)")
+    assert "SUSPENDED" in status(home, "bank-b")
+    report = json.loads((home / "incidents" / ident / "incident.json").read_text())
+    [output] = [(i, e) for i, e in log_events(home) if e["action"] == "OUTPUT"]
+    assert report["enterprises"] == [output[1]["subject"]] and report["consents"] == [output[1]["consent"]]
+    assert report["recipients"][0]["suspended_tx"] and report["status"] == "open"
+    incidents = [e for _, e in log_events(home) if e["action"] == "INCIDENT"]
+    assert [(e["recipient"], e["reason"], e["request_id"]) for e in incidents] == [
+        (key(home, "bank-b")[0], "export found on a file share", f"incident-{ident}")]
+    assert "export found on a file share" in (home / "incidents" / ident / "incident.txt").read_text()
+    run(home, "log", "verify")  # the log, INCIDENT events included, still verifies
+    closed = run(home, "incident", "close", ident, "--reason", "recipient's copies destroyed")
+    assert "closed" in closed and "reinstat" in closed and "SUSPENDED" in status(home, "bank-b")
+    assert json.loads((home / "incidents" / ident / "incident.json").read_text())["status"] == "closed"
+    assert [e["purpose"] for _, e in log_events(home) if e["action"] == "INCIDENT"][-1].endswith("closed")
+    assert "already closed" in run(home, "incident", "close", ident, "--reason", "again", ok=False)
+
+
+def test_an_untraceable_leak_opens_no_incident(home: Path) -> None:
+    path, document = exported(home)
+    path.write_text(json.dumps([{k: v for k, v in r.items() if k != "_fingerprint"}
+                                for r in document["records"]]))  # type: ignore[attr-defined]
+    out = run(home, "incident", "open", "--leak", str(path), "--reason", "found online", ok=False)
+    assert "untraceable" in out and "no incident opened" in out
+    assert "ACTIVE" in status(home, "bank-b") and not (home / "incidents").exists()
+    assert not [e for _, e in log_events(home) if e["action"] == "INCIDENT"]
