@@ -22,6 +22,7 @@ from api.cli import (
     loan,
     log,
     model,
+    objects,
     oracle,
     participants,
     policy,
@@ -76,6 +77,7 @@ decision.add_to(app)
 demo.add_to(app)
 audit.add_to(app)
 incident.add_to(app)
+objects.add_to(app)
 
 
 def main() -> None:

@@ -33,6 +33,7 @@ if TYPE_CHECKING:
 
 group = typer.Typer(help="Incidents under the leak emergency plan (R7): open from a leaked file, close.",
                     no_args_is_help=True)
+LeakOption = Annotated[Path, typer.Option("--leak", help="The leaked file (an export or an excerpt).")]
 TextOption = Annotated[str, typer.Option("--reason", help="Why (kept in the log and the report; no raw identifiers).")]
 _ID = re.compile(r"[0-9a-f]{16}")
 PURPOSE = "leak emergency plan (R7): incident {}"
@@ -46,8 +47,8 @@ def add_to(app: typer.Typer) -> None:
 
 @group.command("open")
 @reported
-def open_(ctx: typer.Context, leak: Annotated[Path, typer.Option("--leak", help="The leaked file (an export or an excerpt).")],
-          reason: TextOption, by: AsOption = "regulator", rpc: RpcOption = None) -> None:
+def open_(ctx: typer.Context, leak: LeakOption, reason: TextOption,
+          by: AsOption = "regulator", rpc: RpcOption = None) -> None:
     """Trace a leaked file, suspend its recipient on chain, log the incident and write its report."""
     from api.cli.leak import traced
     from api.platform import now_iso, opened_platform
@@ -106,8 +107,11 @@ def _event(action: str, actor: str, ident: str, what: str, recipient: str, reaso
 
 def _suspend(p: Platform, regulator: Any, account: str) -> dict[str, Any]:
     """Suspend ``account`` unless it is already (then say so): a regulator's act on chain."""
+    from eth_utils.address import to_checksum_address
+
     from ledger.types import Status
 
+    account = to_checksum_address(account)
     before = p.registry.participant(account).status
     if before is not Status.ACTIVE:
         return {"status_before": before.name, "suspended_tx": None}

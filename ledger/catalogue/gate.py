@@ -148,8 +148,8 @@ class AccessGate:
         document's first) and of each stamped record's RFC 8785 bytes in ``assets`` (the document's
         first): a leak is matched by token, and its records checked against what left."""
         subject = self.pseudonymise(validate(req.credit_code))
-        stamp = lambda part: self.pseudonymise.token(f"{req.request_id}\x00{part}", audience=recipient)  # noqa: E731
-        records = [{**r, "_fingerprint": stamp(i)} for i, r in enumerate(document.get("records", []))]
+        records = [{**r, "_fingerprint": self.pseudonymise.token(f"{req.request_id}\x00{i}", audience=recipient)}
+                   for i, r in enumerate(document.get("records", []))]
         stamped = {**document, **({"records": records} if "records" in document else {}),
                    "_fingerprint": self.pseudonymise.token(req.request_id, audience=recipient)}
         contents = [hashlib.sha256(rfc8785.dumps(part)).hexdigest() for part in (stamped, *records)]

@@ -59,7 +59,7 @@ def test_an_export_traces_back_to_its_recipient_with_a_proof_checked_on_chain(ho
 
 
 def test_one_record_copied_out_of_an_export_is_attributed(home: Path) -> None:
-    path, document = exported(home)
+    _, document = exported(home)
     excerpt = home.parent / "one-record.json"
     record = document["records"][-1]  # type: ignore[index]
     excerpt.write_text(json.dumps(record, indent=4))
@@ -93,7 +93,7 @@ def status(home: Path, name: str) -> str:
 
 
 def test_an_incident_suspends_the_recipient_logs_it_lists_enterprises_and_consents_and_closes(home: Path) -> None:
-    path, document = exported(home)
+    _, document = exported(home)
     excerpt = home.parent / "excerpt.jsonl"
     excerpt.write_text("".join(json.dumps(r) + "\n" for r in document["records"]))  # type: ignore[attr-defined]
     assert "ACTIVE" in status(home, "bank-b")
