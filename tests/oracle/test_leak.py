@@ -125,3 +125,15 @@ def test_an_untraceable_leak_opens_no_incident(home: Path) -> None:
     assert "untraceable" in out and "no incident opened" in out
     assert "ACTIVE" in status(home, "bank-b") and not (home / "incidents").exists()
     assert not [e for _, e in log_events(home) if e["action"] == "INCIDENT"]
+
+
+def test_a_refused_reason_or_a_non_regulator_opens_no_incident_and_suspends_no_one(home: Path) -> None:
+    path, _ = exported(home)
+    out = run(home, "incident", "open", "--leak", str(path), "--reason", f"leak of {key(home, 'enterprise-1')[1]}",
+              ok=False)
+    assert "raw identifiers never enter the log" in out
+    assert "ACTIVE" in status(home, "bank-b") and not (home / "incidents").exists()
+    refused = run(home, "incident", "open", "--leak", str(path), "--reason", "found", "--as", "bank-a", ok=False)
+    assert "NotAuthorized" in refused and "role=REGULATOR" in refused  # only a regulator suspends
+    assert "ACTIVE" in status(home, "bank-b") and not (home / "incidents").exists()
+    assert not [e for _, e in log_events(home) if e["action"] == "INCIDENT"]
