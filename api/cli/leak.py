@@ -80,7 +80,8 @@ def traced(path: Path, store: LogStore, check: WitnessCheck) -> Leak:
     except ValueError as exc:  # UnicodeDecodeError too
         raise ApiError(f"{path} is not JSON or JSON Lines: {exc}") from exc
     found = trace(documents, ((i, body) for i, _, body in store.leaves(0, store.size())))
-    witnesses = list(prove_all(store, [str(a.event_index) for a in found.attributions], check))
+    found_at = [str(a.event_index) for a in found.attributions]
+    witnesses = list(prove_all(store, found_at, check)) if found_at else []
     for witness in witnesses:
         check(witness)  # the audit path through the ProvenanceLog contract's verifier too
     return Leak(path, hashlib.sha256(raw).hexdigest(), list(zip(found.attributions, witnesses, strict=True)),

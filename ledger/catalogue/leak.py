@@ -22,6 +22,7 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
+import orjson
 import rfc8785
 
 _TOKEN = re.compile(r"tok_[0-9a-f]{16}")
@@ -56,23 +57,27 @@ class Trace:
 
 
 def parse(text: str) -> list[Any]:
-    """The leaked JSON: one document, or one per non-blank line; ValueError if neither."""
+    """The leaked JSON: one document, or one per non-blank line; ValueError if neither. orjson, not
+    json: its nesting limit (1024) fails a hostile file cleanly, where json's C parser can overflow."""
     try:
-        return [json.loads(text)]
-    except ValueError:
-        return [json.loads(line) for line in text.splitlines() if line.strip()]
+        return [orjson.loads(text)]
+    except orjson.JSONDecodeError:
+        return [orjson.loads(line) for line in text.splitlines() if line.strip()]
 
 
 def stamped(document: Any) -> Iterator[dict[str, Any]]:
-    """Every object in ``document`` that carries a well-formed fingerprint token."""
-    if isinstance(document, dict):
-        if isinstance(document.get("_fingerprint"), str) and _TOKEN.fullmatch(document["_fingerprint"]):
-            yield document
-        for value in document.values():
-            yield from stamped(value)
-    elif isinstance(document, list):
-        for value in document:
-            yield from stamped(value)
+    """Every object in ``document`` that carries a well-formed fingerprint token (walked with a stack,
+    so a deep file is no recursion)."""
+    stack = [document]
+    while stack:
+        value = stack.pop()
+        if isinstance(value, dict):
+            token = value.get("_fingerprint")
+            if isinstance(token, str) and _TOKEN.fullmatch(token):
+                yield value
+            stack.extend(reversed(list(value.values())))
+        elif isinstance(value, list):
+            stack.extend(reversed(value))
 
 
 def trace(documents: Iterable[Any], log: Iterable[tuple[int, str]]) -> Trace:

@@ -137,3 +137,13 @@ def test_a_refused_reason_or_a_non_regulator_opens_no_incident_and_suspends_no_o
     assert "NotAuthorized" in refused and "role=REGULATOR" in refused  # only a regulator suspends
     assert "ACTIVE" in status(home, "bank-b") and not (home / "incidents").exists()
     assert not [e for _, e in log_events(home) if e["action"] == "INCIDENT"]
+
+
+@pytest.mark.parametrize("content", [b"\xff\xfe{}", b"not json\n", b"[" * 100_000, b"{}", b"[]",
+                                     b'{"_fingerprint": 5}'])
+def test_a_malformed_leak_file_is_one_error_line(home: Path, content: bytes) -> None:
+    path = home.parent / "leak.json"
+    path.write_bytes(content)
+    out = run(home, "audit", "leak", str(path), ok=False)
+    assert ("untraceable" if content.startswith((b"{", b"[]")) else "is not JSON") in out
+    assert "cannot read" in run(home, "audit", "leak", str(home.parent / "absent.json"), ok=False)
