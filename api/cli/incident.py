@@ -58,6 +58,7 @@ def open_(ctx: typer.Context, leak: LeakOption, reason: TextOption,
     keys, time = keystore(settings), now_iso()
     regulator = keys.load(by)
     with opened(settings) as chain, opened_platform(settings, chain) as p:
+        _regulator(p, regulator.address, by)
         found = traced(leak, p.sequencer.store, WitnessCheck(p.log, p.registry))
         if not found.found:
             raise ApiError(UNTRACEABLE.format(path=leak) + "; no incident opened")
@@ -88,6 +89,7 @@ def close(ctx: typer.Context, ident: Annotated[str, typer.Argument(metavar="ID",
     events = [_event("INCIDENT", regulator.address, ident, "closed", r["account"], reason, report["leak"]["sha256"],
                      time) for r in report["recipients"]]
     with opened(settings) as chain, opened_platform(settings, chain) as p:
+        _regulator(p, regulator.address, by)
         logged = p.sequencer.append(events)
         p.seal_and_anchor()
     report.update(status="closed", closed={"at": time, "by": regulator.address, "reason": reason,
@@ -103,6 +105,22 @@ def _event(action: str, actor: str, ident: str, what: str, recipient: str, reaso
     return Event.from_json({"action": action, "actor": actor, "subject": None, "assets": [leak_sha],
                             "purpose": PURPOSE.format(what), "consent": None, "request_id": f"incident-{ident}",
                             "time": time, "recipient": recipient, "reason": reason})
+
+
+def _regulator(p: Platform, account: str, name: str) -> None:
+    """Only an active regulator opens or closes an incident (the chain enforces the suspension too;
+    this also covers a recipient already suspended, and closing, which send nothing to the chain)."""
+    from eth_utils.address import to_checksum_address
+
+    from ledger.errors import LedgerError
+    from ledger.types import Role, Status
+
+    try:
+        who = p.registry.participant(to_checksum_address(account))
+    except LedgerError:
+        who = None
+    if who is None or (who.role, who.status) != (Role.REGULATOR, Status.ACTIVE):
+        raise ApiError(f"{name} is not an active regulator: only a regulator opens or closes an incident")
 
 
 def _suspend(p: Platform, regulator: Any, account: str) -> dict[str, Any]:
