@@ -16,11 +16,13 @@ from api.cli import (
     demo,
     deploy,
     devnet,
+    incident,
     keys,
     ledger,
     loan,
     log,
     model,
+    objects,
     oracle,
     participants,
     policy,
@@ -74,6 +76,8 @@ policy.add_to(app)
 decision.add_to(app)
 demo.add_to(app)
 audit.add_to(app)
+incident.add_to(app)
+objects.add_to(app)
 
 
 def main() -> None:

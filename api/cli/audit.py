@@ -1,42 +1,16 @@
-"""``credtrace audit``: what auditors run (seeds R5, R7): ``trace`` follows one enterprise, dataset, asset or
-application through the provenance log and the chain, every event proved against an anchored root."""
+"""``credtrace audit``: an auditor's questions of the log and the chain (issue 16)."""
 
 from __future__ import annotations
 
-from pathlib import Path
-from typing import Annotated
-
 import typer
 
-from api.cli.context import DbOption, RpcOption, State, reported
-
-group = typer.Typer(help="Auditors' tools: trace data through the log and the chain.", no_args_is_help=True)
+group = typer.Typer(help="Audits: trace data and leaks through the log, each event proved on chain.",
+                    no_args_is_help=True)
 
 
 def add_to(app: typer.Typer) -> None:
+    from api.cli import leak, trace
+
+    leak.add_to(group)
+    trace.add_to(group)
     app.add_typer(group, name="audit")
-
-
-@group.command("trace")
-@reported
-def trace(
-    ctx: typer.Context,
-    enterprise: Annotated[str | None, typer.Option(
-        "--enterprise", metavar="CREDIT_CODE", help="An enterprise by credit code (shown by pseudonym).")] = None,
-    dataset: Annotated[str | None, typer.Option("--dataset", metavar="NAME", help="A dataset: tax, courts, ….")] = None,
-    asset: Annotated[str | None, typer.Option("--asset", metavar="SHA256", help="An asset by its SHA-256.")] = None,
-    application: Annotated[str | None, typer.Option("--application", metavar="ID", help="A loan application.")] = None,
-    as_json: Annotated[bool, typer.Option("--json", help="The timeline as JSON, each event with its witness.")] = False,
-    fmt: Annotated[str | None, typer.Option(
-        "--format", metavar="prov-json|prov-o|openlineage", help="Export the lineage instead.")] = None,
-    out: Annotated[Path | None, typer.Option("--out", metavar="FILE", help="Write the output to FILE.")] = None,
-    rpc: RpcOption = None,
-    db: DbOption = None,
-) -> None:
-    """Every provenance event about the target and the chain events that go with it, oldest first, each
-    event proved against a root anchored on chain. Exit 1 if any proof fails (a tampered event)."""
-    from api.cli import audit_trace
-
-    asked = audit_trace.Asked(enterprise, dataset, asset, application)
-    settings = ctx.ensure_object(State).settings(rpc, db)
-    audit_trace.run(settings, asked, audit_trace.output_kind(as_json, fmt), out)
