@@ -24,6 +24,7 @@ from api.cli import (
     participants,
     policy,
     pool,
+    replay,
     report,
     sanctions,
     witness,
@@ -71,6 +72,7 @@ oracle.add_to(app)
 pool.add_to(app)
 policy.add_to(app)
 decision.add_to(app)
+replay.add_to(app)
 demo.add_to(app)
 
 
