@@ -28,7 +28,7 @@ def resynced(data_dir: Path, report: Report, progress: Callable[[int, int], None
     except ImportError:
         report.found(STEP, f"devnet {data_dir}", UNAVAILABLE)
         return
-    done = module.resync(data_dir, progress)
+    done = module.resync(data_dir, progress or (lambda *_: None))
     report.blocks = int(done.blocks)
     for problem in done.mismatches:
         report.found(STEP, _where(str(problem)), str(problem))
