@@ -22,13 +22,19 @@ UNAVAILABLE = "chain re-execution unavailable: this devnet has no devnet.resync"
 
 def resynced(data_dir: Path, report: Report, progress: Callable[[int, int], None] | None = None) -> None:
     """Re-execute the embedded devnet in ``data_dir``; each mismatch it names, named here."""
+    where = f"devnet {data_dir}"
     try:
         # Imported by name, lazily: devnet.resync re-executes with py-evm, whose import is heavy.
         module = importlib.import_module("devnet.resync")
-    except ImportError:
-        report.found(STEP, f"devnet {data_dir}", UNAVAILABLE)
+    except ImportError as exc:
+        missing = isinstance(exc, ModuleNotFoundError) and exc.name == "devnet.resync"
+        report.found(STEP, where, UNAVAILABLE if missing else f"chain re-execution cannot load: {exc}")
         return
-    done = module.resync(data_dir, progress or (lambda *_: None))
+    try:
+        done = module.resync(data_dir, progress or (lambda *_: None))
+    except Exception as exc:  # a store too damaged to read: whatever it raises, the chain is not re-executed
+        report.found(STEP, where, f"chain re-execution stopped: {type(exc).__name__}: {exc}")
+        return
     report.blocks = int(done.blocks)
     for problem in done.mismatches:
         report.found(STEP, _where(str(problem)), str(problem))

@@ -32,8 +32,8 @@ def replay(settings: Settings, opened: Callable[[Settings], Any], tasks: Tasks =
     """Every step against the chain ``opened(settings)`` gives and the home's database and log."""
     report = Report()
     if settings.rpc_url is None:  # before the node opens the data folder
-        advance = tasks("re-executing blocks", None)
-        step1.resynced(settings.devnet_dir, report, lambda *done: advance(0))
+        advance = _absolute(tasks("re-executing blocks", None))
+        step1.resynced(settings.devnet_dir, report, lambda done, total: advance(done))
     dep = deployment.load(settings.deployment_path)
     with opened(settings) as chain:
         if settings.rpc_url is not None:
