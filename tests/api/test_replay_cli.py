@@ -157,3 +157,22 @@ def test_a_deleted_decision_record_is_named(home: Path) -> None:
     found = replayed(home)
     assert named(found, "state", "decision_records", f"application {app_id}", "deleted")
     assert named(found, "decisions", f"application {app_id}", "no stored decision record")
+
+
+def test_a_loan_edited_where_the_chain_keeps_it_on_disk_is_named_by_its_block(home: Path) -> None:
+    """The platform's database keeps no loan rows: a loan's terms live in the devnet's stored transactions and
+    state. Change the amount of the second application in its stored ``applyFor`` transaction (the devnet's
+    SQLite file, as an insider could) and step 1's re-execution names the block."""
+    import sqlite3
+
+    from devnet.datadir import STORE_FILE
+
+    amount, edited = (30_000_000).to_bytes(32, "big"), (40_000_000).to_bytes(32, "big")  # fen, as applyFor has it
+    store = Settings.build(home, None).devnet_dir / STORE_FILE
+    with sqlite3.connect(store) as db:
+        rows = [(bytes(k), bytes(v)) for k, v in db.execute("SELECT k, v FROM kv") if amount in bytes(v)]
+        assert rows
+        for key, value in rows:
+            db.execute("UPDATE kv SET v = ? WHERE k = ?", (value.replace(amount, edited), key))
+    found = replayed(home)
+    assert [m for m in found["mismatches"] if m["step"] == "chain" and m["where"].startswith("block")], found
