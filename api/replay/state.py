@@ -113,14 +113,17 @@ def loans(world: World, report: Report) -> None:
 
 
 def operating(world: World, report: Report) -> None:
-    """The operating ledger folds LoanLedger's events; a fold that finds events disagreeing is a mismatch."""
-    from ledger.operating import reader
+    """The operating ledger folds LoanLedger's events (the ones read once); events that disagree are a mismatch."""
     from ledger.operating.errors import OperatingError
+    from ledger.operating.events import NAMES, decoded
+    from ledger.operating.figures import Source
     from ledger.operating.fold import fold
 
+    loans = world.contracts["LoanLedger"]
+    source = Source(int(world.chain.web3.eth.chain_id), loans.address, 0, world.history.head)
     try:
-        reading = reader.read(world.contracts["LoanLedger"], 0)
-        fold(reading.events, reading.source)
+        fold((decoded(e["event"], e["args"]) for e in world.history.events["LoanLedger"] if e["event"] in NAMES),
+             source)
     except OperatingError as exc:
         report.found(STEP, "operating ledger (LoanLedger events)", str(exc))
 

@@ -159,6 +159,17 @@ def test_a_deleted_decision_record_is_named(home: Path) -> None:
     assert named(found, "decisions", f"application {app_id}", "no stored decision record")
 
 
+def test_a_catalogue_batch_and_an_oracle_case_edited_are_named(home: Path) -> None:
+    [(batch,)] = query(home, "SELECT batch_id FROM catalogue_batches WHERE event_index IS NOT NULL LIMIT 1")
+    execute(home, "UPDATE catalogue_batches SET content_hash = :h WHERE batch_id = :b", h="ab" * 32, b=batch)
+    [(app_id,)] = query(home, "SELECT application_id FROM oracle_cases ORDER BY application_id LIMIT 1")
+    execute(home, "UPDATE oracle_cases SET access_events = '[0]' WHERE application_id = :a", a=app_id)
+    found = replayed(home)
+    assert named(found, "state", f"catalogue_batches row {batch}", "ab" * 32)
+    assert named(found, "state", f"oracle_cases row (application {app_id})", "log event 0")
+    assert named(found, "decisions", f"application {app_id}", "re-run gives a payload")  # the case is re-used
+
+
 def test_a_loan_edited_where_the_chain_keeps_it_on_disk_is_named_by_its_block(home: Path) -> None:
     """The platform's database keeps no loan rows: a loan's terms live in the devnet's stored transactions and
     state. Change the amount of the second application in its stored ``applyFor`` transaction (the devnet's
