@@ -4,6 +4,7 @@ consistency between heads, the roots anchored on chain). It stops at the first p
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 
 from api.replay.report import Report
@@ -28,5 +29,6 @@ def check(world: World, deployer: Address, report: Report, progress: Callable[[i
 
 
 def _where(problem: str) -> str:
-    head = problem.split(":", 1)[0]
-    return f"log {head}" if head.startswith(("event", "checkpoint")) else "provenance log"
+    """``log event 12`` or ``log checkpoint at size 40`` when the message starts so; else the provenance log."""
+    found = re.match(r"(event \d+|checkpoint at size \d+)", problem)
+    return f"log {found.group(1)}" if found else "provenance log"

@@ -91,6 +91,19 @@ def test_a_clean_world_replays_from_genesis_and_matches(home: Path, tmp_path: Pa
     assert "PASS" in page.read_text()
 
 
+def test_over_rpc_a_contract_whose_code_is_not_its_artifact_is_named(home: Path) -> None:
+    path = Settings.build(home, None).deployment_path
+    doc = json.loads(path.read_text())
+    doc["contracts"]["ProvenanceLog"]["address"] = doc["contracts"]["ConsentRegistry"]["address"]
+    path.write_text(json.dumps(doc))
+    with served(home) as url:
+        result = CliRunner().invoke(app, ["--home", str(home), "replay", "--rpc", url, "--json"])
+    assert result.exit_code == 1 and "Traceback" not in result.output, result.output
+    found = json.loads(result.output)
+    assert named(found, "chain", "ProvenanceLog", "differs from the artifact")
+    assert named(found, "log", "provenance log", "does not verify")  # its roots are not where the log was anchored
+
+
 def test_without_re_execution_the_embedded_chain_is_a_mismatch_not_a_pass(home: Path,
                                                                          monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setitem(sys.modules, "devnet.resync", None)  # what a devnet without the module gives
