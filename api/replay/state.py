@@ -6,7 +6,7 @@ copy), so for those the events are folded and held against the views; an edit of
 the node's own storage, which step 1 catches. What the database does mirror is compared row by row:
 
 - ``decision_records``: each row's hash is SHA-256 of its payload, and is its oracle's ``DecisionSubmitted``
-  (or the ``Decided``) hash; every ``Decided`` application has a stored record with its hash;
+  hash when it voted; every ``Decided`` application has a stored record with its hash;
 - ``feature_vectors``: each row is keyed by the SHA-256 of its bytes;
 - ``oracle_cases``: each cited log event is a gate event (ACCESS or DENIED) for that application, and the
   checkpoint named is a root anchored on chain;
@@ -160,7 +160,9 @@ def decision_records(world: World, report: Report) -> None:
             report.found(STEP, where, f"the stored record is not a DSSE envelope: {exc}")
             continue
         stored.setdefault(int(app_id), set()).add(digest)
-        on_chain = votes.get((int(app_id), str(oracle).lower()), decided.get(int(app_id)))
+        # Only the oracle's own vote says what its record must hash to: a record kept without a vote (another
+        # quorum decided first, or a crash before sending) answers to its row alone.
+        on_chain = votes.get((int(app_id), str(oracle).lower()))
         if digest != column or (on_chain is not None and digest != on_chain):
             report.found(STEP, where, f"the record's payload hashes to {digest}; its row says {column}, the chain "
                                       f"{on_chain} (edited?)")
