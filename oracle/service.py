@@ -213,12 +213,13 @@ class Oracle:
         if voted is not None and voted != p.row.record_hash:
             raise VoteMismatch(f"application {p.app.application_id}: this oracle voted {voted[:12]}… on chain, "
                                f"its stored record is {p.row.record_hash[:12]}…")
-        status = self.w.loans.loan(p.app.application_id).status if voted is None else LoanStatus.APPLIED
+        if voted is not None:  # sent before, with this record's hash
+            return False
+        status = self.w.loans.loan(p.app.application_id).status
         if status is not LoanStatus.APPLIED:
             self.say(f"application {p.app.application_id}: {status.name} without this oracle's vote; "
                      "its record is kept")
-            return False
-        return voted is None
+        return status is LoanStatus.APPLIED
 
     def _send_all(self, unsent: list[Pending]) -> list[Pending]:
         """Send ``unsent`` (fresh records were checked against the chunk's block, not since); if another

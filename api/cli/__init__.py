@@ -9,17 +9,20 @@ from typing import Annotated
 import typer
 
 from api.cli import (
+    audit,
     consent,
     data,
     decision,
     demo,
     deploy,
     devnet,
+    incident,
     keys,
     ledger,
     loan,
     log,
     model,
+    objects,
     oracle,
     participants,
     policy,
@@ -74,6 +77,9 @@ policy.add_to(app)
 decision.add_to(app)
 replay.add_to(app)
 demo.add_to(app)
+audit.add_to(app)
+incident.add_to(app)
+objects.add_to(app)
 
 
 def main() -> None:

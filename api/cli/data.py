@@ -15,6 +15,7 @@ from ledger.catalogue.errors import AccessDenied
 
 if TYPE_CHECKING:
     from ledger.catalogue.ingest import IngestReport
+    from ledger.contracts import ConsentRegistry
 
 group = typer.Typer(help="The data catalogue: ingestion and the access gate.", no_args_is_help=True)
 
@@ -128,3 +129,58 @@ def read(
             raise ApiError(why) from refused
         p.seal_and_anchor()
     console.print_json(json.dumps({"records": shown.records, "access_event": shown.event_index}, ensure_ascii=False))
+
+
+@group.command("export")
+@reported
+def export(
+    ctx: typer.Context,
+    enterprise: Annotated[str, typer.Option(help="The enterprise's unified social credit code.")],
+    consent: Annotated[str, typer.Option(help="Consent id (0x…) the bank reads under.")],
+    to: Annotated[str, typer.Option("--to", help="Who receives the file: a key name or an account (0x…).")],
+    out: Annotated[Path, typer.Option(help="The JSON file the recipient receives.")],
+    dataset: Annotated[list[str] | None, typer.Option(
+        "--dataset", help="Repeat for several; default: every dataset the consent covers.")] = None,
+    purpose: Annotated[str, typer.Option(help="Why the data is read; must match the consent.")] = "credit-assessment",
+    by: AsOption = "bank-a",
+    rpc: RpcOption = None,
+) -> None:
+    """Read an enterprise's data through the gate and export it to a recipient: every record in the
+    file carries the recipient's fingerprint, recorded as OUTPUT, so a leaked copy (or one record of
+    it) traces back (`credtrace audit leak`)."""
+    from api.platform import now_iso, opened_platform
+    from ledger.catalogue.gate import AccessRequest
+
+    settings = ctx.ensure_object(State).settings(rpc)
+    store = keystore(settings)
+    recipient = to if to.startswith("0x") else store.load(to).address
+    with opened(settings) as chain, opened_platform(settings, chain) as p:
+        request = AccessRequest(store.load(by).address, enterprise, tuple(dataset or covered(p.consents, consent)),
+                                purpose, f"export-{now_iso()}", consent)
+        try:
+            shown = p.gate.read(request)
+        except AccessDenied as refused:
+            anchored(p.seal_and_anchor, f"the refusal (DENIED, event {refused.event_index}) is recorded")
+            raise ApiError(f"access denied: {refused.reason} (recorded as DENIED, event {refused.event_index})") \
+                from refused
+        stamped, index = p.gate.export(request, recipient, {"records": shown.records})
+        written = out.with_name(f".{out.name}.partial")
+        written.write_text(json.dumps(stamped, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
+        anchored(p.seal_and_anchor, f"the export is recorded (OUTPUT, event {index}) and left in {written}")
+        written.replace(out)
+    console.print(f"exported {len(shown.records)} records to {recipient} in {out}: ACCESS event "
+                  f"{shown.event_index}, OUTPUT event {index}", soft_wrap=True)
+
+
+def covered(consents: ConsentRegistry, consent: str) -> list[str]:
+    """The datasets a consent's categories cover (none if there is no such consent: the gate says why)."""
+    from ledger.catalogue.schema import SCHEMAS
+    from ledger.contracts.consent import Category, parse_consent_id
+    from ledger.errors import LedgerError
+
+    try:
+        found = consents.consent(parse_consent_id(consent))
+    except (ValueError, LedgerError):
+        found = None
+    granted = found.grant.categories if found else Category(0)
+    return [name for name, s in SCHEMAS.items() if Category[s.department.upper()] & granted] or ["tax"]

@@ -25,14 +25,15 @@ Modules, one noun each::
     rpc        Dispatcher: pure JSON-RPC 2.0 (request dict -> response dict)
     server     RpcServer: HTTP transport
     service    Devnet: node + miner + server, ``with Devnet(cfg).serving() as url``
-    cli        main(argv): the process entry point
+    resync     resync(data_dir): re-execute the stored chain from genesis, read-only
+    cli        main(argv): the process entry point, and ``resync``
 
 Errors (``devnet.errors``)::
 
     DevnetError
     ├── ConfigError              bad settings or data directory
     │   └── GenesisMismatch      data dir created with another genesis
-    ├── StoreError               write outside a block transaction, missing state
+    ├── StoreError               write outside a block transaction, missing state, no store
     ├── SealError                header not sealed by the validator
     └── RpcError                 reported to JSON-RPC clients (code, message, data)
         ├── InvalidRequest       -32600

@@ -18,17 +18,16 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import cast
 
-from eth._utils.address import generate_contract_address
 from eth.abc import BlockAPI, BlockHeaderAPI, ReceiptAPI, VirtualMachineAPI
 from eth.chains.base import Chain
-from eth.constants import CREATE_CONTRACT_ADDRESS, ZERO_HASH32
+from eth.constants import ZERO_HASH32
 from eth.vm.base import VM
 from eth_keys.datatypes import PrivateKey
 from eth_typing import Address, BlockNumber
 from eth_utils.exceptions import ValidationError
 
 from devnet.seal import VANITY_LENGTH, sign_header
-from devnet.txindex import TxRecord
+from devnet.txindex import TxRecord, record_of
 from devnet.txpool import PendingTx
 
 logger = logging.getLogger(__name__)
@@ -127,18 +126,6 @@ class BlockBuilder:
 
 
 def _record(pending: PendingTx, previous: BlockHeaderAPI, receipt: ReceiptAPI, index: int) -> TxRecord:
-    tx = pending.tx
-    contract = None
-    if tx.to == CREATE_CONTRACT_ADDRESS:
-        contract = Address(generate_contract_address(pending.sender, tx.nonce))
     base_fee = previous.base_fee_per_gas or 0
-    price = min(tx.max_fee_per_gas, tx.max_priority_fee_per_gas + base_fee)
-    return TxRecord(
-        pending.hash,
-        previous.block_number,
-        index,
-        pending.sender,
-        contract,
-        receipt.gas_used - previous.gas_used,
-        price,
-    )
+    number = previous.block_number
+    return record_of(pending.tx, pending.sender, number, index, base_fee, previous.gas_used, receipt)

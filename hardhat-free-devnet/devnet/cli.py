@@ -1,4 +1,6 @@
-"""Command line: ``python -m devnet --data-dir DIR [...]`` (wired as ``credtrace devnet``).
+"""Command line: ``python -m devnet --data-dir DIR [...]`` (wired as ``credtrace devnet``), and
+``python -m devnet resync --data-dir DIR``: re-execute the stored chain from genesis (``devnet.resync``),
+exit 0 if everything matches, 1 naming each mismatch, 2 if there is no chain to check.
 
 The validator key is read from ``--validator-key-file`` or ``DATA_DIR/validator.key``;
 on first start without either, a fresh key is generated there (mode 0600).
@@ -13,6 +15,7 @@ import secrets
 import signal
 import sys
 import threading
+import time
 from collections.abc import Sequence
 from pathlib import Path
 from types import FrameType
@@ -84,7 +87,10 @@ def config_from_args(args: argparse.Namespace) -> DevnetConfig:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    """Run the devnet until SIGINT/SIGTERM. Returns the process exit code."""
+    """Run the devnet until SIGINT/SIGTERM (or ``resync``). Returns the process exit code."""
+    argv = list(sys.argv[1:] if argv is None else argv)
+    if argv[:1] == ["resync"]:
+        return resync_main(argv[1:])
     parser = build_parser()
     args = parser.parse_args(argv)
     if wrong := option_errors(args.port, args.chain_id, args.block_time):
@@ -109,6 +115,37 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f"devnet: error: {exc}", file=sys.stderr)
         return 2
     return 0
+
+
+def resync_main(argv: Sequence[str]) -> int:
+    """``resync --data-dir DIR``: progress on stderr, one line per mismatch, a summary with the speed."""
+    from devnet.resync import resync
+
+    parser = argparse.ArgumentParser(
+        prog="devnet resync", description="Re-execute the stored chain from genesis and check every block."
+    )
+    parser.add_argument("--data-dir", type=Path, required=True, help="chain data directory (opened read-only)")
+    args = parser.parse_args(argv)
+    started = time.perf_counter()
+    try:
+        report = resync(args.data_dir, _progress if sys.stderr.isatty() else None)
+    except DevnetError as exc:
+        print(f"devnet: error: {exc}", file=sys.stderr)
+        return 2
+    elapsed = max(time.perf_counter() - started, 1e-9)
+    for mismatch in report.mismatches:
+        print(f"mismatch: {mismatch}")
+    verdict = "ok" if report.ok else f"{len(report.mismatches)} mismatch{'es' if len(report.mismatches) > 1 else ''}"
+    print(
+        f"{report.blocks} blocks, {report.transactions} transactions re-executed in {elapsed:.1f} s "
+        f"({report.blocks / elapsed:.0f} blocks/s, {report.transactions / elapsed:.0f} tx/s): {verdict}"
+    )
+    return 0 if report.ok else 1
+
+
+def _progress(done: int, total: int) -> None:
+    if done == total or done % 100 == 0:
+        print(f"\rresync: block {done}/{total}", end="\n" if done == total else "", file=sys.stderr, flush=True)
 
 
 def _on_signals(stop: threading.Event) -> None:

@@ -46,6 +46,10 @@ _COLUMNS = (
     + ", data"
 )
 
+#: The rows of one block in ``block_rows`` order (``devnet.resync`` compares them with re-execution).
+BLOCK_SQL = f"SELECT {_COLUMNS} FROM logs WHERE block_number = ? ORDER BY log_index"
+MAX_BLOCK_SQL = "SELECT MAX(block_number) FROM logs"
+
 
 @dataclass(frozen=True)
 class LogEntry:

@@ -11,6 +11,10 @@ block transaction are refused, so nothing can bypass the rule.
 Only the thread that opened the block transaction sees its staged writes; every other
 thread (RPC handlers) reads committed data through its own SQLite connection.
 
+``SqliteReader`` is the read-only view another process (``devnet.resync``) takes of a store a node may be
+serving: SQLite's ``mode=ro`` plus ``query_only``, so it cannot write even by mistake, and WAL mode lets
+it read committed blocks while the node commits new ones.
+
 Reads of trie nodes are memoised across threads: a node's key is the keccak of its value, so a
 committed node never changes and the memo cannot go stale (other keys, such as the canonical
 head, are never memoised). An ``eth_call`` reads its trie path again on every call, and mining
@@ -211,3 +215,63 @@ class SqliteStore(BaseAtomicDB):
             else:
                 connection.close()
         self._connections = alive
+
+
+class SqliteReader(BaseAtomicDB):
+    """A read-only py-evm key-value view of a store, for one thread; every write raises ``StoreError``."""
+
+    def __init__(self, path: Path) -> None:
+        if not Path(path).is_file():
+            raise StoreError(f"no chain store at {path}")
+        self._connection = sqlite3.connect(f"{Path(path).resolve().as_uri()}?mode=ro", uri=True)
+        self._connection.execute("PRAGMA query_only=1")
+
+    def __getitem__(self, key: bytes) -> bytes:
+        row = self._connection.execute("SELECT v FROM kv WHERE k = ?", (key,)).fetchone()
+        if row is None:
+            raise KeyError(key)
+        return bytes(row[0])
+
+    def __setitem__(self, key: bytes, value: bytes) -> None:
+        raise StoreError("the store is opened read-only")
+
+    def __delitem__(self, key: bytes) -> None:
+        raise StoreError("the store is opened read-only")
+
+    @contextmanager
+    def atomic_batch(self) -> Iterator[AtomicWriteBatchAPI]:
+        raise StoreError("the store is opened read-only")
+        yield  # pragma: no cover  (a generator, as the API wants)
+
+    def values_of(self, keys: Sequence[bytes]) -> dict[bytes, bytes]:
+        """The stored values of ``keys`` that exist, in one query per 500 keys."""
+        found: dict[bytes, bytes] = {}
+        for start in range(0, len(keys), 500):
+            chunk = keys[start : start + 500]
+            marks = ",".join("?" * len(chunk))
+            rows = self._connection.execute(f"SELECT k, v FROM kv WHERE k IN ({marks})", chunk)
+            found.update((bytes(key), bytes(value)) for key, value in rows)
+        return found
+
+    @contextmanager
+    def snapshot(self) -> Iterator[None]:
+        """Every read inside sees one committed state (a WAL read transaction), not a commit's two sides."""
+        self._connection.execute("BEGIN")
+        try:
+            yield
+        finally:
+            self._connection.execute("ROLLBACK")
+
+    def query(self, sql: str, params: Sequence[Any] = ()) -> list[Row]:
+        """Run a query (the connection refuses anything but reads)."""
+        return self._connection.execute(sql, params).fetchall()
+
+    def get_meta(self, key: str) -> str | None:
+        try:
+            row = self._connection.execute("SELECT v FROM meta WHERE k = ?", (key,)).fetchone()
+        except sqlite3.DatabaseError as exc:  # the first read: a file that is not a devnet store ends here
+            raise StoreError(f"not a devnet store: {exc}") from exc
+        return str(row[0]) if row else None
+
+    def close(self) -> None:
+        self._connection.close()

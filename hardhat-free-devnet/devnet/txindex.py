@@ -11,6 +11,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from eth._utils.address import generate_contract_address
+from eth.abc import ReceiptAPI, SignedTransactionAPI
+from eth.constants import CREATE_CONTRACT_ADDRESS
 from eth_typing import Address, Hash32
 
 from devnet.store import Row, SqliteStore
@@ -30,6 +33,9 @@ CREATE UNIQUE INDEX IF NOT EXISTS txs_by_position ON txs (block_number, tx_index
 
 INSERT_SQL = "INSERT INTO txs VALUES (?, ?, ?, ?, ?, ?, ?)"
 _COLUMNS = "hash, block_number, tx_index, sender, contract_address, gas_used, effective_gas_price"
+#: The rows of one block in ``tx_index`` order (``devnet.resync`` compares them with re-execution).
+BLOCK_SQL = f"SELECT {_COLUMNS} FROM txs WHERE block_number = ? ORDER BY tx_index"
+MAX_BLOCK_SQL = "SELECT MAX(block_number) FROM txs"
 
 
 @dataclass(frozen=True)
@@ -69,6 +75,19 @@ class TxRecord:
         )
 
 
+def record_of(
+    tx: SignedTransactionAPI, sender: Address, block_number: int, index: int, base_fee: int, gas_before: int,
+    receipt: ReceiptAPI,
+) -> TxRecord:
+    """The row of ``tx``, the ``index``-th of its block, from its receipt (cumulative gas, EIP-658) and
+    the block's gas used before it; its price is EIP-1559's effective gas price."""
+    contract = None
+    if tx.to == CREATE_CONTRACT_ADDRESS:
+        contract = Address(generate_contract_address(sender, tx.nonce))
+    price = min(tx.max_fee_per_gas, tx.max_priority_fee_per_gas + base_fee)
+    return TxRecord(tx.hash, block_number, index, sender, contract, receipt.gas_used - gas_before, price)
+
+
 class TxIndex:
     """Read side of the ``txs`` table."""
 
@@ -80,5 +99,4 @@ class TxIndex:
         return TxRecord.from_row(rows[0]) if rows else None
 
     def of_block(self, block_number: int) -> list[TxRecord]:
-        sql = f"SELECT {_COLUMNS} FROM txs WHERE block_number = ? ORDER BY tx_index"
-        return [TxRecord.from_row(row) for row in self._store.query(sql, (block_number,))]
+        return [TxRecord.from_row(row) for row in self._store.query(BLOCK_SQL, (block_number,))]

@@ -30,6 +30,7 @@ from eth_utils.address import to_checksum_address
 from sqlalchemy.engine import Engine
 
 from ledger.catalogue.errors import AccessDenied, RecordTampered
+from ledger.catalogue.leak import attribute, marker
 from ledger.catalogue.mask import Treatment, desensitise
 from ledger.catalogue.reader import RecordReader
 from ledger.catalogue.schema import SCHEMAS
@@ -139,12 +140,21 @@ class AccessGate:
         return self._record("TRANSFORM", req, subject, tuple(inputs), outputs=(out,))
 
     def export(self, req: AccessRequest, recipient: str, document: dict[str, Any]) -> tuple[dict[str, Any], int]:
-        """``document`` stamped with ``recipient``'s fingerprint, and its OUTPUT event."""
+        """``document`` stamped with ``recipient``'s fingerprint, and its OUTPUT event.
+
+        The document and each of its ``records`` carry a ``_fingerprint`` token (keyed, per recipient and
+        per record: :mod:`ledger.catalogue.leak`), so one record copied out of the file still names
+        whose copy it was. The OUTPUT event keeps the SHA-256 of each token in ``outputs`` (the
+        document's first) and of each stamped record's RFC 8785 bytes in ``assets`` (the document's
+        first): a leak is matched by token, and its records checked against what left."""
         subject = self.pseudonymise(validate(req.credit_code))
-        stamped = {**document, "_fingerprint": self.pseudonymise.token(req.request_id, audience=recipient)}
-        content = hashlib.sha256(rfc8785.dumps(stamped)).hexdigest()
-        marker = hashlib.sha256(stamped["_fingerprint"].encode()).hexdigest()
-        index = self._record("OUTPUT", req, subject, (content,), outputs=(marker,), recipient=recipient)
+        records = [{**r, "_fingerprint": self.pseudonymise.token(f"{req.request_id}\x00{i}", audience=recipient)}
+                   for i, r in enumerate(document.get("records", []))]
+        stamped = {**document, **({"records": records} if "records" in document else {}),
+                   "_fingerprint": self.pseudonymise.token(req.request_id, audience=recipient)}
+        contents = [hashlib.sha256(rfc8785.dumps(part)).hexdigest() for part in (stamped, *records)]
+        markers = [marker(part["_fingerprint"]) for part in (stamped, *records)]
+        index = self._record("OUTPUT", req, subject, tuple(contents), outputs=tuple(markers), recipient=recipient)
         return stamped, index
 
     def _subject(self, req: AccessRequest) -> str | None:
@@ -265,15 +275,8 @@ class ChainConsents:
         return None
 
 
-def trace(document: dict[str, Any], log_bodies: Callable[[], Sequence[str]]) -> str | None:
-    """The recipient a leaked ``document`` was exported to, from the OUTPUT events of the log."""
-    fingerprint = document.get("_fingerprint")
-    if not isinstance(fingerprint, str):
-        return None
-    marker = hashlib.sha256(fingerprint.encode()).hexdigest()
-    for body in log_bodies():
-        if marker in body:
-            event = json.loads(body)
-            if event["action"] == "OUTPUT" and marker in event.get("outputs", []):
-                return str(event["recipient"])
-    return None
+def trace(document: Any, log_bodies: Callable[[], Sequence[str]]) -> str | None:
+    """The recipient a leaked ``document`` (or one record of it) was exported to, from the OUTPUT
+    events of the log; None when no fingerprint in it is one the log names."""
+    found = attribute(document, ((i, b) for i, b in enumerate(log_bodies())))
+    return found[0].recipient if found else None

@@ -58,12 +58,13 @@ class DeployedContract:
             raise TransactionError(f"{self.artifact.name}.{function} call failed: {exc}") from exc
 
     def _calldata(self, function: str, args: Sequence[Any]) -> bytes:
-        """Arguments eth-abi does not take as given (hex text for bytes, say) go through web3's normalisers."""
-        selector, inputs, _ = self._functions[function]
-        try:
-            return selector + self.chain.web3.codec.encode(inputs, args)
-        except (EncodingError, TypeError, ValueError):
-            return bytes(HexBytes(self._web3_contract.encode_abi(function, args=list(args))))
+        """Arguments eth-abi does not take as given (hex text for bytes, say), and overloaded functions, go
+        through web3's normalisers."""
+        if function in self._functions:
+            selector, inputs, _ = self._functions[function]
+            with suppress(EncodingError, TypeError, ValueError):
+                return selector + self.chain.web3.codec.encode(inputs, args)
+        return bytes(HexBytes(self._web3_contract.encode_abi(function, args=list(args))))
 
     def _read(self, function: str, data: bytes) -> Any:
         def at(block: Any) -> Any:

@@ -41,6 +41,7 @@ class Action(StrEnum):
     OUTPUT = "OUTPUT"  # what left the platform, to whom (recipient)
     DECISION = "DECISION"  # a credit decision was made on the assets read
     DENIED = "DENIED"  # an attempt refused, with the reason
+    INCIDENT = "INCIDENT"  # the leak emergency plan (R7): an incident opened or closed, with the reason
 
 
 _ACTIONS = frozenset(a.value for a in Action)
@@ -171,7 +172,7 @@ def _quick_valid(e: dict[str, Any], purpose: str, request_id: str, reason: str |
 
 def _quick_action_valid(action: str, e: dict[str, Any], reason: str | None) -> bool:
     return ((action != "TRANSFORM" or "outputs" in e) and (action != "OUTPUT" or "recipient" in e)
-            and (action != "DENIED" or bool(reason)))
+            and (action not in ("DENIED", "INCIDENT") or bool(reason)))
 
 
 def _plain_text(value: str) -> bool:
@@ -258,7 +259,7 @@ def _validate_action(e: Event) -> None:
         raise EventError("a TRANSFORM event needs outputs (the hashes it produced)")
     if e.action is Action.OUTPUT and e.recipient is None:
         raise EventError("an OUTPUT event needs a recipient")
-    if e.action is Action.DENIED and not e.reason:
-        raise EventError("a DENIED event needs a reason")
+    if e.action in (Action.DENIED, Action.INCIDENT) and not e.reason:
+        raise EventError(f"a {e.action} event needs a reason")
     if e.reason is not None and (not isinstance(e.reason, str) or len(e.reason) > 200):
         raise EventError("reason must be a string of at most 200 characters")

@@ -289,6 +289,8 @@ def test_derived_and_exported_data_is_recorded_and_a_leak_traces_back(world: Wor
     assert event["action"] == "OUTPUT" and event["recipient"] == recipient
     bodies = lambda: [b for _, _, b in world.p.sequencer.store.leaves(0, world.p.sequencer.store.size())]  # noqa: E731
     assert trace(copy, bodies) == recipient
+    assert trace(copy["records"][-1], bodies) == recipient  # one record copied out still names its recipient
+    assert trace({**copy["records"][-1], "_fingerprint": None}, bodies) is None  # stripped: untraceable
 
 
 def test_no_raw_code_or_personal_field_reaches_the_chain_or_the_log(world: World) -> None:

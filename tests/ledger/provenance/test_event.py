@@ -65,6 +65,7 @@ def test_optional_fields_appear_only_when_set() -> None:
         ({"action": "TRANSFORM"}, "needs outputs"),
         ({"action": "OUTPUT"}, "needs a recipient"),
         ({"action": "DENIED"}, "needs a reason"),
+        ({"action": "INCIDENT"}, "INCIDENT event needs a reason"),
         ({"extra": 1}, "unknown keys ['extra']"),
     ],
 )

@@ -1,0 +1,15 @@
+"""``credtrace audit``: an auditor's questions of the log and the chain (issue 16)."""
+
+from __future__ import annotations
+
+import typer
+
+group = typer.Typer(help="Audits: trace data and leaks through the log, each event proved on chain.",
+                    no_args_is_help=True)
+
+
+def add_to(app: typer.Typer) -> None:
+    from api.cli import leak
+
+    leak.add_to(group)
+    app.add_typer(group, name="audit")
