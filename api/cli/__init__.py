@@ -27,6 +27,7 @@ from api.cli import (
     participants,
     policy,
     pool,
+    replay,
     report,
     sanctions,
     witness,
@@ -74,6 +75,7 @@ oracle.add_to(app)
 pool.add_to(app)
 policy.add_to(app)
 decision.add_to(app)
+replay.add_to(app)
 demo.add_to(app)
 audit.add_to(app)
 incident.add_to(app)

@@ -33,6 +33,7 @@ def demo(ctx: typer.Context, rpc: RpcOption = None) -> None:
     from api.cli.demo_data import data_platform
     from api.cli.demo_loans import known_enterprises, loans_on_chain
     from api.cli.demo_model import credit_model
+    from api.cli.demo_replay import replay_and_drill
     from api.cli.ledger import print_report
     from api.platform import opened_platform
     from ledger.chain import deployment
@@ -55,6 +56,7 @@ def demo(ctx: typer.Context, rpc: RpcOption = None) -> None:
             print_report(chain, settings)
             provenance(p)
         console.print(f"chain: {chain.endpoint}, block {chain.web3.eth.block_number}")
+    replay_and_drill(settings)  # once the chain is closed: replay re-executes its blocks from the data folder
 
 
 def participants(p: Platform, people: dict[str, Identity]) -> None:

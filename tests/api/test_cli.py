@@ -169,8 +169,11 @@ def test_demo_runs_end_to_end(home: Path) -> None:
     assert "the municipal pool pays 160,000.00, district 500103 pays 80,000.00" in out  # 40% and 20% of 400,000
     assert "48,000.00 to the municipal pool, 24,000.00 to district 500103" in out  # 120,000 shared back 40:20
     assert "applications: 1 REPAID, 2 REPAID, 3 COMPENSATED, 4 DECLINED" in out
+    assert "ok: replayed" in out and "everything matches" in out  # the regulator's replay (issue 16)
+    assert "record check 'signatures' fails" in out and "caught: the edited record of application 1" in out
     again = run(home, "demo")  # resumes: same chain, the catalogue already full, the log grows
     assert "already deployed and live" in again and "nothing to ingest" in again
+    assert "ok: replayed" in again  # the drill edited a throwaway copy: this home still replays clean
     assert "policy v1 is in force (kept)" in again and "applications: 5 REPAID, 6 REPAID, 7 COMPENSATED" in again
     assert "│ enterprise-3 " in again and "│ ? " not in again  # the loans' enterprises are named in the table
     store = LogStore(open_engine(Settings.build(home, None).db_url))
