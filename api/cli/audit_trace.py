@@ -8,14 +8,13 @@ import json
 import os
 import re
 import tempfile
-from collections.abc import Iterator, Mapping, Sequence
-from contextlib import contextmanager
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from api import ApiError
-from api.cli.context import opened
+from api.cli.context import database, opened
 from api.settings import Settings
 from ledger.errors import VerificationError
 
@@ -65,7 +64,7 @@ def run(settings: Settings, asked: Asked, kind: str, out: Path | None) -> None:
     given = [v for v in (asked.enterprise, asked.dataset, asked.asset, asked.application) if v is not None]
     if len(given) != 1:
         raise ApiError("give one target: --enterprise, --dataset, --asset or --application")
-    with opened(settings) as chain, _engine(settings) as engine:
+    with opened(settings) as chain, database(settings) as engine:
         found = gathered(chain, settings, engine, asked)
     text = rendered(found, kind)
     failed = [e for e in found.log if e.proof.status == "failed"]
@@ -236,17 +235,6 @@ def _log_lines(e: LogEntry) -> list[str]:
 
 def _args(args: Mapping[str, Any]) -> str:
     return ", ".join(f"{k}={v}" for k, v in args.items() if k != "signature")
-
-
-@contextmanager
-def _engine(settings: Settings) -> Iterator[Engine]:
-    from ledger.migrations import open_engine
-
-    engine = open_engine(settings.db_url)
-    try:
-        yield engine
-    finally:
-        engine.dispose()
 
 
 def _write(path: Path, text: str) -> None:

@@ -24,6 +24,8 @@ from api.settings import Settings
 from ledger.errors import LedgerError
 
 if TYPE_CHECKING:
+    from sqlalchemy.engine import Engine
+
     from devnet import DevnetConfig
     from ledger.chain import Chain, Identity, KeyStore, TransactionSender
     from ledger.chain.backends.embedded import EmbeddedChain
@@ -105,6 +107,18 @@ def opened(settings: Settings) -> Iterator[Chain]:
         yield chain
     finally:
         chain.close()
+
+
+@contextmanager
+def database(settings: Settings) -> Iterator[Engine]:
+    """The platform's database (migrated to the head), disposed of on leaving."""
+    from ledger.migrations import open_engine
+
+    engine = open_engine(settings.db_url)
+    try:
+        yield engine
+    finally:
+        engine.dispose()
 
 
 def embedded(settings: Settings) -> EmbeddedChain:

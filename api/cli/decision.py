@@ -59,19 +59,16 @@ def show(
 
 def stored_record(chain: Chain, settings: Settings, number: int) -> tuple[bytes, str]:
     """(the record, its hash): the stored signatures on the payload whose SHA-256 the chain decided, joined."""
+    from api.cli.context import database
     from api.cli.loan import loan_ledger
-    from ledger.migrations import open_engine
     from oracle import record
     from oracle.store import records_for
 
     decided = loan_ledger(chain, settings).decision(number).record_hash
     if int(decided, 16) == 0:
         raise ApiError(f"application {number} has no final decision on chain yet")
-    engine = open_engine(settings.db_url)
-    try:
+    with database(settings) as engine:
         stored = [bytes(r) for r in records_for(engine, number)]
-    finally:
-        engine.dispose()
     matching = [r for r in stored if record.record_hash(r) == decided]
     if not matching:
         raise ApiError(f"no stored record of application {number} has the hash decided on chain ({decided})")

@@ -12,7 +12,18 @@ from typing import TYPE_CHECKING, Annotated, Any
 import typer
 
 from api import ApiError
-from api.cli.context import DbOption, RpcOption, State, console, keystore, opened, registry, reported, sender_for
+from api.cli.context import (
+    DbOption,
+    RpcOption,
+    State,
+    console,
+    database,
+    keystore,
+    opened,
+    registry,
+    reported,
+    sender_for,
+)
 from api.settings import Settings
 from ledger.errors import VerificationError
 
@@ -49,14 +60,10 @@ def session(ctx: typer.Context, rpc: str | None, db: str | None) -> Iterator[tup
 
 @contextmanager
 def _store(settings: Settings) -> Iterator[LogStore]:
-    from ledger.migrations import open_engine
     from ledger.provenance import LogStore
 
-    engine = open_engine(settings.db_url)
-    try:
+    with database(settings) as engine:
         yield LogStore(engine)
-    finally:
-        engine.dispose()
 
 
 def _log_contract(chain: Chain, settings: Settings) -> ProvenanceLog:

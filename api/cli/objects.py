@@ -4,20 +4,17 @@ from __future__ import annotations
 
 import sys
 from collections import Counter
-from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
 import typer
 
 from api import ApiError
-from api.cli.context import DbOption, State, console, reported
+from api.cli.context import DbOption, State, console, database, reported
 
 if TYPE_CHECKING:
-    from sqlalchemy.engine import Engine
 
-    from api.settings import Settings
+    pass
 
 group = typer.Typer(help="Content-addressed objects: models, feature vectors, decision records by SHA-256.",
                     no_args_is_help=True)
@@ -35,7 +32,7 @@ def export(ctx: typer.Context, folder: Annotated[Path, typer.Argument(metavar="D
     from api.objects import every
 
     settings = ctx.ensure_object(State).settings(None, db)
-    with _engine(settings) as engine:
+    with database(settings) as engine:
         found = {o.sha256: o for o in every(engine, settings.home / "models")}
     folder.mkdir(parents=True, exist_ok=True)
     for sha256, o in found.items():
@@ -57,7 +54,7 @@ def get(ctx: typer.Context, sha256: Annotated[str, typer.Argument(metavar="SHA25
     if not SHA256.fullmatch(wanted):
         raise ApiError(f"{sha256!r} is not a SHA-256 (64 hex digits)")
     settings = ctx.ensure_object(State).settings(None, db)
-    with _engine(settings) as engine:
+    with database(settings) as engine:
         found = get(engine, settings.home / "models", wanted)
     if out is None:
         sys.stdout.buffer.write(found.data)
@@ -69,14 +66,3 @@ def _write(path: Path, data: bytes) -> None:
     partial = path.with_name(f".{path.name}.partial")
     partial.write_bytes(data)
     partial.replace(path)
-
-
-@contextmanager
-def _engine(settings: Settings) -> Iterator[Engine]:
-    from ledger.migrations import open_engine
-
-    engine = open_engine(settings.db_url)
-    try:
-        yield engine
-    finally:
-        engine.dispose()

@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 from rich.table import Table
 
-from api.cli.context import State, console, reported
+from api.cli.context import State, console, database, reported
 from api.settings import Settings
 
 if TYPE_CHECKING:
@@ -39,13 +39,8 @@ def departments(
 def department_assessment(settings: Settings) -> list[DepartmentAssessment]:
     from ledger.catalogue.assessment import assess
     from ledger.catalogue.store import SupplyStats
-    from ledger.migrations import open_engine
-
-    engine = open_engine(settings.db_url)
-    try:
+    with database(settings) as engine:
         return assess(SupplyStats(engine))
-    finally:
-        engine.dispose()
 
 
 def table(rows: list[DepartmentAssessment]) -> Table:
