@@ -9,22 +9,10 @@ import json
 from pathlib import Path
 
 import pytest
-from oracle_world import build, copy, grant, log_events, run
+from oracle_world import grant, log_events, run
 
 from api.settings import Settings
 from ledger.chain import KeyStore
-
-
-@pytest.fixture(scope="module")
-def base(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    home = tmp_path_factory.mktemp("leak") / "home"
-    build(home)
-    return home
-
-
-@pytest.fixture
-def home(base: Path, tmp_path: Path) -> Path:
-    return copy(base, tmp_path / "home")
 
 
 def key(home: Path, name: str) -> tuple[str, str | None]:

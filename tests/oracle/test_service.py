@@ -9,22 +9,10 @@ import os
 from pathlib import Path
 
 import pytest
-from oracle_world import apply, build, copy, credtrace, grant, loan, log_events, model_folder, query, run
+from oracle_world import apply, credtrace, grant, loan, log_events, model_folder, query, run
 
 from oracle import record
 from oracle.store import records_for
-
-
-@pytest.fixture(scope="session")
-def base(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    home = tmp_path_factory.mktemp("oracle") / "home"
-    build(home)
-    return home
-
-
-@pytest.fixture
-def home(base: Path, tmp_path: Path) -> Path:
-    return copy(base, tmp_path / "home")
 
 
 def engine_records(home: Path, application_id: int) -> list[bytes]:
