@@ -126,7 +126,14 @@ class Sequencer:
         if on_chain is not None:
             consistency = prover.consistency_proof(on_chain.tree_size, newest.tree_size, self.store)
         size = prover.size_proof(newest.tree_size, self.store, self._bodies)
-        receipt = self.target.log.anchor(self.target.sender, newest.tree_size, newest.root, consistency, size)
+        try:
+            receipt = self.target.log.anchor(self.target.sender, newest.tree_size, newest.root, consistency, size)
+        except ContractRevert.named("TreeNotGrowing"):
+            # a writer killed with its anchor still in the node's pool: it was mined first; take it as ours
+            self._reconcile([newest])
+            if (held := self.store.checkpoints()[-1]).anchor_tx is None:
+                raise
+            return held
         tx = "0x" + bytes(receipt["transactionHash"]).hex()
         self.store.mark_anchored(newest.tree_size, tx, receipt["blockNumber"])
         return self.store.checkpoints()[-1]
