@@ -30,6 +30,7 @@ from api.cli import (
     replay,
     report,
     sanctions,
+    serve,
     witness,
 )
 from api.cli.context import State
@@ -78,6 +79,7 @@ decision.add_to(app)
 replay.add_to(app)
 demo.add_to(app)
 audit.add_to(app)
+serve.add_to(app)
 incident.add_to(app)
 objects.add_to(app)
 

@@ -13,22 +13,24 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, Any, ParamSpec, TypeVar
+from typing import TYPE_CHECKING, Annotated, ParamSpec, TypeVar
 
 import typer
 from rich.console import Console
 from rich.markup import escape
 
 from api import ApiError
+from api.node import embedded as embedded  # re-exported: the commands import them from here
+from api.node import embedded_config as embedded_config
+from api.node import keystore as keystore
+from api.node import opened as opened
 from api.settings import Settings
 from ledger.errors import LedgerError
 
 if TYPE_CHECKING:
     from sqlalchemy.engine import Engine
 
-    from devnet import DevnetConfig
-    from ledger.chain import Chain, Identity, KeyStore, TransactionSender
-    from ledger.chain.backends.embedded import EmbeddedChain
+    from ledger.chain import Chain, Identity, TransactionSender
     from ledger.contracts import ParticipantRegistry
 
 # Piped output (make demo, CI logs) gets room for a table instead of rich's 80 columns.
@@ -98,18 +100,6 @@ def storage_failure(exc: Exception) -> bool:
 
 
 @contextmanager
-def opened(settings: Settings) -> Iterator[Chain]:
-    """The chain at --rpc, or the embedded devnet in the home folder."""
-    from ledger.chain import connect
-
-    chain = connect(settings.rpc_url) if settings.rpc_url else embedded(settings)
-    try:
-        yield chain
-    finally:
-        chain.close()
-
-
-@contextmanager
 def database(settings: Settings) -> Iterator[Engine]:
     """The platform's database (migrated to the head), disposed of on leaving."""
     from ledger.migrations import open_engine
@@ -119,30 +109,6 @@ def database(settings: Settings) -> Iterator[Engine]:
         yield engine
     finally:
         engine.dispose()
-
-
-def embedded(settings: Settings) -> EmbeddedChain:
-    from ledger.chain import deployment
-    from ledger.chain.backends.embedded import EmbeddedChain
-
-    return EmbeddedChain(embedded_config(settings), deployment.registry_locator(settings.deployment_path))
-
-
-def embedded_config(settings: Settings, **options: Any) -> DevnetConfig:
-    """The embedded devnet's settings: the operator allowlisted, a dev-only validator key."""
-    from devnet.cli import load_or_create_key
-    from ledger.chain.backends.embedded import genesis_config
-
-    operator = keystore(settings).load("operator")
-    settings.devnet_dir.mkdir(parents=True, exist_ok=True, mode=0o700)
-    key = load_or_create_key(settings.devnet_dir / "validator.key")
-    return genesis_config(settings.devnet_dir, operator.address, key, **options)
-
-
-def keystore(settings: Settings) -> KeyStore:
-    from ledger.chain import KeyStore
-
-    return KeyStore(settings.keys_dir)
 
 
 def sender_for(chain: Chain, identity: Identity) -> TransactionSender:
