@@ -10,7 +10,7 @@ from contextlib import asynccontextmanager
 from fastapi import FastAPI
 
 from api.http import problems, requestid
-from api.http.routes import public
+from api.http.routes import jobs, public
 from api.http.service import started
 from api.settings import Settings
 
@@ -31,4 +31,5 @@ def create_app(settings: Settings) -> FastAPI:
     app.middleware("http")(requestid.stamp)
     problems.install(app)
     app.include_router(public.router)
+    app.include_router(jobs.router)
     return app

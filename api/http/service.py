@@ -1,5 +1,5 @@
 """What every request is served with: the settings, the platform the commands open, the keystore
-of the participants the platform acts for, and one writer lock.
+of the participants the platform acts for, the jobs, and one writer lock.
 
 The platform has one writer: the sequencer appends and seals in order, and transactions from one
 account take nonces in order. Routes that append to the log or send a transaction hold
@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 
 from fastapi import Request
 
+from api.http.jobs import Jobs
 from api.node import keystore, opened
 from api.platform import Platform, opened_platform
 from api.settings import Settings
@@ -27,6 +28,7 @@ class Service:
     chain: Chain
     platform: Platform
     keys: KeyStore
+    jobs: Jobs
     _lock: threading.RLock = field(default_factory=threading.RLock)
 
     @contextmanager
@@ -41,7 +43,9 @@ def started(settings: Settings) -> Iterator[Service]:
     with ExitStack() as stack:
         chain = stack.enter_context(opened(settings))
         platform = stack.enter_context(opened_platform(settings, chain))
-        yield Service(settings, chain, platform, keystore(settings))
+        jobs = Jobs(platform.engine)
+        stack.callback(jobs.close)
+        yield Service(settings, chain, platform, keystore(settings), jobs)
 
 
 def service(request: Request) -> Service:
