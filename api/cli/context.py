@@ -30,6 +30,7 @@ from ledger.errors import LedgerError
 if TYPE_CHECKING:
     from sqlalchemy.engine import Engine
 
+    from api.client import ApiClient
     from ledger.chain import Chain, Identity, TransactionSender
     from ledger.contracts import ParticipantRegistry
 
@@ -47,6 +48,10 @@ RpcOption = Annotated[
 
 DbOption = Annotated[str | None, typer.Option("--db", envvar="CREDTRACE_DB",
                                                help="SQLAlchemy URL; default SQLite in the home folder.")]
+ApiOption = Annotated[str | None, typer.Option(
+    "--api", envvar="CREDTRACE_API",
+    help="URL of a credtrace server: the command is sent there, signed with the participant's key (RFC 9421), "
+         "instead of run on this machine's platform.")]
 AsOption = Annotated[str, typer.Option("--as", help="Key name of the participant who acts.")]
 ReasonOption = Annotated[str, typer.Option(
     "--reason", help="A reason code (FALSE_DATA, LATE_REPORTING, … see README) or a text: the chain keeps the "
@@ -124,3 +129,13 @@ def registry(chain: Chain, settings: Settings) -> ParticipantRegistry:
 
     dep = deployment.load(settings.deployment_path)
     return ParticipantRegistry(deployment.contract(chain, dep, REGISTRY))
+
+
+@contextmanager
+def remote(url: str, identity: Identity) -> Iterator[ApiClient]:
+    """A client of the server at ``url`` signing as ``identity``: what a command with --api talks to.
+    The server's problems arrive as ApiProblem, an ApiError: one ``error:`` line like any other."""
+    from api.client import ApiClient
+
+    with ApiClient(url, identity) as client:
+        yield client
