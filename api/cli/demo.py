@@ -34,6 +34,7 @@ def demo(ctx: typer.Context, rpc: RpcOption = None) -> None:
     from api.cli.demo_loans import known_enterprises, loans_on_chain
     from api.cli.demo_model import credit_model
     from api.cli.demo_replay import replay_and_drill
+    from api.cli.demo_serve import offer_portal
     from api.cli.ledger import print_report
     from api.platform import opened_platform
     from ledger.chain import deployment
@@ -57,6 +58,7 @@ def demo(ctx: typer.Context, rpc: RpcOption = None) -> None:
             provenance(p)
         console.print(f"chain: {chain.endpoint}, block {chain.web3.eth.block_number}")
     replay_and_drill(settings)  # once the chain is closed: replay re-executes its blocks from the data folder
+    offer_portal(settings)
 
 
 def participants(p: Platform, people: dict[str, Identity]) -> None:

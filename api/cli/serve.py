@@ -7,6 +7,7 @@ from typing import Annotated
 import typer
 
 from api.cli.context import DbOption, RpcOption, State, console, reported
+from api.settings import Settings
 
 
 def add_to(app: typer.Typer) -> None:
@@ -22,11 +23,15 @@ def serve(
     db: DbOption = None,
 ) -> None:
     """Serve the API (signed requests, RFC 9421) and the portal until Ctrl-C."""
+    run_server(ctx.ensure_object(State).settings(rpc, db), host, port)
+
+
+def run_server(settings: Settings, host: str, port: int) -> None:
     import uvicorn
 
     from api.http.app import create_app
 
-    settings = ctx.ensure_object(State).settings(rpc, db)
-    console.print(f"credtrace serving http://{host}:{port}  (portal /portal, OpenAPI /openapi.json, "
-                  f"docs /docs); Ctrl-C stops it")
+    console.print(f"credtrace serving http://{host}:{port}  (portal http://{host}:{port}/portal, OpenAPI "
+                  f"/openapi.json, docs /docs); sign in: credtrace --home {settings.home} portal login --as bank-a; "
+                  "Ctrl-C stops it", soft_wrap=True)
     uvicorn.run(create_app(settings), host=host, port=port, log_level="warning")

@@ -171,6 +171,7 @@ def test_demo_runs_end_to_end(home: Path) -> None:
     assert "applications: 1 REPAID, 2 REPAID, 3 COMPENSATED, 4 DECLINED" in out
     assert "ok: replayed" in out and "everything matches" in out  # the regulator's replay (issue 16)
     assert "record check 'signatures' fails" in out and "caught: the edited record of application 1" in out
+    assert "not a terminal (or CI=true)" in out and f"credtrace --home {home.resolve()} serve --port 8000" in out
     again = run(home, "demo")  # resumes: same chain, the catalogue already full, the log grows
     assert "already deployed and live" in again and "nothing to ingest" in again
     assert "ok: replayed" in again  # the drill edited a throwaway copy: this home still replays clean
