@@ -24,9 +24,13 @@ pytest: $(VENV)/.installed tools postgres
 	$(VENV)/bin/pytest -n 2 --dist loadfile
 
 # Every benchmark runs even if an earlier one misses its target; the exit status says if any did.
-bench: $(VENV)/.installed tools postgres
+bench: $(VENV)/.installed $(VENV)/.bench-installed tools postgres
 	@failed=""; for b in scripts/bench/*.py; do echo "== $$b"; $(PY) $$b || failed="$$failed $$b"; done; \
 	if [ -n "$$failed" ]; then echo "targets missed in:$$failed"; exit 1; fi
+
+$(VENV)/.bench-installed: pyproject.toml $(VENV)/.installed
+	$(PY) -m pip install --quiet -e '.[test,bench]'
+	touch $@
 
 contracts: $(VENV)/.installed tools
 	$(PY) scripts/compile_contracts.py

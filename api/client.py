@@ -55,13 +55,14 @@ class Signature(httpx.Auth):
         self.signer = HTTPMessageSigner(signature_algorithm=ED25519, key_resolver=_OwnKey(identity))
 
     def auth_flow(self, request: httpx.Request) -> Generator[httpx.Request, httpx.Response, None]:
-        sign(self.signer, self.keyid, request)
+        self.sign(request, request.content)
         yield request
 
-
-def sign(signer: HTTPMessageSigner, keyid: str, request: httpx.Request) -> None:
-    signer.sign(request, key_id=keyid, nonce=secrets.token_urlsafe(18), label=LABEL, covered_component_ids=COVERED,
-                body=request.content)  # adds the RFC 9530 Content-Digest it covers
+    def sign(self, message: Any, body: bytes) -> None:
+        """Sign any request object with ``method``, ``url`` and mutable ``headers`` (httpx's, requests'
+        PreparedRequest): adds the RFC 9530 Content-Digest of ``body`` and the signature covering it."""
+        self.signer.sign(message, key_id=self.keyid, nonce=secrets.token_urlsafe(18), label=LABEL,
+                         covered_component_ids=COVERED, body=body)
 
 
 class ApiClient:

@@ -9,7 +9,7 @@ from contextlib import asynccontextmanager
 
 from fastapi import FastAPI
 
-from api.http import problems, requestid
+from api.http import openapi, problems, requestid
 from api.http.routes import jobs, public
 from api.http.service import started
 from api.settings import Settings
@@ -30,6 +30,7 @@ def create_app(settings: Settings) -> FastAPI:
     app = FastAPI(title="credtrace", version=VERSION, description=DESCRIPTION, lifespan=lifespan)
     app.middleware("http")(requestid.stamp)
     problems.install(app)
+    openapi.install(app)
     app.include_router(public.router)
     app.include_router(jobs.router)
     return app

@@ -90,10 +90,11 @@ CATALOGUE: tuple[ProblemType, ...] = (
 )
 
 
-def answer(request: Request, kind: ProblemType, detail: str, **extra: Any) -> JSONResponse:
+def answer(request: Request, kind: ProblemType, detail: str, headers: dict[str, str] | None = None,
+           **extra: Any) -> JSONResponse:
     body = {"type": kind.uri, "title": kind.title, "status": kind.status, "detail": detail,
             "instance": request.url.path, "request_id": request_id(request), **extra}
-    return JSONResponse(body, status_code=kind.status, media_type=MEDIA_TYPE)
+    return JSONResponse(body, status_code=kind.status, media_type=MEDIA_TYPE, headers=headers)
 
 
 def of_error(exc: Exception) -> ProblemType:
@@ -115,7 +116,7 @@ async def _problem(request: Request, exc: Exception) -> JSONResponse:
 async def _http(request: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, HTTPException)
     kind = BY_STATUS.get(exc.status_code, BAD_REQUEST)
-    return answer(request, kind, str(exc.detail))
+    return answer(request, kind, str(exc.detail), headers=dict(exc.headers or {}))  # 405 keeps its Allow
 
 
 async def _invalid(request: Request, exc: Exception) -> JSONResponse:
