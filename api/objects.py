@@ -20,7 +20,7 @@ from pathlib import Path
 import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 
-from api import ApiError
+from api import ApiError, NotFound
 from oracle.store import records, vectors
 
 _ID16 = re.compile(r"[0-9a-f]{16}")
@@ -60,7 +60,7 @@ def get(engine: Engine, models: Path, sha256: str) -> Object:
     for folder, model in _models(models):
         if model.sha256 == sha256 or sha256.startswith(folder):
             return _named(folder, model)
-    raise ApiError(f"no model artifact, feature vector or decision record has SHA-256 {sha256}")
+    raise NotFound(f"no model artifact, feature vector or decision record has SHA-256 {sha256}")
 
 
 def _models(models: Path) -> Iterator[tuple[str, Object]]:

@@ -29,6 +29,7 @@ Errors (all in ``ledger.errors``)::
     │   └── ContractRevert    the contract reverted; ``.error`` is its name, ``.args`` its arguments
     ├── DeploymentError       no deployment, a live one already, or on-chain code that differs
     ├── EventError            a provenance event does not fit the model
+    ├── NotFound              an event (or another thing asked for by its id) is not there
     ├── VerificationError     a proof, signature or record did not verify (names what failed)
     ├── IdentityError         keys missing, malformed, or about to be overwritten
     ├── IdentifierError       a malformed credit code or identity number (``ledger.identifiers.errors``)

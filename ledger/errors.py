@@ -69,6 +69,10 @@ class EventError(LedgerError):
     """A provenance event does not fit the model (the message names the field)."""
 
 
+class NotFound(LedgerError):
+    """What was asked for by its id is not there (an event by index or leaf hash); the API answers 404."""
+
+
 class VerificationError(LedgerError):
     """A proof, signature or record did not verify; the message names what failed."""
 

@@ -13,6 +13,7 @@ import typer
 
 from api import ApiError
 from api.cli.context import (
+    ApiOption,
     DbOption,
     RpcOption,
     State,
@@ -21,6 +22,7 @@ from api.cli.context import (
     keystore,
     opened,
     registry,
+    remote,
     reported,
     sender_for,
 )
@@ -67,12 +69,9 @@ def _store(settings: Settings) -> Iterator[LogStore]:
 
 
 def _log_contract(chain: Chain, settings: Settings) -> ProvenanceLog:
-    from ledger.chain import deployment
-    from ledger.contracts import ProvenanceLog
-    from ledger.contracts.provenance_log import NAME as LOG_CONTRACT
+    from api.actions.proofs import log_contract
 
-    dep = deployment.load(settings.deployment_path)
-    return ProvenanceLog(deployment.contract(chain, dep, LOG_CONTRACT))
+    return log_contract(chain, settings)
 
 
 @group.command("append")
@@ -126,20 +125,27 @@ def _append_file(sequencer: Sequencer, events: EventFile, key: str) -> range:
 @group.command("prove")
 @reported
 def prove_(ctx: typer.Context, event_ids: Annotated[list[str], typer.Argument(metavar="EVENT_ID...")],
-           rpc: RpcOption = None, db: DbOption = None) -> None:
+           rpc: RpcOption = None, db: DbOption = None, api: ApiOption = None,
+           by: Annotated[str, typer.Option("--as", help="With --api: the key name that signs the request.")]
+           = "auditor") -> None:
     """Print each EVENT_ID's witness (event + inclusion proof against the newest anchored checkpoint).
 
     EVENT_ID is the event's leaf index or its leaf hash (hex). One id prints one JSON document;
     several print JSON Lines, one witness per line, all against the same checkpoint."""
-    from ledger.provenance.witness import prove_all
+    from api.actions.proofs import witnesses as proved
 
-    with session(ctx, rpc, db) as (settings, chain, store):
-        witnesses = prove_all(store, event_ids, witness_check(chain, settings))
-        if len(event_ids) == 1:
-            console.print_json(json.dumps(next(witnesses)))
-            return
-        for witness in witnesses:
-            print(json.dumps(witness, separators=(",", ":")), flush=True)
+    if api is not None:
+        settings = ctx.ensure_object(State).settings(rpc, db)
+        with remote(api, keystore(settings).load(by)) as client:
+            found = client.get("/v1/log/witnesses", event=event_ids)
+    else:
+        with session(ctx, rpc, db) as (settings, chain, store):
+            found = proved(store, event_ids, witness_check(chain, settings))
+    if len(event_ids) == 1:
+        console.print_json(json.dumps(found[0]))
+        return
+    for witness in found:
+        print(json.dumps(witness, separators=(",", ":")), flush=True)
 
 
 @group.command("check")
@@ -173,16 +179,15 @@ def check_(ctx: typer.Context, witness: Path, rpc: RpcOption = None, against: Ag
 
 
 def newest_anchored(store: LogStore) -> StoredCheckpoint:
-    anchored = [h for h in store.checkpoints() if h.anchor_tx is not None]
-    if not anchored:
-        raise ApiError("no checkpoint is anchored yet: run `credtrace log append`")
-    return anchored[-1]
+    from api.actions.proofs import newest_anchored as newest
+
+    return newest(store)
 
 
 def witness_check(chain: Chain, settings: Settings) -> WitnessCheck:
-    from ledger.provenance.witness import WitnessCheck
+    from api.actions.proofs import witness_check as check
 
-    return WitnessCheck(_log_contract(chain, settings), registry(chain, settings))
+    return check(chain, settings)
 
 
 def _witnesses(path: Path) -> list[tuple[int, Any]]:
@@ -213,36 +218,40 @@ def _witnesses(path: Path) -> list[tuple[int, Any]]:
 @reported
 def checkpoint(ctx: typer.Context, vkey: Annotated[bool, typer.Option(
         "--vkey", help="Print the operator's note verifier key instead: <name>+<key id hex>+<base64 key>.")] = False,
-               rpc: RpcOption = None, db: DbOption = None) -> None:
+               rpc: RpcOption = None, db: DbOption = None, api: ApiOption = None) -> None:
     """Print the newest anchored checkpoint as a C2SP signed note (c2sp.org/tlog-checkpoint), with the
-    witnesses' cosignatures."""
-    from ledger.chain import deployment
-    from ledger.provenance.checkpoint import verifier_key
-    from ledger.provenance.witness import cosigned_note
+    witnesses' cosignatures. With --api, the server's (anyone may read it: no key needed)."""
+    from api.actions.proofs import head, verifier_key
 
+    if api is not None:
+        from api.client import ApiClient
+
+        with ApiClient(api) as client:
+            print(client.get("/v1/log/vkey")["vkey"] if vkey else client.get("/v1/log/checkpoint")["note"],
+                  end="\n" if vkey else "")
+        return
     with session(ctx, rpc, db) as (settings, chain, store):
         check = witness_check(chain, settings)
         if vkey:
-            key = check.registry.participant(deployment.load(settings.deployment_path).deployer).signing_key
-            print(verifier_key(check.log.origin, key))
+            print(verifier_key(settings, check))
             return
-        head = newest_anchored(store)
-        print(cosigned_note(head, check, store), end="")
+        print(head(store, check).note, end="")
 
 
 @group.command("consistency")
 @reported
-def consistency(ctx: typer.Context, old: int, new: int, db: DbOption = None) -> None:
+def consistency(ctx: typer.Context, old: int, new: int, db: DbOption = None, api: ApiOption = None) -> None:
     """Print the consistency proof between tree sizes OLD and NEW (RFC 9162 §2.1.4) as JSON."""
-    from ledger.provenance import prover
-    from ledger.provenance.proof import ConsistencyProof
+    from api.actions.proofs import consistency as proof
 
+    if api is not None:
+        from api.client import ApiClient
+
+        with ApiClient(api) as client:
+            print(json.dumps(client.get("/v1/log/consistency", old=old, new=new)))
+        return
     with _store(ctx.ensure_object(State).settings(None, db)) as store:
-        sealed = store.checkpoints()[-1].tree_size if store.checkpoints() else 0
-        if not 0 <= old <= new <= sealed:
-            raise ApiError(f"sizes must satisfy 0 <= OLD <= NEW <= {sealed} (the sealed tree), got {old} and {new}")
-        hashes = tuple(prover.consistency_proof(old, new, store))
-    print(json.dumps(ConsistencyProof(old, new, hashes).to_json()))
+        print(json.dumps(proof(store, old, new)))
 
 
 @group.command("verify")

@@ -22,9 +22,10 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse
 
 from api import ApiError
+from api import NotFound as ApiNotFound
 from api.http.requestid import request_id
 from ledger.catalogue.errors import AccessDenied, SupplyRefused
-from ledger.errors import ChainError, ContractRevert, IdentityError, LedgerError, VerificationError
+from ledger.errors import ChainError, ContractRevert, IdentityError, LedgerError, NotFound, VerificationError
 from ledger.identifiers.errors import IdentifierError
 from oracle.errors import OracleError
 from scoring.errors import ScoringError
@@ -78,6 +79,7 @@ INTERNAL = ProblemType("internal", 500, "An unexpected failure; the server logge
 
 # Most specific first: the first class an exception is an instance of names its problem.
 BY_ERROR: tuple[tuple[type[Exception], ProblemType], ...] = (
+    (NotFound, NOT_FOUND), (ApiNotFound, NOT_FOUND),
     (AccessDenied, ACCESS_DENIED), (SupplyRefused, SUPPLY_REFUSED), (ContractRevert, REVERTED),
     (VerificationError, VERIFICATION), (IdentifierError, IDENTIFIER), (IdentityError, BAD_REQUEST),
     (ChainError, CHAIN_DOWN), (LedgerError, LEDGER), (OracleError, ORACLE), (ScoringError, SCORING),

@@ -88,6 +88,13 @@ class KeyStore:
     def all(self) -> list[Identity]:
         return [self.load(n) for n in self.names()]
 
+    def by_address(self, address: str) -> Identity:
+        """The identity whose chain account is ``address`` (the server acting for a signed caller)."""
+        found = next((i for i in self.all() if i.address.lower() == address.lower()), None)
+        if found is None:
+            raise IdentityError(f"this platform holds no key for {address}")
+        return found
+
     def _path(self, name: str) -> Path:
         if not name.replace("-", "").isalnum():
             raise IdentityError(f"key name {name!r} must be letters, digits and dashes")

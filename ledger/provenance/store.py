@@ -264,6 +264,19 @@ class LogStore(NodeReader):
             rows = conn.execute(sa.select(checkpoints).order_by(checkpoints.c.tree_size))
             return [_checkpoint(r) for r in rows]
 
+    def newest_anchored(self) -> StoredCheckpoint | None:
+        """The largest checkpoint anchored on chain, in one indexed read (the API serves it per request)."""
+        q = (sa.select(checkpoints).where(checkpoints.c.anchor_tx.is_not(None))
+             .order_by(checkpoints.c.tree_size.desc()).limit(1))
+        with self._reading() as conn:
+            row = conn.execute(q).one_or_none()
+        return None if row is None else _checkpoint(row)
+
+    def sealed_size(self) -> int:
+        """The size of the newest checkpoint (0 before the first seal)."""
+        with self._reading() as conn:
+            return int(conn.scalar(sa.select(sa.func.coalesce(sa.func.max(checkpoints.c.tree_size), 0))))
+
     def add_cosignature(self, tree_size: int, cosigner: str, line: str) -> None:
         """Keep a witness's cosignature line of the checkpoint at ``tree_size`` (the first one it gave)."""
         with self._writing() as conn:

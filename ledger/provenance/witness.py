@@ -22,7 +22,7 @@ from typing import Any
 
 from ledger.contracts.participant_registry import ParticipantRegistry
 from ledger.contracts.provenance_log import Anchoring, ProvenanceLog
-from ledger.errors import LedgerError, VerificationError
+from ledger.errors import LedgerError, NotFound, VerificationError
 from ledger.provenance import proof, prover
 from ledger.provenance.checkpoint import Checkpoint, open_note
 from ledger.provenance.event import Event
@@ -48,12 +48,12 @@ def prove_all(store: LogStore, event_ids: Iterable[str], check: WitnessCheck) ->
     if not all(_is_index(event_id) for event_id in event_ids):
         store.index_leaves()  # once for all the hashes looked up
     indexes = [_resolve(store, event_id, size) for event_id in event_ids]
-    anchored = [h for h in store.checkpoints() if h.anchor_tx is not None]
-    late = [i for i in indexes if not anchored or i >= anchored[-1].tree_size]
-    if late:
-        raise LedgerError(f"event {late[0]} is not yet in an anchored checkpoint; run `credtrace log append` "
-                          "or let the sequencer seal")
-    head, proofs = anchored[-1], prover.Prover(store)
+    head = store.newest_anchored()
+    late = [i for i in indexes if head is None or i >= head.tree_size]
+    if late or head is None:
+        raise LedgerError(f"event {late[0] if late else ''} is not yet in an anchored checkpoint; run "
+                          "`credtrace log append` or let the sequencer seal")
+    proofs = prover.Prover(store)
     note = cosigned_note(head, check, store)
     stored = store.events_at(indexes)
     for index in indexes:
@@ -165,12 +165,12 @@ def _resolve(store: LogStore, event_id: str, size: int) -> int:
     if _is_index(event_id):
         index = int(text)
         if index >= size:
-            raise LedgerError(f"no event {index}: the log has {size} events")
+            raise NotFound(f"no event {index}: the log has {size} events")
         return index
     try:
         found = store.find(bytes.fromhex(text))
     except ValueError:
         found = None
     if found is None:
-        raise LedgerError(f"no event with id or leaf hash {event_id!r}")
+        raise NotFound(f"no event with id or leaf hash {event_id!r}")
     return found
