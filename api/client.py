@@ -75,8 +75,20 @@ class ApiClient:
     def get(self, path: str, **params: Any) -> Any:
         return self._answer(self.http.get(path, params={k: v for k, v in params.items() if v is not None}))
 
+    def fetch(self, path: str, **params: Any) -> httpx.Response:
+        """A GET whose answer is not JSON (text, Turtle, bytes): the response itself, or ApiProblem."""
+        response = self.http.get(path, params={k: v for k, v in params.items() if v is not None})
+        if not response.is_success:
+            self._answer(response)
+        return response
+
     def post(self, path: str, body: Any = None) -> Any:
         return self._answer(self.http.post(path, json=body))
+
+    def post_bytes(self, path: str, data: bytes, **params: Any) -> Any:
+        """POST ``data`` as it is (a file: ``application/octet-stream``); the JSON answer."""
+        return self._answer(self.http.post(path, content=data, headers={"Content-Type": "application/octet-stream"},
+                                           params={k: v for k, v in params.items() if v is not None}))
 
     def delete(self, path: str) -> Any:
         return self._answer(self.http.delete(path))

@@ -1,6 +1,6 @@
 """``credtrace incident``: the leak emergency plan (seeds R7), carried out as far as the platform can.
 
-``open`` traces the leaked file (:mod:`api.cli.leak`; an untraceable file opens nothing), then, in this
+``open`` traces the leaked file (:mod:`api.actions.leak`; an untraceable file opens nothing), then, in this
 order, so that a failure leaves nothing half-done behind it: checks the INCIDENT events it will log
 (the reason is free text: no raw identifier enters the log); a regulator suspends each recipient on
 chain (``ParticipantRegistry.suspend``, reason code ``DATA_LEAK``); the INCIDENT events are appended,
@@ -23,11 +23,11 @@ from typing import TYPE_CHECKING, Annotated, Any
 import typer
 
 from api import ApiError
+from api.actions.leak import UNTRACEABLE
 from api.cli.context import AsOption, RpcOption, State, console, keystore, opened, reported, sender_for
-from api.cli.leak import UNTRACEABLE
 
 if TYPE_CHECKING:
-    from api.cli.leak import Leak
+    from api.actions.leak import Leak
     from api.platform import Platform
     from ledger.chain import KeyStore
 
@@ -50,7 +50,7 @@ def add_to(app: typer.Typer) -> None:
 def open_(ctx: typer.Context, leak: LeakOption, reason: TextOption,
           by: AsOption = "regulator", rpc: RpcOption = None) -> None:
     """Trace a leaked file, suspend its recipient on chain, log the incident and write its report."""
-    from api.cli.leak import traced
+    from api.actions.leak import read, traced
     from api.platform import now_iso, opened_platform
     from ledger.provenance.witness import WitnessCheck
 
@@ -59,7 +59,7 @@ def open_(ctx: typer.Context, leak: LeakOption, reason: TextOption,
     regulator = keys.load(by)
     with opened(settings) as chain, opened_platform(settings, chain) as p:
         _regulator(p, regulator.address, by)
-        found = traced(leak, p.sequencer.store, WitnessCheck(p.log, p.registry))
+        found = traced(str(leak), read(leak), p.sequencer.store, WitnessCheck(p.log, p.registry))
         if not found.found:
             raise ApiError(UNTRACEABLE.format(path=leak) + "; no incident opened")
         ident = hashlib.sha256(f"{found.sha256}\x00{time}".encode()).hexdigest()[:16]
@@ -141,7 +141,7 @@ def _report(ident: str, time: str, reason: str, by: str, found: Leak, suspended:
             events: list[int], names: dict[str, str]) -> dict[str, Any]:
     exports = found.to_json()["exports"]
     return {"id": ident, "status": "open", "opened": {"at": time, "by": by, "reason": reason, "events": events},
-            "leak": {"file": str(found.path), "sha256": found.sha256},
+            "leak": {"file": found.name, "sha256": found.sha256},
             "recipients": [{"account": r, "name": names.get(r), **suspended[r]} for r in found.recipients],
             "enterprises": sorted({e["enterprise"] for e in exports if e["enterprise"]}),
             "consents": sorted({e["consent"] for e in exports if e["consent"]}),

@@ -9,7 +9,7 @@ from typing import Annotated
 
 import typer
 
-from api.cli.context import DbOption, RpcOption, State, reported
+from api.cli.context import ApiOption, DbOption, RpcOption, State, reported
 
 
 def add_to(group: typer.Typer) -> None:
@@ -30,11 +30,17 @@ def trace(
     out: Annotated[Path | None, typer.Option("--out", metavar="FILE", help="Write the output to FILE.")] = None,
     rpc: RpcOption = None,
     db: DbOption = None,
+    api: ApiOption = None,
+    by: Annotated[str, typer.Option("--as", help="With --api: the auditor (or regulator) who signs.")] = "auditor",
 ) -> None:
     """Every provenance event about the target and the chain events that go with it, oldest first, each
     event proved against a root anchored on chain. Exit 1 if any proof fails (a tampered event)."""
     from api.cli import audit_trace
 
-    asked = audit_trace.Asked(enterprise, dataset, asset, application)
+    kind = audit_trace.output_kind(as_json, fmt)
+    target = audit_trace.asked(enterprise, dataset, asset, application)
     settings = ctx.ensure_object(State).settings(rpc, db)
-    audit_trace.run(settings, asked, audit_trace.output_kind(as_json, fmt), out)
+    if api is not None:
+        audit_trace.run_remote(api, settings, by, target, kind, out)
+    else:
+        audit_trace.run(settings, target, kind, out)

@@ -147,7 +147,7 @@ def test_prov_json_reads_back_in_prov_and_validates_against_its_schema(demo: Pat
 
 
 def built(home: Path, enterprise: str) -> Any:
-    from api.cli.audit_trace import Asked, gathered
+    from api.actions.trace import Asked, gathered
     from api.cli.context import opened
     from ledger.lineage.provdoc import document
     from ledger.migrations import open_engine

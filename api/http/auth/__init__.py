@@ -17,6 +17,6 @@ in the provenance log as ``DENIED``, like the access gate's refusals. The signat
 is the maintained ``http-message-signatures`` package; this package adds the policy.
 """
 
-from api.http.auth.caller import Caller, DataReader, Signed, signed, with_role
+from api.http.auth.caller import Caller, DataReader, Signed, reading, signed, with_role
 
-__all__ = ["Caller", "DataReader", "Signed", "signed", "with_role"]
+__all__ = ["Caller", "DataReader", "Signed", "reading", "signed", "with_role"]

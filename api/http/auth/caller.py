@@ -77,3 +77,18 @@ def with_role(*roles: Role) -> Callable[..., Awaitable[Caller]]:
         return caller
 
     return allowed
+
+
+def reading(*roles: Role) -> Callable[..., Awaitable[Caller]]:
+    """:func:`with_role` for routes that read enterprise data: the caller must sign (:data:`DataReader`) and
+    hold one of ``roles``; a refusal for either reason is recorded as ``DENIED``, like the gate's."""
+
+    async def allowed(request: Request, caller: DataReader, svc: Annotated[Service, Depends(service)]) -> Caller:
+        if caller.role not in roles:
+            names = " or ".join(r.name.lower() for r in roles)
+            refused = Problem(FORBIDDEN, f"{caller.account} is a {caller.role.name.lower()}; this needs a {names}")
+            await run_in_threadpool(_record, request, svc, refused.detail)
+            raise refused
+        return caller
+
+    return allowed
