@@ -11,12 +11,14 @@ import typer
 
 from api import ApiError
 from api.cli.context import (
+    ApiOption,
     ReasonOption,
     RpcOption,
     State,
     console,
     keystore,
     opened,
+    remote,
     reported,
     sender_for,
 )
@@ -163,11 +165,9 @@ def _models(ctx: typer.Context, rpc: str | None) -> tuple[Settings, KeyStore]:
 
 
 def model_registry(chain: Chain, settings: Settings) -> ModelRegistry:
-    from ledger.chain import deployment
-    from ledger.contracts import ModelRegistry
-    from ledger.contracts.model_registry import NAME as MODELS
+    from api.actions.oversight import model_registry as registry
 
-    return ModelRegistry(deployment.contract(chain, deployment.load(settings.deployment_path), MODELS))
+    return registry(chain, settings)
 
 
 @group.command("register")
@@ -208,29 +208,38 @@ def _stated_id(report: Path) -> object:
 @group.command("approve")
 @reported
 def approve(ctx: typer.Context, model_id: str, by: Annotated[str, typer.Option("--as")] = "regulator",
-            rpc: RpcOption = None) -> None:
+            rpc: RpcOption = None, api: ApiOption = None) -> None:
     """A regulator approves a registered model: from now on it may serve decisions."""
-    from ledger.contracts.model_registry import id_bytes
+    from api.actions import oversight
 
-    id_bytes(model_id)  # a malformed id is refused before any chain is opened
+    oversight.model_id(model_id)  # a malformed id is refused before any chain is opened
     settings, store = _models(ctx, rpc)
-    with opened(settings) as chain:
-        model_registry(chain, settings).approve(sender_for(chain, store.load(by)), model_id)
+    if api is not None:
+        with remote(api, store.load(by)) as client:
+            client.post(f"/v1/models/{model_id}/approval")
+    else:
+        with opened(settings) as chain:
+            oversight.approve(model_registry(chain, settings), sender_for(chain, store.load(by)), model_id)
     console.print(f"approved {model_id}")
 
 
 @group.command("retire")
 @reported
 def retire(ctx: typer.Context, model_id: str, reason: ReasonOption,
-           by: Annotated[str, typer.Option("--as")] = "regulator", rpc: RpcOption = None) -> None:
+           by: Annotated[str, typer.Option("--as")] = "regulator", rpc: RpcOption = None,
+           api: ApiOption = None) -> None:
     """A regulator retires a model: it no longer serves decisions."""
+    from api.actions import oversight
     from api.platform import opened_platform
-    from ledger.contracts.model_registry import id_bytes
     from ledger.contracts.reason import encode
 
-    id_bytes(model_id)  # both checked before any chain is opened
-    why = encode(reason)
+    oversight.model_id(model_id)  # both checked before any chain is opened
+    encode(reason)
     settings, store = _models(ctx, rpc)
-    with opened(settings) as chain, opened_platform(settings, chain) as p, p.reasons.keeping(why):
-        model_registry(chain, settings).retire(sender_for(chain, store.load(by)), model_id, reason)  # one commit
+    if api is not None:
+        with remote(api, store.load(by)) as client:
+            client.post(f"/v1/models/{model_id}/retirement", {"reason": reason})
+    else:
+        with opened(settings) as chain, opened_platform(settings, chain) as p:
+            oversight.retire(p, model_registry(chain, settings), sender_for(chain, store.load(by)), model_id, reason)
     console.print(f"retired {model_id}")

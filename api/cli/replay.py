@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 import os
+import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -14,7 +15,11 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 
 from api import ApiError
-from api.cli.context import DbOption, RpcOption, State, console, opened, reported
+from api.cli.context import ApiOption, DbOption, RpcOption, State, console, keystore, opened, remote, reported
+from api.settings import Settings
+
+POLL = 0.5
+"""Seconds between looks at a server's replay job."""
 
 if TYPE_CHECKING:
     from api.replay.report import Report
@@ -34,6 +39,8 @@ def replay(
         "--json", help='{"ok", "blocks", "events", "decisions", "mismatches": [{"step", "where", "what"}]}')] = False,
     html: Annotated[Path | None, typer.Option("--html", metavar="FILE",
                                               help="Also write the report as a self-contained HTML page.")] = None,
+    api: ApiOption = None,
+    by: Annotated[str, typer.Option("--as", help="With --api: the regulator who starts the replay.")] = "regulator",
 ) -> None:
     """Replay the ledger from genesis: the chain (re-executed on the embedded devnet), the state rebuilt from
     chain events and the log against the contracts and the platform's tables, every decision re-run, the whole
@@ -41,8 +48,11 @@ def replay(
     from api.replay.run import replay as run
 
     settings = ctx.ensure_object(State).settings(rpc, db)
-    with _bars(not as_json) as tasks:
-        found = run(settings, opened, tasks)
+    if api is not None:
+        found = _remote(api, settings, by)
+    else:
+        with _bars(not as_json) as tasks:
+            found = run(settings, opened, tasks)
     if html is not None:
         _write(html, found)
     _print(found, as_json)
@@ -50,6 +60,21 @@ def replay(
         raise typer.Exit(1)
     if not found.ok:
         raise ApiError(found.summary())
+
+
+def _remote(url: str, settings: Settings, by: str) -> Report:
+    """The replay run by the server as a job (``POST /v1/replays``), waited for; its report."""
+    from api.replay.report import Report
+
+    with remote(url, keystore(settings).load(by)) as client:
+        job = client.post("/v1/replays")
+        while job["state"] in ("queued", "running"):
+            time.sleep(POLL)
+            job = client.get(f"/v1/jobs/{job['id']}")
+    if job["state"] != "succeeded":
+        problem = job.get("problem") or {}
+        raise ApiError(f"the server's replay job {job['id']} {job['state']}: {problem.get('detail', 'no result')}")
+    return Report.from_json(job["result"])
 
 
 @contextmanager

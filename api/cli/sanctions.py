@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING
 import typer
 
 from api.cli.context import (
+    ApiOption,
     AsOption,
     ReasonOption,
     RpcOption,
@@ -15,13 +16,16 @@ from api.cli.context import (
     console,
     keystore,
     opened,
+    remote,
     reported,
     sender_for,
 )
 
 if TYPE_CHECKING:
+    from api.actions.oversight import SanctionAct
     from ledger.contracts.sanctions_list import SanctionChange
 
+PATHS = {"sanction": "/v1/sanctions", "lift": "/v1/sanctions/lifts"}
 group = typer.Typer(help="The sanctions list (SanctionsList), keyed by enterprise pseudonym.", no_args_is_help=True)
 
 
@@ -32,17 +36,17 @@ def add_to(app: typer.Typer) -> None:
 @group.command("add")
 @reported
 def add(ctx: typer.Context, credit_code: str, reason: ReasonOption, by: AsOption = "regulator",
-        rpc: RpcOption = None) -> None:
+        rpc: RpcOption = None, api: ApiOption = None) -> None:
     """List an enterprise: the gate and the oracle refuse to serve it from now on."""
-    _act(ctx, "sanction", credit_code, reason, by, rpc)
+    _act(ctx, "sanction", credit_code, reason, by, rpc, api)
 
 
 @group.command("lift")
 @reported
 def lift(ctx: typer.Context, credit_code: str, reason: ReasonOption, by: AsOption = "regulator",
-         rpc: RpcOption = None) -> None:
+         rpc: RpcOption = None, api: ApiOption = None) -> None:
     """Lift a sanction."""
-    _act(ctx, "lift", credit_code, reason, by, rpc)
+    _act(ctx, "lift", credit_code, reason, by, rpc, api)
 
 
 @group.command("show")
@@ -72,18 +76,19 @@ def line(change: SanctionChange, texts: dict[str, str]) -> str:
     return f"  {when} {what} by {change.by} (block {change.block}): {decode(change.reason.raw, texts)}"
 
 
-def _act(ctx: typer.Context, action: str, credit_code: str, why: str, by: str, rpc: str | None) -> None:
+def _act(ctx: typer.Context, act: SanctionAct, credit_code: str, why: str, by: str, rpc: str | None,
+         api: str | None) -> None:
+    from api.actions.oversight import Sanctioned, sanction, sanction_args
     from api.platform import opened_platform
-    from ledger.contracts.reason import encode
-    from ledger.identifiers.uscc import validate
 
-    code = validate(credit_code)  # both checked before any chain is opened
-    reason = encode(why)
+    sanction_args(credit_code, why)  # both checked before any chain is opened
     settings = ctx.ensure_object(State).settings(rpc)
     regulator = keystore(settings).load(by)
+    if api is not None:
+        with remote(api, regulator) as client:
+            answer = client.post(PATHS[act], {"credit_code": credit_code, "reason": why})
+        console.print(Sanctioned(answer["listed"], answer["subject"]).line(credit_code))
+        return
     with opened(settings) as chain, opened_platform(settings, chain) as p:
-        subject = p.pseudonymise(code)
-        with p.reasons.keeping(reason):  # committed with the transaction: the chain's hash has its text
-            getattr(p.sanctions, action)(sender_for(chain, regulator), subject, why)
-        listed = p.sanctions.is_sanctioned(subject)
-    console.print(f"{credit_code}: {'listed' if listed else 'not listed'} (pseudonym {subject[:16]}…)")
+        done = sanction(p, sender_for(chain, regulator), act, credit_code, why)
+    console.print(done.line(credit_code))

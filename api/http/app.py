@@ -11,7 +11,7 @@ from fastapi import FastAPI
 
 from api.http import openapi, problems, requestid
 from api.http.limits import BodyLimit
-from api.http.routes import auditors, jobs, proofs, public
+from api.http.routes import auditors, jobs, proofs, public, regulators
 from api.http.service import started
 from api.settings import Settings
 
@@ -37,4 +37,5 @@ def create_app(settings: Settings) -> FastAPI:
     app.include_router(jobs.router)
     app.include_router(proofs.router)
     app.include_router(auditors.router)
+    app.include_router(regulators.router)
     return app

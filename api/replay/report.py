@@ -46,6 +46,12 @@ class Report:
         return {"ok": self.ok, "blocks": self.blocks, "events": self.events, "decisions": self.decisions,
                 "mismatches": [m.as_json() for m in self.mismatches]}
 
+    @classmethod
+    def from_json(cls, doc: dict[str, Any]) -> Report:
+        """The report :meth:`as_json` wrote (a server's replay job's result)."""
+        return cls(int(doc["blocks"]), int(doc["events"]), int(doc["decisions"]),
+                   [Mismatch(str(m["step"]), str(m["where"]), str(m["what"])) for m in doc["mismatches"]])
+
     def summary(self) -> str:
         counts = f"{self.blocks} blocks, {self.events} events, {self.decisions} decisions"
         if self.ok:

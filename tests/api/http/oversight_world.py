@@ -49,7 +49,7 @@ def prepare(home: Path) -> tuple[Path, str]:
     run(home, "participants", "appoint", "regulator-2")
     run(home, "participants", "suspend", "regulator-2", "--reason", "KEY_COMPROMISE")
     model_id = _register_model(home)
-    _anchor(home)
+    anchor(home)
     return leaked, model_id
 
 
@@ -65,7 +65,7 @@ def _register_model(home: Path) -> str:
     return model_id
 
 
-def _anchor(home: Path) -> None:
+def anchor(home: Path) -> None:
     from api.node import opened
     from api.platform import opened_platform
 
