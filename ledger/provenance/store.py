@@ -275,7 +275,7 @@ class LogStore(NodeReader):
     def sealed_size(self) -> int:
         """The size of the newest checkpoint (0 before the first seal)."""
         with self._reading() as conn:
-            return int(conn.scalar(sa.select(sa.func.coalesce(sa.func.max(checkpoints.c.tree_size), 0))))
+            return int(conn.scalar(sa.select(sa.func.coalesce(sa.func.max(checkpoints.c.tree_size), 0))) or 0)
 
     def add_cosignature(self, tree_size: int, cosigner: str, line: str) -> None:
         """Keep a witness's cosignature line of the checkpoint at ``tree_size`` (the first one it gave)."""
