@@ -18,7 +18,6 @@ from pydantic import BaseModel
 from api.actions import leak as leaks
 from api.actions import trace as traces
 from api.http.auth import Caller, reading
-from api.http.problems import BAD_REQUEST, Problem
 from api.http.routes.proofs import Check, Svc
 from api.objects import get as get_object
 from ledger.provenance import LogStore
@@ -31,7 +30,6 @@ MEDIA = {"text": "text/plain; charset=utf-8", "json": "application/json", "prov-
 TRACE_CONTENT: dict[int | str, dict[str, Any]] = {200: {"description": "The trace in the format asked for", "content": {
     "text/plain": {"schema": {"type": "string"}}, "application/json": {"schema": {"type": "object"}},
     "text/turtle": {"schema": {"type": "string"}}, "application/x-ndjson": {"schema": {"type": "string"}}}}}
-MAX_LEAK = 32 * 1024 * 1024
 Sha256 = Annotated[str, Path(pattern=r"^(0x)?[0-9a-fA-F]{64}$")]
 
 
@@ -90,8 +88,6 @@ def leak(caller: Auditor, svc: Svc, check: Check,
          name: Annotated[str, Query(min_length=1, max_length=200)] = "leaked file") -> LeakAnswer:
     """Whose copy the posted file (an export, or an excerpt: JSON or JSON Lines) is: the recipient, the OUTPUT
     event and its inclusion proof checked against the chain (``audit leak``); ``traceable`` false if none.
-    Post the file's bytes as ``application/octet-stream``."""
-    if len(document) > MAX_LEAK:
-        raise Problem(BAD_REQUEST, f"the file is {len(document)} bytes; at most {MAX_LEAK} are read")
+    Post the file's bytes as ``application/octet-stream`` (at most ``limits.MAX_BODY``: 413 past it)."""
     found = leaks.traced(name, document, LogStore(svc.platform.engine), check)
     return LeakAnswer.model_validate(found.to_json())
