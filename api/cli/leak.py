@@ -32,7 +32,7 @@ def leak(ctx: typer.Context, file: LeakArg, as_json: Annotated[bool, typer.Optio
     raw = read(file)
     if api is not None:
         with remote(api, keystore(ctx.ensure_object(State).settings(rpc, db)).load(by)) as client:
-            found: dict[str, Any] = client.post_bytes("/v1/audit/leaks", raw, name=str(file))
+            found: dict[str, Any] = client.upload("/v1/audit/leaks", raw, "application/octet-stream", name=str(file))
     else:
         found = _traced(ctx, file, raw, rpc, db)
     if as_json:

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable
-from typing import TYPE_CHECKING, Annotated
+from typing import Annotated
 
 import typer
 
@@ -15,9 +15,6 @@ from api.cli import loan_view as view
 from api.cli.context import RpcOption, State, console, keystore, opened, reported, sender_for
 from api.cli.loan import JsonOption, loan_ledger
 from api.cli.pool import RegulatorOption
-
-if TYPE_CHECKING:
-    from ledger.contracts.loan_ledger import Policy
 
 group = typer.Typer(help="The loss-sharing policy: shares, subsidy, caps, windows, oracle quorum.",
                     no_args_is_help=True)
@@ -49,6 +46,7 @@ PARSERS: dict[str, tuple[str, Callable[[str], int]]] = {
     "bank_year_cap": ("--bank-year-cap", _yuan),
 }
 """Policy field → (its option, its parser to the contract's unit: bps, count, seconds, fen)."""
+OPTIONS = {name: option for name, (option, _) in PARSERS.items()}
 
 
 def opt(option: str, metavar: str, text: str) -> object:
@@ -84,29 +82,16 @@ def set_(
     given = {name: PARSERS[name][1](text) for name, text in texts.items() if text is not None}
     if not given:
         raise ApiError("nothing to set: give at least one of " + ", ".join(o for o, _ in PARSERS.values()))
+    from api.actions.policy import set_policy
+
     settings = ctx.ensure_object(State).settings(rpc)
     regulator = keystore(settings).load(by)
     with opened(settings) as chain:
         loans = loan_ledger(chain, settings)
-        latest = loans.policy_version()
-        policy = merged(given, loans.policy(latest) if latest else None)
         with view.explained(loans):
-            version = loans.set_policy(sender_for(chain, regulator), policy)
+            version, policy = set_policy(loans, sender_for(chain, regulator), given, OPTIONS)
     for line in view.policy_lines(version, version, policy):
         console.print(line, soft_wrap=True, markup=False)
-
-
-def merged(given: dict[str, int], latest: Policy | None) -> Policy:
-    from dataclasses import replace
-
-    from ledger.contracts.loan_ledger import Policy
-
-    if latest is not None:
-        return replace(latest, **given)
-    missing = [option for name, (option, _) in PARSERS.items() if name not in given]
-    if missing:
-        raise ApiError("there is no policy yet to take the rest from: give " + ", ".join(missing))
-    return Policy(**given)
 
 
 @group.command("show")

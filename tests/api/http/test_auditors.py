@@ -18,6 +18,7 @@ from oversight_world import Overseen, overseen
 from api.client import ApiClient, ApiProblem
 
 __all__ = ["overseen"]
+OCTETS = "application/octet-stream"
 
 
 def test_a_trace_over_http_is_the_commands_own_output_in_every_format(overseen: Overseen) -> None:
@@ -57,8 +58,8 @@ def test_audit_trace_and_leak_with_api_print_what_they_print_locally(overseen: O
 
 def test_a_leaked_file_names_its_recipient_with_a_proof_log_check_accepts(overseen: Overseen) -> None:
     with ApiClient(overseen.url, overseen.key("regulator")) as api:
-        found = api.post_bytes("/v1/audit/leaks", overseen.leaked.read_bytes(), name="leaked.json")
-        stripped = api.post_bytes("/v1/audit/leaks", b'{"records": [{"x": 1}]}')
+        found = api.upload("/v1/audit/leaks", overseen.leaked.read_bytes(), OCTETS, name="leaked.json")
+        stripped = api.upload("/v1/audit/leaks", b'{"records": [{"x": 1}]}', OCTETS)
     [export] = found["exports"]
     assert found["traceable"] and export["recipient"] == overseen.key("bank-b").address
     saved = overseen.twin.parent / "leak-witness.json"
