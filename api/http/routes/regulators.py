@@ -24,6 +24,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Depends, Path, Response
 from pydantic import BaseModel, Field
 
+from api import ApiError
 from api.actions import ledger, oversight
 from api.http.auth import Caller, with_role
 from api.http.jobs import Progress
@@ -159,3 +160,67 @@ def _tasks(progress: Progress) -> Callable[[str, int | None], Callable[[int], No
         return advance
 
     return task
+
+
+DAY = 86_400
+UINT32 = 2**32 - 1
+FIELD_NAMES = {"municipal_bps": "municipal_bps", "district_bps": "district_bps", "bank_bps": "bank_bps",
+               "subsidy_bps": "subsidy_bps", "quorum": "quorum", "approval_validity": "approval_days",
+               "claim_window": "claim_days", "loan_cap": "loan_cap", "bank_year_cap": "bank_year_cap"}
+
+
+class PolicyAsked(BaseModel):
+    """What ``policy set`` takes: a field left out keeps the latest version's value (the first needs all)."""
+
+    municipal_bps: int | None = Field(None, ge=0, le=10_000, description="Municipal pool's share of a loss")
+    district_bps: int | None = Field(None, ge=0, le=10_000, description="District pool's share of a loss")
+    bank_bps: int | None = Field(None, ge=0, le=10_000, description="The bank's share (the three make 10000)")
+    subsidy_bps: int | None = Field(None, ge=0, le=10_000, description="District's share of interest (贴息)")
+    quorum: int | None = Field(None, ge=1, le=255, description="Oracles that must submit the same decision")
+    approval_days: int | None = Field(None, ge=1, le=UINT32 // DAY)
+    claim_days: int | None = Field(None, ge=1, le=UINT32 // DAY)
+    loan_cap: str | None = Field(None, min_length=1, max_length=40, description="Yuan, as the command takes it")
+    bank_year_cap: str | None = Field(None, min_length=1, max_length=40, description="Yuan")
+
+
+class PolicyDone(BaseModel):
+    """The version set and its terms in the contract's units: bps, count, seconds, fen."""
+
+    version: int
+    municipal_bps: int
+    district_bps: int
+    bank_bps: int
+    subsidy_bps: int
+    quorum: int
+    approval_validity: int
+    claim_window: int
+    loan_cap: int
+    bank_year_cap: int
+
+
+def _given(asked: PolicyAsked) -> dict[str, int]:
+    from ledger.money import fen
+
+    text = asked.model_dump(exclude_none=True)
+    days = {"approval_validity": "approval_days", "claim_window": "claim_days"}
+    given = {k: v for k, v in text.items() if k not in (*days.values(), "loan_cap", "bank_year_cap")}
+    given |= {name: text[day] * DAY for name, day in days.items() if day in text}
+    return given | {name: fen(text[name]) for name in ("loan_cap", "bank_year_cap") if name in text}
+
+
+@router.post("/v1/policy")
+def set_policy(asked: PolicyAsked, caller: Regulator, svc: Svc) -> PolicyDone:
+    """A new loss-sharing policy version (``policy set``); loans already disbursed keep theirs."""
+    from dataclasses import asdict
+
+    from api.actions.policy import set_policy as set_version
+    from ledger.chain import deployment
+    from ledger.contracts.loan_ledger import NAME, LoanLedger
+
+    given = _given(asked)
+    if not given:
+        raise ApiError("nothing to set: give at least one of " + ", ".join(FIELD_NAMES.values()))
+    loans = LoanLedger(deployment.contract(svc.chain, deployment.load(svc.settings.deployment_path), NAME))
+    with acting(svc, caller) as (_, by):
+        version, policy = set_version(loans, by, given, FIELD_NAMES)
+    return PolicyDone(version=version, **asdict(policy))

@@ -105,6 +105,27 @@ def test_the_operating_ledger_is_what_the_commands_print_as_json(overseen: Overs
     assert refused.value.status == 403
 
 
+TERMS = {"municipal_bps": 4000, "district_bps": 2000, "bank_bps": 4000, "subsidy_bps": 2500, "quorum": 1,
+         "approval_days": 30, "claim_days": 180, "loan_cap": "2,000,000", "bank_year_cap": "50,000,000"}
+
+
+def test_a_regulator_sets_a_policy_version_as_policy_set_does(overseen: Overseen) -> None:
+    options = [a for k, v in TERMS.items() for a in (f"--{k.replace('_', '-')}", str(v))]
+    local = run(overseen.twin, "policy", "set", *options)
+    with ApiClient(overseen.url, overseen.key("regulator")) as api:
+        first = api.post("/v1/policy", TERMS)
+        second = api.post("/v1/policy", {"quorum": 2})
+        with pytest.raises(ApiProblem) as empty:
+            api.post("/v1/policy", {})
+    assert local.startswith(f"loss-sharing policy version {first['version']} (latest {first['version']})")
+    assert first["loan_cap"] == 200_000_000 and first["approval_validity"] == 30 * 86_400
+    assert second == {**first, "version": first["version"] + 1, "quorum": 2}
+    assert empty.value.status == 400 and "nothing to set" in empty.value.problem["detail"]
+    with ApiClient(overseen.url, overseen.key("bank-a")) as api, pytest.raises(ApiProblem) as refused:
+        api.post("/v1/policy", {"quorum": 3})
+    assert refused.value.status == 403
+
+
 def test_a_replay_runs_as_a_job_with_progress_and_its_report_as_result(overseen: Overseen) -> None:
     with ApiClient(overseen.url, overseen.key("regulator")) as api:
         answer = api.http.post("/v1/replays")
