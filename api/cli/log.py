@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 import time
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
@@ -132,19 +132,23 @@ def prove_(ctx: typer.Context, event_ids: Annotated[list[str], typer.Argument(me
 
     EVENT_ID is the event's leaf index or its leaf hash (hex). One id prints one JSON document;
     several print JSON Lines, one witness per line, all against the same checkpoint."""
-    from api.actions.proofs import witnesses as proved
+    from ledger.provenance.witness import prove_all
 
     if api is not None:
         settings = ctx.ensure_object(State).settings(rpc, db)
         with remote(api, keystore(settings).load(by)) as client:
-            found = client.get("/v1/log/witnesses", event=event_ids)
-    else:
-        with session(ctx, rpc, db) as (settings, chain, store):
-            found = proved(store, event_ids, witness_check(chain, settings))
-    if len(event_ids) == 1:
-        console.print_json(json.dumps(found[0]))
+            _print_witnesses(client.get("/v1/log/witnesses", event=event_ids), len(event_ids))
         return
-    for witness in found:
+    with session(ctx, rpc, db) as (settings, chain, store):  # printed as they are made
+        _print_witnesses(prove_all(store, event_ids, witness_check(chain, settings)), len(event_ids))
+
+
+def _print_witnesses(witnesses: Iterable[dict[str, Any]], count: int) -> None:
+    """One id: one JSON document; several: JSON Lines, one witness per line."""
+    if count == 1:
+        console.print_json(json.dumps(next(iter(witnesses))))
+        return
+    for witness in witnesses:
         print(json.dumps(witness, separators=(",", ":")), flush=True)
 
 
