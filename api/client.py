@@ -78,6 +78,13 @@ class ApiClient:
     def post(self, path: str, body: Any = None) -> Any:
         return self._answer(self.http.post(path, json=body))
 
+    def upload(self, path: str, content: bytes, media_type: str, headers: dict[str, str] | None = None,
+               **params: Any) -> Any:
+        """POST raw bytes (a CSV or JSON Lines batch) as ``media_type``; the digest covers them as any body."""
+        return self._answer(self.http.post(path, content=content, params={k: v for k, v in params.items()
+                                                                          if v is not None},
+                                           headers={"Content-Type": media_type, **(headers or {})}))
+
     def delete(self, path: str) -> Any:
         return self._answer(self.http.delete(path))
 

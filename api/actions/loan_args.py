@@ -1,4 +1,5 @@
-"""The arguments of ``credtrace loan``, ``pool`` and ``policy``, checked before any chain is opened.
+"""The arguments of ``credtrace loan``, ``pool`` and ``policy`` (and of the bank routes), checked before any
+chain is opened.
 
 Each is taken as text and parsed here, so a bad one ends as one ``error:`` line naming what was wrong
 (click's own int parsing would pass ``2**300`` on to the ABI encoder, and print a usage box for ``x``).

@@ -15,7 +15,7 @@ from dataclasses import asdict
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
-from api.cli.loan_args import DAY, MUNICIPAL_NAME
+from api.actions.loan_args import DAY, MUNICIPAL_NAME
 from ledger.money import percent
 from ledger.types import camel
 

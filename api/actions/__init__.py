@@ -1,0 +1,15 @@
+"""What a participant can do, shared by the commands (``api.cli``) and the HTTP routes (``api.http``):
+one implementation of each act, free of typer, rich and the console, so a command and a route that do
+the same thing cannot drift apart. Modules, one noun each:
+
+- ``supply``     a department's batch into the catalogue (ingest or correct), sealed and anchored
+- ``consents``   an enterprise's signed grant or revocation submitted by the operator; its consents listed
+- ``loan_args``  the loan commands' arguments, checked before any chain is opened
+- ``loan_view``  LoanLedger records as JSON for programs and lines for people; reverts made readable
+- ``loans``      a bank's application and loan events, sent from its own account
+- ``decisions``  the signed decision record of an application, and its check against the chain
+- ``usage``      who used an enterprise's or a dataset's data: the provenance events that concern it
+
+Errors are the packages' own (``LedgerError``, ``OracleError``, ``ApiError``): a command prints them as
+one ``error:`` line, the server answers them as RFC 9457 problems.
+"""
