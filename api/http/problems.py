@@ -23,7 +23,7 @@ from starlette.responses import JSONResponse
 
 from api import ApiError
 from api.http.requestid import request_id
-from ledger.catalogue.errors import AccessDenied, SupplyRefused
+from ledger.catalogue.errors import AccessDenied, BatchRepeated, SupplyRefused
 from ledger.errors import ChainError, ContractRevert, IdentityError, LedgerError, VerificationError
 from ledger.identifiers.errors import IdentifierError
 from oracle.errors import OracleError
@@ -66,6 +66,8 @@ NOT_ACTIVE = ProblemType("participant-not-active", 403, "The participant is susp
 FORBIDDEN = ProblemType("role-forbidden", 403, "The participant's role may not do this")
 ACCESS_DENIED = ProblemType("access-denied", 403, "The access gate refused the read (recorded as DENIED)")
 SUPPLY_REFUSED = ProblemType("supply-refused", 403, "The provider may not supply this dataset")
+NOT_OWNER = ProblemType("not-owner", 403, "The application, loan or dataset is another participant's")
+BATCH_REPEATED = ProblemType("batch-repeated", 409, "The batch was stored before under this key; nothing was added")
 REVERTED = ProblemType("contract-revert", 409, "The chain refused the transaction")
 VERIFICATION = ProblemType("verification-failed", 422, "A proof, signature or record does not verify")
 IDENTIFIER = ProblemType("identifier-invalid", 422, "An identifier (credit code, id number) is not valid")
@@ -78,7 +80,8 @@ INTERNAL = ProblemType("internal", 500, "An unexpected failure; the server logge
 
 # Most specific first: the first class an exception is an instance of names its problem.
 BY_ERROR: tuple[tuple[type[Exception], ProblemType], ...] = (
-    (AccessDenied, ACCESS_DENIED), (SupplyRefused, SUPPLY_REFUSED), (ContractRevert, REVERTED),
+    (AccessDenied, ACCESS_DENIED), (SupplyRefused, SUPPLY_REFUSED), (BatchRepeated, BATCH_REPEATED),
+    (ContractRevert, REVERTED),
     (VerificationError, VERIFICATION), (IdentifierError, IDENTIFIER), (IdentityError, BAD_REQUEST),
     (ChainError, CHAIN_DOWN), (LedgerError, LEDGER), (OracleError, ORACLE), (ScoringError, SCORING),
     (ApiError, BAD_REQUEST),
@@ -86,7 +89,8 @@ BY_ERROR: tuple[tuple[type[Exception], ProblemType], ...] = (
 BY_STATUS = {404: NOT_FOUND, 405: METHOD_NOT_ALLOWED}
 CATALOGUE: tuple[ProblemType, ...] = (
     INVALID_REQUEST, BAD_REQUEST, NOT_FOUND, METHOD_NOT_ALLOWED, TOO_LARGE, UNSIGNED, BAD_SIGNATURE, STALE, REPLAYED,
-    UNKNOWN_KEY, NOT_ACTIVE, FORBIDDEN, ACCESS_DENIED, SUPPLY_REFUSED, REVERTED, VERIFICATION, IDENTIFIER,
+    UNKNOWN_KEY, NOT_ACTIVE, FORBIDDEN, ACCESS_DENIED, SUPPLY_REFUSED, NOT_OWNER, BATCH_REPEATED, REVERTED,
+    VERIFICATION, IDENTIFIER,
     CHAIN_DOWN, STORE_DOWN, LEDGER, ORACLE, SCORING, INTERNAL,
 )
 
