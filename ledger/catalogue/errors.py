@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
-from ledger.catalogue.store import Batch
+from typing import TYPE_CHECKING
+
 from ledger.errors import LedgerError
+
+if TYPE_CHECKING:  # the store imports SQLAlchemy: not at the commands' start-up (tests/api/test_cli_startup.py)
+    from ledger.catalogue.store import Batch
 
 
 class CatalogueError(LedgerError):

@@ -116,9 +116,10 @@ def close(loan_id: LoanId, caller: Bank, svc: Svc) -> Outcome:
 def portfolio(caller: Bank, svc: Svc) -> list[dict[str, Any]]:
     """The bank's applications and loans: each application with its status and its loan's fields."""
     ledger = svc.platform.loans
+    mine = ledger.applications(caller.account)  # before the statuses: each has its StatusChanged by then
     statuses = ledger.statuses()
     return [{**view.listed_json(a, statuses[a.application_id]), **view.as_json(ledger.loan(a.application_id))}
-            for a in ledger.applications(caller.account)]
+            for a in mine]
 
 
 def _act(svc: Service, caller: Caller, operation: str, loan_id: int, *values: int) -> Outcome:

@@ -18,7 +18,7 @@ from typing import Annotated
 
 from eth_utils.address import to_checksum_address
 from fastapi import APIRouter, Depends, Path, Request
-from pydantic import BaseModel, Field
+from pydantic import AfterValidator, BaseModel, Field
 
 from api.actions import consents, usage
 from api.http.auth import Caller, DataReader, Signed, with_role
@@ -35,9 +35,19 @@ Svc = Annotated[Service, Depends(service)]
 Enterprise = Annotated[Caller, Depends(with_role(Role.ENTERPRISE))]
 HEX32 = r"^0x[0-9a-fA-F]{64}$"
 ADDRESS = r"^0x[0-9a-fA-F]{40}$"
-UINT256 = r"^[0-9]{1,78}$"
+DECIMAL = r"^[0-9]{1,78}$"
 BAD_SIGNATURES = ("BadSignature", "BadSignatureLength", "BadSignatureV", "MalleableSignature")
 ConsentIdPath = Annotated[str, Path(pattern=HEX32, description="The consent id, 0x and 64 hex digits")]
+
+
+def _uint256(text: str) -> str:
+    if int(text) >= 2**256:
+        raise ValueError("a nonce is a uint256: below 2**256")
+    return text
+
+
+Nonce = Annotated[str, Field(pattern=DECIMAL, description="uint256, as decimal text"), AfterValidator(_uint256)]
+Signature = Annotated[str, Field(pattern=r"^0x([0-9a-fA-F]{2}){0,200}$", description="EIP-712 signature, 0x hex")]
 
 
 class DomainAnswer(BaseModel):
@@ -59,13 +69,13 @@ class GrantBody(BaseModel):
     purpose: str = Field(pattern=HEX32)
     not_before: int = Field(ge=0, lt=2**64)
     expires_at: int = Field(ge=0, lt=2**64)
-    nonce: str = Field(pattern=UINT256)
-    signature: str = Field(pattern=r"^0x([0-9a-fA-F]{2}){0,200}$")
+    nonce: Nonce
+    signature: Signature
 
 
 class RevokeBody(BaseModel):
-    nonce: str = Field(pattern=UINT256)
-    signature: str = Field(pattern=r"^0x([0-9a-fA-F]{2}){0,200}$")
+    nonce: Nonce
+    signature: Signature
 
 
 class ConsentAnswer(BaseModel):
