@@ -17,6 +17,8 @@ if TYPE_CHECKING:
     from ledger.types import Address, LoanStatus
 
 UINT8, UINT16, UINT32, UINT256 = 2**8 - 1, 2**16 - 1, 2**32 - 1, 2**256 - 1
+JSON_INT = 2**53 - 1
+"""The largest integer every JSON reader keeps exactly (RFC 7493 §2.2): the API's bound on ids and fen."""
 DAY = 86_400
 MUNICIPAL_NAME = "municipal"
 

@@ -38,6 +38,16 @@ def supplied(p: Platform, dataset: str, stream: BinaryIO, fmt: str, provider: Ad
         raise
 
 
+def sender_checked(p: Platform, provider: Address, dataset: str) -> None:
+    """Nothing if ``provider`` may supply ``dataset``; else its DENIED is anchored and SupplyRefused raised
+    (before a batch is queued: the ingestion checks again when it runs)."""
+    try:
+        ingest.may_supply(p.ingestion, provider, dataset)
+    except SupplyRefused as refused:
+        anchored(p.seal_and_anchor, f"the refusal (DENIED, event {refused.event_index}) is recorded")
+        raise
+
+
 def stored(p: Platform, report: ingest.IngestReport) -> None:
     """Seal and anchor what the batch recorded."""
     what = "TRANSFORM" if report.kind == "correction" else "INGEST"

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import logging
 import sys
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
@@ -20,6 +21,7 @@ from fastapi.exceptions import RequestValidationError
 from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import JSONResponse
+from starlette.routing import BaseRoute, Match
 
 from api import ApiError
 from api.http.requestid import request_id
@@ -121,7 +123,27 @@ async def _problem(request: Request, exc: Exception) -> JSONResponse:
 async def _http(request: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, HTTPException)
     kind = BY_STATUS.get(exc.status_code, BAD_REQUEST)
-    return answer(request, kind, str(exc.detail), headers=dict(exc.headers or {}))  # 405 keeps its Allow
+    headers = dict(exc.headers or {})
+    if exc.status_code == 405:  # RFC 9110 §15.5.6: every method the resource allows, not the first route's
+        headers["Allow"] = allowed(request) or headers.get("Allow", "")
+    return answer(request, kind, str(exc.detail), headers=headers)
+
+
+def allowed(request: Request) -> str:
+    """The methods of every route whose path matches the request's (a GET and a POST on one path are two
+    routes, and Starlette's 405 names only the first one's)."""
+    methods: set[str] = set()
+    for route in _flat(request.app.router.routes):
+        if route.matches(request.scope)[0] is not Match.NONE:
+            methods |= set(getattr(route, "methods", None) or ())
+    return ", ".join(sorted(methods))
+
+
+def _flat(routes: Iterable[BaseRoute]) -> Iterator[BaseRoute]:
+    """The routes, those of included routers too (FastAPI keeps an included router as one route)."""
+    for route in routes:
+        inner = getattr(route, "original_router", None)
+        yield from _flat(inner.routes) if inner is not None else (route,)
 
 
 async def _invalid(request: Request, exc: Exception) -> JSONResponse:

@@ -101,6 +101,16 @@ def correct(ing: Ingestion, dataset: str, rows: Iterable[Row | Unreadable], prov
     return _supply(ing, dataset, rows, provider, claimed_at, correction=True, key=key)
 
 
+def may_supply(ing: Ingestion, provider: Address, dataset: str, at: str | None = None) -> None:
+    """Nothing if ``provider`` may supply ``dataset`` (:func:`ledger.catalogue.rights.refusal`); else the
+    refusal is recorded as DENIED and raised as SupplyRefused. Ingestion checks it first; a caller that
+    queues a batch for later (the HTTP route's jobs) checks it before queueing too."""
+    refused = rights.refusal(ing.roles, provider, dataset)
+    if refused is not None:
+        when = at or normalise_time(ing.now())
+        raise SupplyRefused(refused, _denied(ing.sequencer, provider, dataset, refused, when))
+
+
 def batch_id(provider: Address, dataset: str, kind: str, key: str) -> str:
     """The batch id a keyed batch is stored under: the same sender, dataset, kind and key give the same
     id, so a retry finds the batch it repeats (and the store's primary key refuses a racing twin)."""
@@ -142,10 +152,8 @@ class _Tally:
 def _supply(ing: Ingestion, dataset: str, rows: Iterable[Row | Unreadable], provider: Address,
             claimed_at: str | None, correction: bool, key: str | None = None) -> IngestReport:
     received_at = normalise_time(ing.now())
+    may_supply(ing, provider, dataset, received_at)  # first: a refused sender learns nothing of its batch's faults
     claimed = normalise_time(claimed_at) if claimed_at else None
-    refused = rights.refusal(ing.roles, provider, dataset)
-    if refused is not None:
-        raise SupplyRefused(refused, _denied(ing.sequencer, provider, dataset, refused, received_at))
     kind = "correction" if correction else "ingest"
     number = secrets.token_hex(16) if key is None else batch_id(provider, dataset, kind, key)
     if key is not None and (before := ing.writer.batch(number)) is not None:

@@ -27,8 +27,8 @@ from ledger.types import Role
 router = APIRouter(tags=["banks"])
 Svc = Annotated[Service, Depends(service)]
 Bank = Annotated[Caller, Depends(with_role(Role.BANK))]
-LoanId = Annotated[int, Path(ge=1, le=args.UINT256, description="The loan's application id")]
-Fen = Annotated[int, Field(ge=1, le=args.UINT256, description="fen")]
+LoanId = Annotated[int, Path(ge=1, le=args.JSON_INT, description="The loan's application id")]
+Fen = Annotated[int, Field(ge=1, le=args.JSON_INT, description="fen")]
 Days = Annotated[int, Field(ge=0, le=args.UINT32)]
 REFUSALS: dict[int | str, dict[str, Any]] = {
     403: {"description": "not-owner: another bank's loan; role-forbidden"},
@@ -38,12 +38,12 @@ REFUSALS: dict[int | str, dict[str, Any]] = {
 
 class Disbursement(BaseModel):
     amount: Fen
-    district: str = Field(max_length=12, description="GB/T 2260 county code, e.g. 500103")
+    district: str = Field(pattern=r"^[1-9][0-9]{5}$", description="GB/T 2260 county code, e.g. 500103")
 
 
 class Repayment(BaseModel):
-    principal: int = Field(ge=0, le=args.UINT256, description="fen")
-    interest: int = Field(ge=0, le=args.UINT256, description="fen")
+    principal: int = Field(ge=0, le=args.JSON_INT, description="fen")
+    interest: int = Field(ge=0, le=args.JSON_INT, description="fen")
 
 
 class PastDue(BaseModel):

@@ -34,7 +34,8 @@ from oracle.errors import OracleError
 router = APIRouter(tags=["banks"])
 Svc = Annotated[Service, Depends(service)]
 Bank = Annotated[Caller, Depends(with_role(Role.BANK))]
-ApplicationId = Annotated[int, Path(ge=1, le=args.UINT256, description="The application id `loan apply` gave")]
+ApplicationId = Annotated[int, Path(ge=1, le=args.JSON_INT, description="The application id `loan apply` gave")]
+HEX32 = r"^(0x)?[0-9a-fA-F]{64}$"
 OWN_ONLY: dict[int | str, dict[str, Any]] = {
     403: {"description": "not-owner: another bank's application (recorded as DENIED); role-forbidden"},
     404: {"description": "not-found: no such application"}}
@@ -44,12 +45,13 @@ class ApplyBody(BaseModel):
     """``credtrace loan apply``: the enterprise by credit code (pseudonymised by the platform) or by
     pseudonym, one of the two; money in fen."""
 
-    enterprise: str | None = Field(default=None, max_length=40)
-    subject: str | None = Field(default=None, max_length=66)
-    consent: str = Field(max_length=66)
-    amount: int = Field(ge=1, le=args.UINT256, description="fen")
+    enterprise: str | None = Field(default=None, pattern=r"^[0-9A-HJ-NPQRTUWXY]{18}$",
+                                   description="unified social credit code (GB 32100-2015)")
+    subject: str | None = Field(default=None, pattern=HEX32, description="the enterprise's pseudonym")
+    consent: str = Field(pattern=HEX32)
+    amount: int = Field(ge=1, le=args.JSON_INT, description="fen")
     term_months: int = Field(ge=1, le=args.UINT16)
-    product: str = Field(max_length=64)
+    product: str = Field(pattern=r"^[\x20-\x7e]{1,32}$", description="product code, printable ASCII")
 
 
 class Applied(BaseModel):
@@ -60,7 +62,7 @@ class VerifyBody(BaseModel):
     """``credtrace decision verify``: the record file's text as it is, and its options."""
 
     record: str = Field(max_length=1_000_000)
-    application: int | None = Field(default=None, ge=1, le=args.UINT256)
+    application: int | None = Field(default=None, ge=1, le=args.JSON_INT)
     loans: str | None = Field(default=None, pattern=r"^0x[0-9a-fA-F]{40}$")
     witnesses: list[dict[str, Any]] | None = Field(default=None, max_length=1_000)
 

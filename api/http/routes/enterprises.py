@@ -12,6 +12,8 @@ does not verify is answered 422 ``verification-failed``, any other refusal 409 `
 
 from __future__ import annotations
 
+import functools
+import operator
 from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Annotated
@@ -21,6 +23,7 @@ from fastapi import APIRouter, Depends, Path, Request
 from pydantic import AfterValidator, BaseModel, Field
 
 from api.actions import consents, usage
+from api.actions.loan_args import JSON_INT
 from api.http.auth import Caller, DataReader, Signed, with_role
 from api.http.problems import NOT_FOUND, NOT_OWNER, VERIFICATION, Problem
 from api.http.routes.owned import refused_read
@@ -37,6 +40,7 @@ HEX32 = r"^0x[0-9a-fA-F]{64}$"
 ADDRESS = r"^0x[0-9a-fA-F]{40}$"
 DECIMAL = r"^[0-9]{1,78}$"
 BAD_SIGNATURES = ("BadSignature", "BadSignatureLength", "BadSignatureV", "MalleableSignature")
+ALL = functools.reduce(operator.or_, Category)
 ConsentIdPath = Annotated[str, Path(pattern=HEX32, description="The consent id, 0x and 64 hex digits")]
 
 
@@ -65,10 +69,10 @@ class GrantBody(BaseModel):
     enterprise: str = Field(pattern=ADDRESS)
     bank: str = Field(pattern=ADDRESS)
     subject: str = Field(pattern=HEX32)
-    categories: int = Field(ge=0, lt=2**256)
+    categories: int = Field(ge=0, le=int(ALL), description="ConsentRegistry's category bits")
     purpose: str = Field(pattern=HEX32)
-    not_before: int = Field(ge=0, lt=2**64)
-    expires_at: int = Field(ge=0, lt=2**64)
+    not_before: int = Field(ge=0, le=JSON_INT, description="Unix seconds")
+    expires_at: int = Field(ge=0, le=JSON_INT, description="Unix seconds")
     nonce: Nonce
     signature: Signature
 

@@ -117,11 +117,13 @@ class Asked:
 
 
 def _supply(asked: Asked, svc: Service) -> IngestAnswer | JSONResponse:
-    if not asked.job:
-        try:
+    try:
+        if not asked.job:
             return _answer(_ingested(asked, svc, None))
-        except SupplyRefused as refused:  # a job's refusal is its problem document, from the same error
-            raise Problem(SUPPLY_REFUSED, supply.refused_line(refused), event_index=refused.event_index) from None
+        with svc.writing() as p:  # a sender who may not supply is refused now, not by a job that fails later
+            supply.sender_checked(p, asked.caller.account, asked.dataset)
+    except SupplyRefused as refused:  # (a job's own refusal is its problem document, from the same error)
+        raise Problem(SUPPLY_REFUSED, supply.refused_line(refused), event_index=refused.event_index) from None
     done = svc.jobs.submit("ingest", asked.caller.account,
                            lambda progress: _answer(_ingested(asked, svc, progress)).model_dump())
     return JSONResponse(job_state(done).model_dump(), status_code=202, headers={"Location": f"/v1/jobs/{done.id}"})

@@ -8,6 +8,7 @@ from __future__ import annotations
 import json
 
 import bank_world
+import httpx
 from bank_world import Served, refused
 from oracle_world import log_events
 
@@ -96,3 +97,11 @@ def test_only_a_bank_may_use_the_bank_routes(world: Served) -> None:
         refused(lambda: enterprise.get("/v1/applications"), 403, "role-forbidden")
         refused(lambda: enterprise.get(f"/v1/applications/{world.ids['bank-a'][0]}"), 403, "role-forbidden")
         refused(lambda: enterprise.post(f"/v1/loans/{world.ids['bank-a'][0]}/claim"), 403, "role-forbidden")
+
+
+def test_a_method_the_path_does_not_take_names_every_method_it_does(world: Served) -> None:
+    """GET and POST on /v1/applications are two routes: the 405's Allow names both (RFC 9110 §15.5.6),
+    not only the first route's (schemathesis's ST205 caught it)."""
+    answer = httpx.request("DELETE", f"{world.url}/v1/applications")
+    assert answer.status_code == 405 and answer.headers["allow"] == "GET, POST"
+    assert answer.json()["type"] == "/problems/method-not-allowed"

@@ -10,10 +10,14 @@ from pathlib import Path
 import pytest
 import schemathesis
 from hypothesis import HealthCheck, settings
+from schemathesis.specs.openapi.checks import positive_data_acceptance
 
 from ledger.chain import KeyStore
 
 ROLES = ("bank-a", "regulator")
+# Not checked: that every schema-valid request is accepted. A request can fit the schema and still break a
+# rule no JSON Schema states (a credit code's check character, a loan's state on chain, a CSV batch's
+# header), and is then refused with its problem (400, 409, 422) by design; no 5xx and conformance stay.
 
 
 @pytest.fixture(scope="module")
@@ -35,4 +39,4 @@ def test_every_operation_conforms_and_never_fails_with_5xx(case: schemathesis.Ca
     for who in ROLES:
         session = signed_session(KeyStore(home / "keys").load(who))
         response = case.call(base_url=url, session=session)
-        case.validate_response(response)
+        case.validate_response(response, excluded_checks=[positive_data_acceptance])
