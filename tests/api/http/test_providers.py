@@ -54,6 +54,11 @@ def test_another_department_or_a_bank_is_refused_and_recorded_as_denied(served: 
         event = dict(log_events(home))[int(str(problem["event_index"]))]
         assert (event["action"], event["actor"], event["assets"]) == ("DENIED", key(home, name).address, [])
         assert "ingestion refused" in str(problem["detail"]) and event["reason"] in str(problem["detail"])
+    with ApiClient(url, key(home, "bank-a")) as bank:  # not queued as a job that fails later: refused now
+        asked = bank.http.post("/v1/datasets/tax/batches", content=batch(home, "2026-09"), params={"job": "true"},
+                               headers={"Content-Type": "text/csv"})
+    assert asked.status_code == 403 and asked.json()["type"] == "/problems/supply-refused"
+    assert dict(log_events(home))[asked.json()["event_index"]]["action"] == "DENIED"
 
 
 def test_a_large_batch_or_one_asked_as_a_job_runs_as_a_job(served: tuple[str, Path]) -> None:
