@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import hashlib
 import io
+from dataclasses import dataclass
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Header, Query, Request
@@ -91,7 +92,7 @@ def push_batch(dataset: str, caller: Signed, svc: Svc, body: Body, content_type:
                claimed_at: Annotated[str | None, Query(max_length=40)] = None,
                job: bool = False) -> IngestAnswer | JSONResponse:
     """A department's batch (``credtrace data ingest``): the ingestion report, or a job for a large batch."""
-    return _supply(Asked(dataset, caller, body, content_type, idempotency_key, claimed_at, job, False), svc)
+    return _supply(_asked(dataset, caller, body, content_type, idempotency_key, claimed_at, job, False), svc)
 
 
 @router.post("/v1/datasets/{dataset}/corrections", status_code=201, response_model=IngestAnswer, responses=PROBLEMS,
@@ -101,19 +102,33 @@ def push_correction(dataset: str, caller: Signed, svc: Svc, body: Body, content_
                     claimed_at: Annotated[str | None, Query(max_length=40)] = None,
                     job: bool = False) -> IngestAnswer | JSONResponse:
     """New versions of the department's stored rows (``credtrace data correct``; recorded as TRANSFORM)."""
-    return _supply(Asked(dataset, caller, body, content_type, idempotency_key, claimed_at, job, True), svc)
+    return _supply(_asked(dataset, caller, body, content_type, idempotency_key, claimed_at, job, True), svc)
 
 
+@dataclass(frozen=True)
 class Asked:
-    def __init__(self, dataset: str, caller: Caller, body: bytes, content_type: str, key: str | None,
-                 claimed_at: str | None, job: bool, correction: bool) -> None:
-        self.dataset, self.caller, self.body, self.claimed_at = dataset, caller, body, claimed_at
-        self.fmt = MEDIA_TYPES.get(content_type.split(";")[0].strip().lower())
-        if self.fmt is None:
-            raise Problem(BAD_REQUEST, f"send the batch as {' or '.join(MEDIA_TYPES)}, not {content_type[:60]!r}")
-        self.key = key or hashlib.sha256(body).hexdigest()
-        self.lines = body.count(b"\n") + (not body.endswith(b"\n")) - (self.fmt == "csv")
-        self.job, self.correction = job or self.lines > SYNC_ROWS, correction
+    """One pushed batch as the route read it: the format from its media type, its idempotency key, its
+    lines (the progress total of a job), and whether it runs as a job."""
+
+    dataset: str
+    caller: Caller
+    body: bytes
+    fmt: str
+    key: str
+    claimed_at: str | None
+    lines: int
+    job: bool
+    correction: bool
+
+
+def _asked(dataset: str, caller: Caller, body: bytes, content_type: str, key: str | None, claimed_at: str | None,
+           job: bool, correction: bool) -> Asked:
+    fmt = MEDIA_TYPES.get(content_type.split(";")[0].strip().lower())
+    if fmt is None:
+        raise Problem(BAD_REQUEST, f"send the batch as {' or '.join(MEDIA_TYPES)}, not {content_type[:60]!r}")
+    lines = body.count(b"\n") + (not body.endswith(b"\n")) - (fmt == "csv")  # a CSV's header is no row
+    return Asked(dataset, caller, body, fmt, key or hashlib.sha256(body).hexdigest(), claimed_at, lines,
+                 job or lines > SYNC_ROWS, correction)
 
 
 def _supply(asked: Asked, svc: Service) -> IngestAnswer | JSONResponse:
@@ -131,7 +146,7 @@ def _supply(asked: Asked, svc: Service) -> IngestAnswer | JSONResponse:
 
 def _ingested(asked: Asked, svc: Service, progress: Progress | None) -> IngestReport:
     with svc.writing() as p:
-        report = supply.supplied(p, asked.dataset, io.BytesIO(asked.body), str(asked.fmt), asked.caller.account,
+        report = supply.supplied(p, asked.dataset, io.BytesIO(asked.body), asked.fmt, asked.caller.account,
                                  asked.claimed_at, asked.correction, asked.key, progress, asked.lines)
         supply.stored(p, report)
     return report
