@@ -9,6 +9,12 @@ the same thing cannot drift apart. Modules, one noun each:
 - ``loans``      a bank's application and loan events, sent from its own account
 - ``decisions``  the signed decision record of an application, and its check against the chain
 - ``usage``      who used an enterprise's or a dataset's data: the provenance events that concern it
+- ``proofs``     checkpoints, inclusion and consistency proofs, witnesses (``log checkpoint|prove|consistency``)
+- ``trace``      an auditor's lineage trace in every format (``audit trace``)
+- ``leak``       a leaked file's recipient and proof (``audit leak``)
+- ``oversight``  a regulator's sanctions and model approvals and retirements
+- ``ledger``     the operating ledger (台账) and the departments' data-aggregation assessment
+- ``policy``     a new loss-sharing policy version merged over the latest
 
 Errors are the packages' own (``LedgerError``, ``OracleError``, ``ApiError``): a command prints them as
 one ``error:`` line, the server answers them as RFC 9457 problems.

@@ -3,18 +3,18 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
 import typer
 
 from api import ApiError
-from api.cli.context import AsOption, RpcOption, State, console, keystore, opened, reported
+from api.cli.context import ApiOption, AsOption, RpcOption, State, console, keystore, opened, reported
 from ledger.catalogue.errors import AccessDenied
 
 if TYPE_CHECKING:
     from ledger.catalogue.ingest import IngestReport
+    from ledger.chain import Identity
     from ledger.contracts import ConsentRegistry
 
 group = typer.Typer(help="The data catalogue: ingestion and the access gate.", no_args_is_help=True)
@@ -30,31 +30,31 @@ ClaimedOption = Annotated[str | None, typer.Option(
          "never instead of it.")]
 SHOWN = 20
 """Rejected rows printed; the rest are counted by reason (all rows stay in the department's file)."""
+MEDIA_TYPES = {"csv": "text/csv", "jsonl": "application/jsonl"}
 
 
 @group.command("ingest")
 @reported
 def ingest_(ctx: typer.Context, dataset: DatasetArg, file: Path, by: AsOption = "tax-bureau",
-            claimed_at: ClaimedOption = None, rpc: RpcOption = None) -> None:
+            claimed_at: ClaimedOption = None, rpc: RpcOption = None, api: ApiOption = None) -> None:
     """Ingest a CSV (header first) or JSON Lines batch from the department that owns DATASET; bad rows
     are counted and reported, never dropped silently."""
-    supply(ctx, dataset, file, by, claimed_at, rpc, correction=False)
+    supply(ctx, dataset, file, by, claimed_at, rpc, correction=False, api=api)
 
 
 @group.command("correct")
 @reported
 def correct_(ctx: typer.Context, dataset: DatasetArg, file: Path, by: AsOption = "tax-bureau",
-             claimed_at: ClaimedOption = None, rpc: RpcOption = None) -> None:
+             claimed_at: ClaimedOption = None, rpc: RpcOption = None, api: ApiOption = None) -> None:
     """New versions of rows the department stored before (the old ones are kept; recorded as TRANSFORM)."""
-    supply(ctx, dataset, file, by, claimed_at, rpc, correction=True)
+    supply(ctx, dataset, file, by, claimed_at, rpc, correction=True, api=api)
 
 
 def supply(ctx: typer.Context, dataset: str, file: Path, by: str, claimed_at: str | None, rpc: str | None,
-           correction: bool) -> None:
+           correction: bool, api: str | None = None) -> None:
+    from api.actions.supply import refused_line, stored, supplied
     from api.platform import opened_platform
-    from ledger.catalogue import batchfile, ingest
     from ledger.catalogue.errors import SupplyRefused
-    from ledger.catalogue.schema import SCHEMAS
 
     settings = ctx.ensure_object(State).settings(rpc)
     provider = keystore(settings).load(by)
@@ -62,29 +62,35 @@ def supply(ctx: typer.Context, dataset: str, file: Path, by: str, claimed_at: st
         stream = file.open("rb")
     except OSError as exc:
         raise ApiError(f"cannot read {file}: {exc.strerror or exc}") from exc
+    fmt = "jsonl" if file.suffix == ".jsonl" else "csv"
+    if api is not None:
+        with stream:
+            show(sent(api, provider, dataset, stream.read(), fmt, claimed_at, correction))
+        return
     with stream, opened(settings) as chain, opened_platform(settings, chain) as p:
-        rows = batchfile.rows(stream, "jsonl" if file.suffix == ".jsonl" else "csv", SCHEMAS[dataset]) \
-            if dataset in SCHEMAS else iter(())
         try:
-            report = (ingest.correct if correction else ingest.ingest)(p.ingestion, dataset, rows, provider.address,
-                                                                     claimed_at)
+            report = supplied(p, dataset, stream, fmt, provider.address, claimed_at, correction)
         except SupplyRefused as refused:
-            anchored(p.seal_and_anchor, f"the refusal (DENIED, event {refused.event_index}) is recorded")
-            raise ApiError(f"{refused} (recorded as DENIED, event {refused.event_index})") from refused
+            raise ApiError(refused_line(refused)) from refused
         show(report)
-        what = "TRANSFORM" if correction else "INGEST"
-        anchored(p.seal_and_anchor, f"the batch is stored ({report.stored} rows) and recorded as {what} event "
-                                    f"{report.event_index}")
+        stored(p, report)
 
 
-def anchored(seal_and_anchor: Callable[[], object], done: str) -> None:
-    """Seal and anchor; if that fails, say what is durable and what is not, in one line."""
-    try:
-        seal_and_anchor()
-    except Exception as exc:  # the chain, the node or the network: whatever it is, the batch is durable
-        raise ApiError(f"{done}, but not yet anchored on chain ({exc}); nothing is lost: the next command that "
-                       "opens the platform (any `credtrace data` command, `credtrace log append`) anchors it") \
-            from exc
+def sent(url: str, provider: Identity, dataset: str, body: bytes, fmt: str, claimed_at: str | None,
+         correction: bool) -> IngestReport:
+    """The batch sent to the server (its answer is the report the command prints); the file's SHA-256 is
+    the batch's idempotency key, so running the command again after a lost answer stores nothing twice."""
+    import hashlib
+
+    from api.cli.context import remote
+    from ledger.catalogue.ingest import IngestReport
+
+    path = f"/v1/datasets/{dataset}/{'corrections' if correction else 'batches'}"
+    with remote(url, provider) as client:
+        answer = client.upload(path, body, MEDIA_TYPES[fmt], {"Idempotency-Key": hashlib.sha256(body).hexdigest()},
+                               claimed_at=claimed_at)
+    return IngestReport(**{**answer, "rejected": tuple(map(tuple, answer["rejected"])),
+                           "reasons": tuple(map(tuple, answer["reasons"]))})
 
 
 def show(report: IngestReport) -> None:
@@ -160,9 +166,13 @@ def export(
         try:
             shown = p.gate.read(request)
         except AccessDenied as refused:
+            from api.actions.supply import anchored
+
             anchored(p.seal_and_anchor, f"the refusal (DENIED, event {refused.event_index}) is recorded")
             raise ApiError(f"access denied: {refused.reason} (recorded as DENIED, event {refused.event_index})") \
                 from refused
+        from api.actions.supply import anchored
+
         stamped, index = p.gate.export(request, recipient, {"records": shown.records})
         written = out.with_name(f".{out.name}.partial")
         written.write_text(json.dumps(stamped, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")

@@ -17,13 +17,11 @@ from typing import TYPE_CHECKING, Annotated, Any
 import typer
 
 from api import ApiError
-from api.cli.context import DbOption, RpcOption, State, console, opened, reported
+from api.cli.context import ApiOption, DbOption, RpcOption, State, console, keystore, opened, reported
 
 if TYPE_CHECKING:
     from api.settings import Settings
-    from ledger.chain import Chain
-    from oracle.evidence import Contracts
-    from oracle.verify import Check
+    from ledger.chain import Chain, Identity
 
 JsonOption = Annotated[bool, typer.Option("--json", help="JSON: the contract's field names, money in fen.")]
 group = typer.Typer(help="Signed decision records: show one, verify one against the chain.", no_args_is_help=True)
@@ -41,17 +39,22 @@ def show(
     as_json: JsonOption = False,
     out: Annotated[Path | None, typer.Option("--out", metavar="FILE",
                                              help="Write the record (the DSSE envelope as JSON) to FILE.")] = None,
+    by: Annotated[str, typer.Option("--as", help="With --api: key name of the bank that asks.")] = "bank-a",
     rpc: RpcOption = None,
     db: DbOption = None,
+    api: ApiOption = None,
 ) -> None:
     """The final decision on APPLICATION_ID and its signed record: every stored signature on the payload
     whose SHA-256 the chain decided."""
-    from api.cli import loan_args
+    from api.actions import loan_args
 
     number = loan_args.application_id(application_id)
     settings = ctx.ensure_object(State).settings(rpc, db)
-    with opened(settings) as chain:
-        raw, decided = stored_record(chain, settings, number)
+    if api is not None:
+        raw, decided = fetched(api, keystore(settings).load(by), number)
+    else:
+        with opened(settings) as chain:
+            raw, decided = stored_record(chain, settings, number)
     if out is not None:
         _write(out, raw)
     print_record(raw, decided, as_json)
@@ -59,40 +62,44 @@ def show(
 
 def stored_record(chain: Chain, settings: Settings, number: int) -> tuple[bytes, str]:
     """(the record, its hash): the stored signatures on the payload whose SHA-256 the chain decided, joined."""
+    from api.actions import decisions
     from api.cli.context import database
     from api.cli.loan import loan_ledger
-    from oracle import record
-    from oracle.store import records_for
 
-    decided = loan_ledger(chain, settings).decision(number).record_hash
-    if int(decided, 16) == 0:
-        raise ApiError(f"application {number} has no final decision on chain yet")
     with database(settings) as engine:
-        stored = [bytes(r) for r in records_for(engine, number)]
-    matching = [r for r in stored if record.record_hash(r) == decided]
-    if not matching:
-        raise ApiError(f"no stored record of application {number} has the hash decided on chain ({decided})")
-    return record.combined(matching), decided
+        return decisions.stored_record(loan_ledger(chain, settings), engine, number)
+
+
+def fetched(url: str, bank: Identity, number: int) -> tuple[bytes, str]:
+    """The record as the server serves it (RFC 8785 JSON, as stored), and its hash."""
+    import rfc8785
+
+    from api.cli.context import remote
+    from oracle import record
+
+    with remote(url, bank) as client:
+        raw = rfc8785.dumps(client.get(f"/v1/applications/{number}/record"))
+    return raw, record.record_hash(raw)
 
 
 def print_record(raw: bytes, record_hash: str, as_json: bool) -> None:
-    from oracle import record
+    from api.actions.decisions import summary
 
-    predicate, signers = record.opened(raw)["predicate"], sorted(record.envelope(raw).signatures)
     if as_json:
-        console.print_json(json.dumps({"recordHash": "0x" + record_hash, "signers": signers, **predicate}))
+        console.print_json(json.dumps(summary(raw, record_hash)))
         return
-    from api.cli.loan_view import yuan
+    from api.actions.loan_view import yuan
     from ledger.money import percent
 
-    p = predicate
+    p = summary(raw, record_hash)
     console.print(f"application {p['applicationId']}: {p['decision']} by model 0x{p['modelId']}, decided "
                   f"{p['decidedAt']}", soft_wrap=True, markup=False)
     console.print(f"  terms     limit {yuan(p['limit'])} at {percent(p['rateBps'])}, PD {percent(p['pdPpm'], 10**6)}, "
                   f"score {p['score']}", soft_wrap=True, markup=False)
     for reason in p["reasons"]:
         console.print(f"  reason    {reason['code']}: {reason['text']}", soft_wrap=True, markup=False)
-    console.print(f"  record    sha256:{record_hash}, signed by {', '.join(signers)}", soft_wrap=True, markup=False)
+    console.print(f"  record    sha256:{record_hash}, signed by {', '.join(p['signers'])}", soft_wrap=True,
+                  markup=False)
 
 
 def _write(path: Path, data: bytes) -> None:
@@ -119,6 +126,8 @@ def verify(
     application: Annotated[int | None, typer.Option(
         "--application", metavar="ID", help="The application the record must be of.")] = None,
     as_json: Annotated[bool, typer.Option("--json", help='{"valid", "checks": [{"name", "ok", "detail"}]}')] = False,
+    by: Annotated[str, typer.Option("--as", help="With --api: key name of the participant who asks.")] = "bank-a",
+    api: ApiOption = None,
 ) -> None:
     """Check a signed decision record against the chain alone: its signatures against the keys the registry
     held, its hash in the Decided event, the model servable then, the application it names, its terms; with
@@ -126,6 +135,14 @@ def verify(
     raw = _read(record_file)
     witnesses = _proofs(proofs) if proofs is not None else None
     settings = ctx.ensure_object(State).settings(rpc)
+    if api is not None:
+        from api.cli.context import remote
+
+        body = {"record": raw.decode("utf-8", "replace"), "application": application, "loans": loans,
+                "witnesses": witnesses}
+        with remote(api, keystore(settings).load(by)) as client:
+            _report(client.post("/v1/records/verify", body), as_json)
+        return
     with opened(settings) as chain:
         checked(chain, settings, raw, application, loans, witnesses, as_json)
 
@@ -133,12 +150,10 @@ def verify(
 def checked(chain: Chain, settings: Settings, raw: bytes, application: int | None, loans: str | None = None,
             witnesses: list[Any] | None = None, as_json: bool = False) -> None:
     """Verify ``raw`` against ``chain`` and print each check; ApiError (or exit 1 with --json) on a failure."""
-    from oracle.evidence import gather
-    from oracle.verify import verified
+    from api.actions import decisions
 
-    contracts = _contracts(chain, settings, loans)
-    found = verified(raw, lambda claim: gather(contracts, claim, witnesses), application)
-    _report(found, as_json, proved=witnesses is not None)
+    found = decisions.checks(chain, settings.deployment_path, raw, application, loans, witnesses)
+    _report(decisions.report(found, proved=witnesses is not None), as_json)
 
 
 def _read(path: Path) -> bytes:
@@ -154,37 +169,20 @@ def _proofs(path: Path) -> list[Any]:
     return [document for _, document in _witnesses(path)]
 
 
-def _contracts(chain: Chain, settings: Settings, loans: str | None) -> Contracts:
-    """From --loans alone, or from the deployment file (its ProvenanceLog too)."""
-    from ledger.chain import deployment
-    from oracle.evidence import contracts_from
-
-    if loans is not None:
-        return contracts_from(chain, loans)
-    if not settings.deployment_path.exists():
-        raise ApiError(f"no deployment at {settings.deployment_path}: give the LoanLedger's address with --loans")
-    dep = deployment.load(settings.deployment_path)
-    if "LoanLedger" not in dep.contracts:
-        raise ApiError(f"{settings.deployment_path} has no LoanLedger: give --loans ADDRESS")
-    log = dep.contracts.get("ProvenanceLog")
-    return contracts_from(chain, dep.contracts["LoanLedger"].address, log.address if log else None)
-
-
-def _report(found: list[Check], as_json: bool, proved: bool) -> None:
-    valid = all(c.ok for c in found)
-    unchecked = [] if proved else ["access-events"]
+def _report(doc: dict[str, Any], as_json: bool) -> None:
+    """The checks as ``decision verify`` prints them (``doc``: :func:`api.actions.decisions.report`)."""
     if as_json:
-        console.print_json(json.dumps({"valid": valid, "checks": [
-            {"name": c.name, "ok": c.ok, "detail": c.detail} for c in found], "unchecked": unchecked}))
-        if not valid:
+        console.print_json(json.dumps(doc))
+        if not doc["valid"]:
             raise typer.Exit(1)
         return
-    for c in found:
-        if c.ok:
-            console.print(f"ok  {c.name}: {c.detail}", soft_wrap=True, markup=False)
-    if not valid:
-        raise ApiError(f"the record fails the check {found[-1].name!r}: {found[-1].detail}")
-    if unchecked:
+    for c in doc["checks"]:
+        if c["ok"]:
+            console.print(f"ok  {c['name']}: {c['detail']}", soft_wrap=True, markup=False)
+    if not doc["valid"]:
+        last = doc["checks"][-1]
+        raise ApiError(f"the record fails the check {last['name']!r}: {last['detail']}")
+    if doc["unchecked"]:
         console.print("not checked: access-events (give --proofs FILE, the witnesses `credtrace log prove` prints "
                       "for the events the record cites)", soft_wrap=True, markup=False)
     console.print("valid: the record is the one decided on chain, signed by its oracles", markup=False)

@@ -1,8 +1,9 @@
 """``credtrace loan``: a bank applies for a decision on an enterprise and reports its loan from
 disbursement to close (LoanLedger, seeds R2 and R8; the state machine is in contracts/LoanLedger.sol).
 
-Every argument is checked before a chain is opened (:mod:`api.cli.loan_args`); a revert prints as one
-line naming the contract's error and its arguments (:func:`api.cli.loan_view.readable`). ``list`` reads
+Every argument is checked before a chain is opened (:mod:`api.actions.loan_args`); a revert prints as one
+line naming the contract's error and its arguments (:func:`api.actions.loan_view.readable`). The acts
+themselves are :mod:`api.actions.loans`, which the bank routes call too. ``list`` reads
 two kinds of event (``Applied``, ``StatusChanged``), one ``eth_getLogs`` each, however many loans.
 """
 
@@ -13,9 +14,9 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from api.cli import loan_args as args
-from api.cli import loan_view as view
-from api.cli.context import RpcOption, State, console, keystore, opened, reported, sender_for
+from api.actions import loan_args as args
+from api.actions import loan_view as view
+from api.cli.context import ApiOption, RpcOption, State, console, keystore, opened, reported, sender_for
 
 if TYPE_CHECKING:
     from rich.table import Table
@@ -65,9 +66,11 @@ def apply(
                                                 help="The enterprise's pseudonym (64 hex).")] = None,
     by: BankOption = "bank-a",
     rpc: RpcOption = None,
+    api: ApiOption = None,
 ) -> None:
     """An active bank asks for a decision on an enterprise under its consent; prints the application id.
     Only the pseudonym reaches the chain, never the credit code."""
+    from api.actions import loans
     from api.platform import opened_platform
     from ledger.contracts.loan_ledger import product_id
     from ledger.contracts.model_registry import id_bytes
@@ -78,9 +81,17 @@ def apply(
     product_id(product)
     settings = ctx.ensure_object(State).settings(rpc)
     bank = keystore(settings).load(by)
-    with opened(settings) as chain, opened_platform(settings, chain) as p, view.explained(p.loans):
+    if api is not None:
+        from api.cli.context import remote
+
+        with remote(api, bank) as client:
+            answer = client.post("/v1/applications", {"enterprise": code, "subject": pseudonym, "consent": consent,
+                                                      "amount": asked, "term_months": months, "product": product})
+        console.print(str(answer["application_id"]))
+        return
+    with opened(settings) as chain, opened_platform(settings, chain) as p:
         who = pseudonym or p.pseudonymise(str(code))
-        console.print(str(p.loans.apply(sender_for(chain, bank), who, consent, asked, months, product)))
+        console.print(str(loans.apply(p.loans, sender_for(chain, bank), who, consent, asked, months, product)))
 
 
 @group.command("show")
@@ -216,13 +227,11 @@ def close(ctx: typer.Context, application_id: IdArgument, by: BankOption = "bank
 
 def act(ctx: typer.Context, by: str, rpc: str | None, operation: str, application_id: int, *values: int) -> None:
     """The bank ``by`` sends ``operation`` on its loan, then the loan's status (and claim) are shown."""
+    from api.actions import loans
+
     settings = ctx.ensure_object(State).settings(rpc)
     bank = keystore(settings).load(by)
     with opened(settings) as chain:
-        loans = loan_ledger(chain, settings)
-        with view.explained(loans):
-            getattr(loans, operation)(sender_for(chain, bank), application_id, *values)
-        loan, claimed = loans.loan(application_id), loans.claim(application_id)
-    console.print(view.outcome(application_id, loan), soft_wrap=True)
-    if operation in ("claim_compensation", "recover") and claimed.loss:
-        console.print("  " + view.claim_line(claimed), soft_wrap=True)
+        done = loans.act(loan_ledger(chain, settings), sender_for(chain, bank), operation, application_id, *values)
+    for line in done.lines:
+        console.print(line, soft_wrap=True)

@@ -11,7 +11,7 @@ from fastapi import FastAPI
 
 from api.http import openapi, problems, requestid
 from api.http.limits import BodyLimit
-from api.http.routes import auditors, jobs, proofs, public, regulators
+from api.http.routes import auditors, bank_loans, banks, enterprises, jobs, proofs, providers, public, regulators
 from api.http.service import started
 from api.settings import Settings
 
@@ -35,6 +35,10 @@ def create_app(settings: Settings) -> FastAPI:
     openapi.install(app)
     app.include_router(public.router)
     app.include_router(jobs.router)
+    app.include_router(providers.router)
+    app.include_router(enterprises.router)
+    app.include_router(banks.router)
+    app.include_router(bank_loans.router)
     app.include_router(proofs.router)
     app.include_router(auditors.router)
     app.include_router(regulators.router)

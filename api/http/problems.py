@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import logging
 import sys
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
@@ -20,11 +21,12 @@ from fastapi.exceptions import RequestValidationError
 from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import JSONResponse
+from starlette.routing import BaseRoute, Match
 
 from api import ApiError
 from api import NotFound as ApiNotFound
 from api.http.requestid import request_id
-from ledger.catalogue.errors import AccessDenied, SupplyRefused
+from ledger.catalogue.errors import AccessDenied, BatchRepeated, SupplyRefused
 from ledger.errors import ChainError, ContractRevert, IdentityError, LedgerError, NotFound, VerificationError
 from ledger.identifiers.errors import IdentifierError
 from oracle.errors import OracleError
@@ -67,6 +69,8 @@ NOT_ACTIVE = ProblemType("participant-not-active", 403, "The participant is susp
 FORBIDDEN = ProblemType("role-forbidden", 403, "The participant's role may not do this")
 ACCESS_DENIED = ProblemType("access-denied", 403, "The access gate refused the read (recorded as DENIED)")
 SUPPLY_REFUSED = ProblemType("supply-refused", 403, "The provider may not supply this dataset")
+NOT_OWNER = ProblemType("not-owner", 403, "The application, loan or dataset is another participant's")
+BATCH_REPEATED = ProblemType("batch-repeated", 409, "The batch was stored before under this key; nothing was added")
 REVERTED = ProblemType("contract-revert", 409, "The chain refused the transaction")
 VERIFICATION = ProblemType("verification-failed", 422, "A proof, signature or record does not verify")
 IDENTIFIER = ProblemType("identifier-invalid", 422, "An identifier (credit code, id number) is not valid")
@@ -80,7 +84,8 @@ INTERNAL = ProblemType("internal", 500, "An unexpected failure; the server logge
 # Most specific first: the first class an exception is an instance of names its problem.
 BY_ERROR: tuple[tuple[type[Exception], ProblemType], ...] = (
     (NotFound, NOT_FOUND), (ApiNotFound, NOT_FOUND),
-    (AccessDenied, ACCESS_DENIED), (SupplyRefused, SUPPLY_REFUSED), (ContractRevert, REVERTED),
+    (AccessDenied, ACCESS_DENIED), (SupplyRefused, SUPPLY_REFUSED), (BatchRepeated, BATCH_REPEATED),
+    (ContractRevert, REVERTED),
     (VerificationError, VERIFICATION), (IdentifierError, IDENTIFIER), (IdentityError, BAD_REQUEST),
     (ChainError, CHAIN_DOWN), (LedgerError, LEDGER), (OracleError, ORACLE), (ScoringError, SCORING),
     (ApiError, BAD_REQUEST),
@@ -88,7 +93,8 @@ BY_ERROR: tuple[tuple[type[Exception], ProblemType], ...] = (
 BY_STATUS = {404: NOT_FOUND, 405: METHOD_NOT_ALLOWED}
 CATALOGUE: tuple[ProblemType, ...] = (
     INVALID_REQUEST, BAD_REQUEST, NOT_FOUND, METHOD_NOT_ALLOWED, TOO_LARGE, UNSIGNED, BAD_SIGNATURE, STALE, REPLAYED,
-    UNKNOWN_KEY, NOT_ACTIVE, FORBIDDEN, ACCESS_DENIED, SUPPLY_REFUSED, REVERTED, VERIFICATION, IDENTIFIER,
+    UNKNOWN_KEY, NOT_ACTIVE, FORBIDDEN, ACCESS_DENIED, SUPPLY_REFUSED, NOT_OWNER, BATCH_REPEATED, REVERTED,
+    VERIFICATION, IDENTIFIER,
     CHAIN_DOWN, STORE_DOWN, LEDGER, ORACLE, SCORING, INTERNAL,
 )
 
@@ -119,7 +125,27 @@ async def _problem(request: Request, exc: Exception) -> JSONResponse:
 async def _http(request: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, HTTPException)
     kind = BY_STATUS.get(exc.status_code, BAD_REQUEST)
-    return answer(request, kind, str(exc.detail), headers=dict(exc.headers or {}))  # 405 keeps its Allow
+    headers = dict(exc.headers or {})
+    if exc.status_code == 405:  # RFC 9110 §15.5.6: every method the resource allows, not the first route's
+        headers["Allow"] = allowed(request) or headers.get("Allow", "")
+    return answer(request, kind, str(exc.detail), headers=headers)
+
+
+def allowed(request: Request) -> str:
+    """The methods of every route whose path matches the request's (a GET and a POST on one path are two
+    routes, and Starlette's 405 names only the first one's)."""
+    methods: set[str] = set()
+    for route in _flat(request.app.router.routes):
+        if route.matches(request.scope)[0] is not Match.NONE:
+            methods |= set(getattr(route, "methods", None) or ())
+    return ", ".join(sorted(methods))
+
+
+def _flat(routes: Iterable[BaseRoute]) -> Iterator[BaseRoute]:
+    """The routes, those of included routers too (FastAPI keeps an included router as one route)."""
+    for route in routes:
+        inner = getattr(route, "original_router", None)
+        yield from _flat(inner.routes) if inner is not None else (route,)
 
 
 async def _invalid(request: Request, exc: Exception) -> JSONResponse:

@@ -24,6 +24,7 @@ Errors (in ``ledger.catalogue.errors``), under ``ledger.errors.LedgerError``::
     CatalogueError
     ├── AccessDenied          the access gate refused a read; ``.event_index`` is the recorded refusal
     ├── SupplyRefused         ingestion refused a sender for a dataset; ``.event_index`` is the recorded refusal
+    ├── BatchRepeated         a batch sent again under the key of one stored before (a retry): nothing added
     ├── RecordTampered        a stored record does not open under its row, or is not what its row says
     ├── KeyMissing            a key file under HOME/secrets is gone (restore it; it is never recreated)
     └── WrongKey              a key is not the one the database was written with (fingerprints differ)

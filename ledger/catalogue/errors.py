@@ -2,7 +2,12 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from ledger.errors import LedgerError
+
+if TYPE_CHECKING:  # the store imports SQLAlchemy: not at the commands' start-up (tests/api/test_cli_startup.py)
+    from ledger.catalogue.store import Batch
 
 
 class CatalogueError(LedgerError):
@@ -27,6 +32,16 @@ class SupplyRefused(CatalogueError):
         self.reason = reason
         self.event_index = event_index
         super().__init__(f"ingestion refused: {reason}")
+
+
+class BatchRepeated(CatalogueError):
+    """A batch sent again under the key of one already stored (a retry): nothing is stored twice and no
+    second event is recorded; ``batch`` is the one stored first (its id, counts and INGEST event)."""
+
+    def __init__(self, batch: Batch) -> None:
+        self.batch = batch
+        super().__init__(f"this batch was stored before, as batch {batch.batch_id} ({batch.rows_stored} of "
+                         f"{batch.rows_total} rows stored, event {batch.event_index}); nothing was added")
 
 
 class KeyMissing(CatalogueError):

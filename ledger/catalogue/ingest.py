@@ -15,6 +15,11 @@ Bounded: rows stream from :mod:`ledger.catalogue.batchfile` in chunks, the batch
 computed as they pass, and only the first :data:`EXAMPLES` rejected rows are kept (stored and
 reported), with counts of all of them by reason. Nothing is dropped silently.
 
+Once, when keyed: a batch sent with an idempotency key (the HTTP route's ``Idempotency-Key``, or the
+body's SHA-256) is stored under an id derived from sender, dataset, kind and key (:func:`batch_id`); the
+same batch sent again (a retry after a lost answer) raises :class:`~ledger.catalogue.errors.BatchRepeated`
+naming the first, and stores and records nothing.
+
 Durable first, then recorded: the batch is stored in one transaction, then its event is appended;
 a batch stored without its event (a crash in between) gets it on the next :func:`record_pending`.
 """
@@ -33,7 +38,7 @@ import rfc8785
 
 from ledger.catalogue import rights
 from ledger.catalogue.batchfile import Unreadable
-from ledger.catalogue.errors import CatalogueError, SupplyRefused
+from ledger.catalogue.errors import BatchRepeated, CatalogueError, SupplyRefused
 from ledger.catalogue.schema import SCHEMAS, Value, validate_row
 from ledger.catalogue.store import Batch, BatchWriter, CatalogueWriter, StoredRecord
 from ledger.catalogue.vault import Pseudonymiser, Vault
@@ -83,16 +88,33 @@ class Ingestion:
 
 
 def ingest(ing: Ingestion, dataset: str, rows: Iterable[Row | Unreadable], provider: Address,
-           claimed_at: str | None = None) -> IngestReport:
-    """Ingest one batch of ``dataset`` from ``provider`` (an account address)."""
-    return _supply(ing, dataset, rows, provider, claimed_at, correction=False)
+           claimed_at: str | None = None, key: str | None = None) -> IngestReport:
+    """Ingest one batch of ``dataset`` from ``provider`` (an account address); with a ``key`` (a
+    retry's idempotency key: :func:`batch_id`), a batch stored before under it raises BatchRepeated."""
+    return _supply(ing, dataset, rows, provider, claimed_at, correction=False, key=key)
 
 
 def correct(ing: Ingestion, dataset: str, rows: Iterable[Row | Unreadable], provider: Address,
-            claimed_at: str | None = None) -> IngestReport:
+            claimed_at: str | None = None, key: str | None = None) -> IngestReport:
     """New versions of rows ``dataset``'s department stored before; a row for an enterprise-period
     not stored, or identical to what is, is rejected."""
-    return _supply(ing, dataset, rows, provider, claimed_at, correction=True)
+    return _supply(ing, dataset, rows, provider, claimed_at, correction=True, key=key)
+
+
+def may_supply(ing: Ingestion, provider: Address, dataset: str, at: str | None = None) -> None:
+    """Nothing if ``provider`` may supply ``dataset`` (:func:`ledger.catalogue.rights.refusal`); else the
+    refusal is recorded as DENIED and raised as SupplyRefused. Ingestion checks it first; a caller that
+    queues a batch for later (the HTTP route's jobs) checks it before queueing too."""
+    refused = rights.refusal(ing.roles, provider, dataset)
+    if refused is not None:
+        when = at or normalise_time(ing.now())
+        raise SupplyRefused(refused, _denied(ing.sequencer, provider, dataset, refused, when))
+
+
+def batch_id(provider: Address, dataset: str, kind: str, key: str) -> str:
+    """The batch id a keyed batch is stored under: the same sender, dataset, kind and key give the same
+    id, so a retry finds the batch it repeats (and the store's primary key refuses a racing twin)."""
+    return hashlib.sha256(f"{provider}\n{dataset}\n{kind}\n{key}".encode()).hexdigest()[:32]
 
 
 @dataclass
@@ -128,15 +150,17 @@ class _Tally:
 
 
 def _supply(ing: Ingestion, dataset: str, rows: Iterable[Row | Unreadable], provider: Address,
-            claimed_at: str | None, correction: bool) -> IngestReport:
+            claimed_at: str | None, correction: bool, key: str | None = None) -> IngestReport:
     received_at = normalise_time(ing.now())
+    may_supply(ing, provider, dataset, received_at)  # first: a refused sender learns nothing of its batch's faults
     claimed = normalise_time(claimed_at) if claimed_at else None
-    refused = rights.refusal(ing.roles, provider, dataset)
-    if refused is not None:
-        raise SupplyRefused(refused, _denied(ing.sequencer, provider, dataset, refused, received_at))
+    kind = "correction" if correction else "ingest"
+    number = secrets.token_hex(16) if key is None else batch_id(provider, dataset, kind, key)
+    if key is not None and (before := ing.writer.batch(number)) is not None:
+        raise BatchRepeated(before)
     tally = _Tally()
-    batch = _store(ing, dataset, rows, Batch(secrets.token_hex(16), dataset, provider, received_at, "", 0, 0, None,
-                                             claimed, "correction" if correction else "ingest"), tally)
+    batch = _store(ing, dataset, rows, Batch(number, dataset, provider, received_at, "", 0, 0, None, claimed, kind),
+                   tally)
     index = _record(ing.sequencer, batch, (tally.old, tally.new))
     ing.writer.recorded(batch.batch_id, index)
     return IngestReport(batch.batch_id, dataset, tally.total, tally.stored, tuple(sorted(tally.examples)),

@@ -118,6 +118,12 @@ class CatalogueWriter:
             pairs = [(str(old), str(new)) for old, new in conn.execute(q)]
         return [old for old, _ in pairs], [new for _, new in pairs]
 
+    def batch(self, batch_id: str) -> Batch | None:
+        """The batch stored as ``batch_id``, if one is."""
+        with self.engine.connect() as conn:
+            row = conn.execute(sa.select(batches).where(batches.c.batch_id == batch_id)).first()
+        return Batch(**dict(row._mapping)) if row is not None else None
+
     def unrecorded(self) -> list[Batch]:
         """Batches stored but whose INGEST event is not yet in the log (after a crash)."""
         with self.engine.connect() as conn:

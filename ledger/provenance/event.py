@@ -196,7 +196,11 @@ def _utc(value: str) -> str:
         raise EventError(f"time {value!r} is not RFC 3339") from None
     if parsed.tzinfo is None or "T" not in value.upper():
         raise EventError(f"time {value!r} needs a date, a T and an offset (RFC 3339 §5.6)")
-    return parsed.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+    try:
+        utc = parsed.astimezone(UTC)
+    except OverflowError:  # year 1 at +01:00, year 9999 at -01:00: no UTC date in the calendar
+        raise EventError(f"time {value!r} is out of range in UTC (years 1 to 9999)") from None
+    return utc.strftime("%Y-%m-%dT%H:%M:%S.%fZ")
 
 
 def _address(value: Any) -> str:

@@ -17,8 +17,8 @@ from __future__ import annotations
 
 import math
 import time
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager, nullcontext
+from collections.abc import Callable
+from contextlib import nullcontext
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Path, Response
@@ -27,12 +27,11 @@ from pydantic import BaseModel, Field
 from api import ApiError
 from api.actions import ledger, oversight
 from api.http.auth import Caller, with_role
+from api.http.custody import acting
 from api.http.jobs import Progress
 from api.http.routes.jobs import JobState, job_state
 from api.http.routes.proofs import Svc
 from api.http.service import Service
-from api.platform import Platform
-from ledger.chain import TransactionSender
 from ledger.types import Role
 
 router = APIRouter(tags=["regulators"])
@@ -69,14 +68,6 @@ class Department(BaseModel):
     accuracy: float
     rows_received: int
     rows_stored: int
-
-
-@contextmanager
-def acting(svc: Service, caller: Caller) -> Iterator[tuple[Platform, TransactionSender]]:
-    """The platform under the writer lock and a sender of ``caller``'s own account."""
-    identity = svc.keys.by_address(caller.account)
-    with svc.writing() as p:
-        yield p, TransactionSender(svc.chain, identity.account)
 
 
 @router.post("/v1/sanctions")

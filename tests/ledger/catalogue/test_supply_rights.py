@@ -12,7 +12,7 @@ import pytest
 import sqlalchemy as sa
 from supply_world import SupplyWorld, build
 
-from ledger.catalogue.errors import CatalogueError, SupplyRefused
+from ledger.catalogue.errors import BatchRepeated, CatalogueError, SupplyRefused
 from ledger.catalogue.ingest import correct, ingest
 from ledger.catalogue.store import records, versions
 from ledger.chain import Chain, Identity, TransactionSender
@@ -97,3 +97,18 @@ def test_a_poisoner_cannot_get_in_first_and_a_department_corrects_by_a_new_versi
     with pytest.raises(CatalogueError, match=r"nothing was corrected: all 1 rows were rejected \(row 1: unchanged"):
         correct(world.ingestion, "tax", [tax_row(120.0)], tax.address)
     assert world.ingestion.sequencer.store.size() == size and world.ingestion.writer.unrecorded() == []
+
+
+def test_a_keyed_batch_sent_again_is_a_retry_that_adds_nothing(world: SupplyWorld) -> None:
+    """A department whose answer was lost sends the batch again under its key (the HTTP route's
+    Idempotency-Key): nothing is stored twice and no second INGEST is recorded; the first batch is named."""
+    tax = world.register(Role.PROVIDER, "tax")
+    first = ingest(world.ingestion, "tax", [tax_row(100.0)], tax.address, key="retry-1")
+    size = world.ingestion.sequencer.store.size()
+    with pytest.raises(BatchRepeated) as repeated:
+        ingest(world.ingestion, "tax", [tax_row(100.0)], tax.address, key="retry-1")
+    assert (repeated.value.batch.batch_id, repeated.value.batch.event_index) == (first.batch_id, first.event_index)
+    assert repeated.value.batch.rows_stored == 1 and world.ingestion.sequencer.store.size() == size
+    other = ingest(world.ingestion, "tax", [tax_row(7.0, "2026-10")], tax.address, key="retry-2")
+    assert other.stored == 1 and other.batch_id != first.batch_id
+    assert len(stored(world)) == 2

@@ -12,7 +12,7 @@ from hypothesis import strategies as st
 
 from ledger.errors import EventError
 from ledger.provenance import Action, Event
-from ledger.provenance.event import _quick_canonical, canonical_json
+from ledger.provenance.event import _quick_canonical, canonical_json, normalise_time
 
 ACTOR = "0x" + "ab" * 20
 PSEUDONYM = "cd" * 32
@@ -173,3 +173,11 @@ def test_an_event_built_in_code_must_carry_a_normalised_time() -> None:
     fields = {**Event.from_json(doc()).__dict__, "time": "2026-11-30T17:15:24.696756+00:00"}
     with pytest.raises(EventError, match="must be normalised to UTC"):
         Event(**fields)
+
+
+@pytest.mark.parametrize("time", ["0001-01-01T00:00:00+01:00", "9999-12-31T23:59:59-01:00"])
+def test_a_time_that_leaves_the_calendar_in_utc_is_an_event_error(time: str) -> None:
+    """A valid RFC 3339 time whose UTC instant falls before year 1 or after 9999 (a department's claimed
+    sending time, sent over HTTP by schemathesis) was an OverflowError, a traceback: now it is refused."""
+    with pytest.raises(EventError, match="out of range"):
+        normalise_time(time)
