@@ -27,7 +27,6 @@ from api.actions.loan_args import JSON_INT
 from api.http.auth import Caller, DataReader, Signed, with_role
 from api.http.problems import NOT_FOUND, NOT_OWNER, VERIFICATION, Problem
 from api.http.routes.owned import refused_read
-from api.http.routes.providers import UseAnswer
 from api.http.service import Service, service
 from ledger.contracts.consent import Category, Consent, Grant, consent_id_hex, parse_consent_id
 from ledger.errors import ContractRevert
@@ -143,12 +142,12 @@ def my_consents(caller: Signed, svc: Svc) -> list[ConsentAnswer]:
 
 
 @router.get("/v1/enterprises/me/usage")
-def my_usage(caller: DataReader, svc: Svc, request: Request) -> list[UseAnswer]:
+def my_usage(caller: DataReader, svc: Svc, request: Request) -> list[usage.Use]:
     """Who used the caller's data: ACCESS, OUTPUT and DENIED events about its pseudonym, oldest first."""
     if caller.role is not Role.ENTERPRISE:
         raise refused_read(request, svc, caller, "an enterprise's data use is shown to the enterprise alone "
                                                  "(auditors: audit trace)")
-    return [UseAnswer(**u.__dict__) for u in usage.of_enterprise(svc.platform.engine, caller.org_id.hex())]
+    return usage.of_enterprise(svc.platform.engine, caller.org_id.hex())
 
 
 def _raw(text: str) -> bytes:

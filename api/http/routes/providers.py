@@ -64,19 +64,6 @@ class IngestAnswer(BaseModel):
     kind: str
 
 
-class UseAnswer(BaseModel):
-    index: int
-    time: str
-    action: str
-    actor: str | None
-    purpose: str | None
-    consent: str | None
-    request_id: str | None
-    reason: str | None
-    recipient: str | None
-    why: str
-
-
 async def raw_body(request: Request) -> bytes:
     return await request.body()  # read (and cached) once already, for the signature's digest
 
@@ -157,11 +144,11 @@ def _answer(report: IngestReport) -> IngestAnswer:
 
 
 @router.get("/v1/datasets/{dataset}/usage")
-def dataset_usage(dataset: str, caller: Signed, svc: Svc) -> list[UseAnswer]:
+def dataset_usage(dataset: str, caller: Signed, svc: Svc) -> list[usage.Use]:
     """Everything that concerns the dataset (its batches, the reads of its records, the decisions citing
     them), for the department that owns it."""
     _owner(svc.platform, caller, dataset)
-    return [UseAnswer(**u.__dict__) for u in usage.of_dataset(svc.platform.engine, dataset)]
+    return usage.of_dataset(svc.platform.engine, dataset)
 
 
 def _owner(p: Platform, caller: Caller, dataset: str) -> None:
