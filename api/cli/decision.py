@@ -22,7 +22,6 @@ from api.cli.context import DbOption, RpcOption, State, console, opened, reporte
 if TYPE_CHECKING:
     from api.settings import Settings
     from ledger.chain import Chain
-    from oracle.evidence import Contracts
     from oracle.verify import Check
 
 JsonOption = Annotated[bool, typer.Option("--json", help="JSON: the contract's field names, money in fen.")]
@@ -58,21 +57,13 @@ def show(
 
 
 def stored_record(chain: Chain, settings: Settings, number: int) -> tuple[bytes, str]:
-    """(the record, its hash): the stored signatures on the payload whose SHA-256 the chain decided, joined."""
+    """(the record, its hash): :func:`api.actions.decision.stored_record` on this home's chain and database."""
+    from api.actions import decision
     from api.cli.context import database
     from api.cli.loan import loan_ledger
-    from oracle import record
-    from oracle.store import records_for
 
-    decided = loan_ledger(chain, settings).decision(number).record_hash
-    if int(decided, 16) == 0:
-        raise ApiError(f"application {number} has no final decision on chain yet")
     with database(settings) as engine:
-        stored = [bytes(r) for r in records_for(engine, number)]
-    matching = [r for r in stored if record.record_hash(r) == decided]
-    if not matching:
-        raise ApiError(f"no stored record of application {number} has the hash decided on chain ({decided})")
-    return record.combined(matching), decided
+        return decision.stored_record(loan_ledger(chain, settings), engine, number)
 
 
 def print_record(raw: bytes, record_hash: str, as_json: bool) -> None:
@@ -133,12 +124,9 @@ def verify(
 def checked(chain: Chain, settings: Settings, raw: bytes, application: int | None, loans: str | None = None,
             witnesses: list[Any] | None = None, as_json: bool = False) -> None:
     """Verify ``raw`` against ``chain`` and print each check; ApiError (or exit 1 with --json) on a failure."""
-    from oracle.evidence import gather
-    from oracle.verify import verified
+    from api.actions.decision import checks
 
-    contracts = _contracts(chain, settings, loans)
-    found = verified(raw, lambda claim: gather(contracts, claim, witnesses), application)
-    _report(found, as_json, proved=witnesses is not None)
+    _report(checks(chain, settings, raw, application, loans, witnesses), as_json, proved=witnesses is not None)
 
 
 def _read(path: Path) -> bytes:
@@ -152,22 +140,6 @@ def _proofs(path: Path) -> list[Any]:
     from api.cli.log import _witnesses
 
     return [document for _, document in _witnesses(path)]
-
-
-def _contracts(chain: Chain, settings: Settings, loans: str | None) -> Contracts:
-    """From --loans alone, or from the deployment file (its ProvenanceLog too)."""
-    from ledger.chain import deployment
-    from oracle.evidence import contracts_from
-
-    if loans is not None:
-        return contracts_from(chain, loans)
-    if not settings.deployment_path.exists():
-        raise ApiError(f"no deployment at {settings.deployment_path}: give the LoanLedger's address with --loans")
-    dep = deployment.load(settings.deployment_path)
-    if "LoanLedger" not in dep.contracts:
-        raise ApiError(f"{settings.deployment_path} has no LoanLedger: give --loans ADDRESS")
-    log = dep.contracts.get("ProvenanceLog")
-    return contracts_from(chain, dep.contracts["LoanLedger"].address, log.address if log else None)
 
 
 def _report(found: list[Check], as_json: bool, proved: bool) -> None:

@@ -69,14 +69,9 @@ def folded(settings: Settings) -> Report:
 
 def folded_on(chain: Chain, settings: Settings) -> Report:
     """The same on a chain already open (the demo's)."""
-    from ledger.chain import deployment
-    from ledger.contracts.loan_ledger import NAME
-    from ledger.operating import fold
-    from ledger.operating.reader import read
+    from api.actions.ledger import folded_on as fold_on
 
-    dep = deployment.load(settings.deployment_path)
-    reading = read(deployment.contract(chain, dep, NAME), dep.contracts[NAME].block_number)
-    return fold(reading.events, reading.source)
+    return fold_on(chain, settings)
 
 
 def print_report(chain: Chain, settings: Settings) -> None:

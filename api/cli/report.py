@@ -37,10 +37,10 @@ def departments(
 
 
 def department_assessment(settings: Settings) -> list[DepartmentAssessment]:
-    from ledger.catalogue.assessment import assess
-    from ledger.catalogue.store import SupplyStats
+    from api.actions.report import department_assessment as assessed
+
     with database(settings) as engine:
-        return assess(SupplyStats(engine))
+        return assessed(engine)
 
 
 def table(rows: list[DepartmentAssessment]) -> Table:
