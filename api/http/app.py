@@ -9,7 +9,7 @@ from contextlib import asynccontextmanager
 
 from fastapi import FastAPI
 
-from api.http import openapi, problems, requestid
+from api.http import openapi, portal, problems, requestid
 from api.http.routes import jobs, public
 from api.http.service import started
 from api.settings import Settings
@@ -33,4 +33,5 @@ def create_app(settings: Settings) -> FastAPI:
     openapi.install(app)
     app.include_router(public.router)
     app.include_router(jobs.router)
+    portal.install(app)
     return app
