@@ -97,7 +97,7 @@ class Graph:
     height: int
 
 
-STEP, LOG_Y, CHAIN_Y = 56, 50, 130
+STEP, LOG_Y, CHAIN_Y = 64, 50, 130
 
 
 def lineage(found: Trace) -> Graph:
@@ -116,4 +116,4 @@ def lineage(found: Trace) -> Graph:
     edges = [Edge(n.x, n.y, *at[h]) for n, e in zip(nodes, found.entries, strict=True)
              if isinstance(e, LogEntry) and e.action == "DECISION"
              for h in (str(v).removeprefix("0x") for v in (e.event or {}).get("assets", [])) if h in at]
-    return Graph(tuple(nodes), tuple(edges), max(200, 60 + len(nodes) * STEP), 170)
+    return Graph(tuple(nodes), tuple(edges), max(200, 60 + len(nodes) * STEP), 185)

@@ -93,6 +93,7 @@ def _application(request: Request, number: int, visitor: Visitor, svc: Svc, chec
     status = svc.platform.loans.statuses()[number]
     return render(request, "application.html", session=visitor, app=found, loan_status=status,
                   decided=read(lambda: views.decided(svc, number)), checks=checks, money=figures.money,
+                  path=f"/portal/bank/applications/{number}",
                   percent=figures.percent)
 
 
