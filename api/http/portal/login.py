@@ -50,7 +50,8 @@ def login(request: Request, svc: Annotated[Service, Depends(service)], token: st
                       base=str(request.base_url).rstrip("/"))
     session = _signed_in(request, svc, token)
     page = RedirectResponse("/portal", status_code=303)
-    page.set_cookie(COOKIE, session.id, max_age=SESSION_TTL, httponly=True, samesite="lax", path="/portal")
+    page.set_cookie(COOKIE, session.id, max_age=SESSION_TTL, httponly=True, samesite="lax", path="/portal",
+                    secure=request.url.scheme == "https")
     return page
 
 

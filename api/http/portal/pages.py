@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from typing import Annotated, TypeVar
+from typing import TYPE_CHECKING, Annotated, TypeVar
 
 from fastapi import APIRouter, Depends, Request
 from starlette.responses import RedirectResponse, Response
@@ -22,11 +22,17 @@ from starlette.responses import RedirectResponse, Response
 from api import ApiError
 from api.actions.trace import Asked
 from api.http.portal import figures, views
+from api.http.portal.i18n import chosen
+from api.http.portal.sessions import Session
 from api.http.portal.web import Posted, Refused, Visitor, needs, render, role_of
 from api.http.service import Service, service
 from ledger.errors import LedgerError
 from ledger.types import Role
 from oracle.errors import OracleError
+
+if TYPE_CHECKING:
+    from ledger.contracts.loan_ledger import Application
+    from oracle.verify import Check
 
 router = APIRouter(include_in_schema=False)
 Svc = Annotated[Service, Depends(service)]
@@ -87,17 +93,17 @@ def verify(request: Request, number: int, visitor: Posted, svc: Svc) -> Response
     return _application(request, number, visitor, svc, read(lambda: views.verified(svc, number)))
 
 
-def _application(request: Request, number: int, visitor: Visitor, svc: Svc, checks: object) -> Response:
+def _application(request: Request, number: int, visitor: Session, svc: Service, checks: list[Check] | None) -> Response:
     needs(request, Role.BANK)
     found = _own(svc, visitor.account, number)
     status = svc.platform.loans.statuses()[number]
     return render(request, "application.html", session=visitor, app=found, loan_status=status,
                   decided=read(lambda: views.decided(svc, number)), checks=checks, money=figures.money,
-                  path=f"/portal/bank/applications/{number}",
+                  here=f"/portal/bank/applications/{number}",
                   percent=figures.percent)
 
 
-def _own(svc: Service, bank: str, number: int) -> object:
+def _own(svc: Service, bank: str, number: int) -> Application:
     loans = svc.platform.loans
     if not 1 <= number <= loans.application_count():
         raise Refused(404, "refused.error", detail=f"no application {number} on chain")
@@ -115,7 +121,7 @@ def regulator(request: Request, visitor: Visitor, svc: Svc) -> Response:
     names = views.names(svc)
     return render(request, "regulator.html", session=visitor, report=report, departments=departments,
                   models=models, sanctions=views.sanctions(svc), names=names,
-                  charts=figures.charts(report, departments, models, names, request_language(request)),
+                  charts=figures.charts(report, departments, models, names, chosen(request)),
                   money=figures.money, ratio=figures.ratio, figures=figures)
 
 
@@ -136,8 +142,3 @@ def _asked(kind: str, value: str) -> Asked:
         raise Refused(400, "refused.error", detail="an application id is a whole number")
     return Asked(application=int(value))
 
-
-def request_language(request: Request) -> str:
-    from api.http.portal.i18n import chosen
-
-    return chosen(request)

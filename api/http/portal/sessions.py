@@ -18,6 +18,9 @@ from ledger.types import Address
 
 CHALLENGE_TTL = 120
 SESSION_TTL = 8 * 3600
+LIVE_CHALLENGES = 10_000
+"""At most this many challenges are kept: anyone may ask for one, so past it the oldest is dropped
+(its holder asks again) rather than memory growing with the requests."""
 Clock = Callable[[], float]
 
 
@@ -42,6 +45,8 @@ class Store:
         fresh = secrets.token_urlsafe(16)
         with self._lock:
             self._prune()
+            while len(self._challenges) >= LIVE_CHALLENGES:
+                del self._challenges[next(iter(self._challenges))]
             self._challenges[fresh] = self.clock() + CHALLENGE_TTL
         return fresh
 

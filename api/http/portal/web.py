@@ -9,6 +9,7 @@ from __future__ import annotations
 import secrets
 from pathlib import Path
 from typing import Annotated, Any
+from urllib.parse import urlencode
 
 import jinja2
 from fastapi import Depends, FastAPI, Request
@@ -43,15 +44,24 @@ def store(request: Request) -> Store:
 
 
 def render(request: Request, template: str, code: int = 200, session: Session | None = None,
-           **context: Any) -> Response:
+           here: str | None = None, **context: Any) -> Response:
+    """``template`` in the visitor's language; ``here`` is the page the language switch reloads (a form
+    post's answer names the page it was posted from)."""
     language = i18n.chosen(request)
     page = TEMPLATES.TemplateResponse(request, template, status_code=code, context={
         "t": i18n.translator(language), "known": i18n.catalogue(language), "lang": language,
         "other": i18n.other(language), "session": session, "role": _role(request, session),
-        "path": request.url.path, **context})
+        "switch": _switched(request, here or request.url.path, i18n.other(language)),
+        **context})
     if request.query_params.get("lang") in i18n.LANGUAGES:
         page.set_cookie(i18n.COOKIE, language, max_age=365 * 86400, samesite="lax", path="/portal")
     return page
+
+
+def _switched(request: Request, path: str, language: str) -> str:
+    """The same page in ``language``: its query kept (the auditor's target), ``lang`` replaced."""
+    kept = [(k, v) for k, v in request.query_params.multi_items() if k not in ("lang", "token", "out")]
+    return f"{path}?{urlencode([*kept, ('lang', language)])}"
 
 
 def _role(request: Request, session: Session | None) -> str:

@@ -111,6 +111,7 @@ def test_a_post_without_the_csrf_token_is_refused_and_does_nothing(portal: tuple
         verified = browser.post("/portal/bank/applications/1/verify", data={"csrf": csrf})
     assert verified.status_code == 200 and 'data-ok="false"' not in verified.text
     assert verified.text.count('data-ok="true"') == 9
+    assert 'id="lang-switch" href="/portal/bank/applications/1?lang=en"' in verified.text  # a GET of the page
 
 
 def test_signing_out_ends_the_session(portal: tuple[str, Path]) -> None:
@@ -134,6 +135,7 @@ def test_each_role_sees_its_own_pages_only(portal: tuple[str, Path]) -> None:
     with signed_in(url, home, "auditor") as auditor:
         trace = auditor.get("/portal/auditor", params={"kind": "application", "value": "1"}).text
     assert 'data-status="verified"' in trace and 'data-status="failed"' not in trace and "<circle" in trace
+    assert 'id="lang-switch" href="/portal/auditor?kind=application&amp;value=1&amp;lang=en"' in trace
 
 
 def test_a_suspended_participant_cannot_sign_in_and_loses_its_session(portal: tuple[str, Path]) -> None:

@@ -71,3 +71,12 @@ def test_bars_are_proportional_to_the_largest_value() -> None:
     assert widths[0] == charts.WIDTH - charts.LABEL - charts.VALUE and widths[1] * 2 == widths[0] and widths[2] == 0
     assert [b.series for b in chart.bars] == [0, 0, 1]
     assert all(b.width == 0 for b in charts.bars("k", "t", [("a", [(0.0, "0")])]).bars)
+
+
+def test_the_challenges_kept_are_bounded_the_oldest_dropped_first(monkeypatch: pytest.MonkeyPatch) -> None:
+    from api.http.portal import sessions
+
+    monkeypatch.setattr(sessions, "LIVE_CHALLENGES", 3)
+    store = Store(Clock())
+    first, *rest = [store.challenge() for _ in range(4)]
+    assert not store.take(first) and all(store.take(c) for c in rest)
