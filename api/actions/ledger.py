@@ -1,12 +1,16 @@
 """The operating ledger (台账, seeds R2/R10) folded from the deployed LoanLedger's events alone
-(``ledger.operating``): what ``credtrace ledger report`` prints and the portal's regulator page charts."""
+(``ledger.operating``), and each department's data-aggregation assessment: what ``credtrace ledger
+report`` and ``report departments`` print and the portal's regulator page charts."""
 
 from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
+    from sqlalchemy.engine import Engine
+
     from api.settings import Settings
+    from ledger.catalogue.assessment import DepartmentAssessment
     from ledger.chain import Chain
     from ledger.operating import Report
 
@@ -21,3 +25,11 @@ def folded_on(chain: Chain, settings: Settings) -> Report:
     dep = deployment.load(settings.deployment_path)
     reading = read(deployment.contract(chain, dep, NAME), dep.contracts[NAME].block_number)
     return fold(reading.events, reading.source)
+
+
+def departments(engine: Engine) -> list[DepartmentAssessment]:
+    """Each department's timeliness, completeness and accuracy (R10), from what it supplied."""
+    from ledger.catalogue.assessment import assess
+    from ledger.catalogue.store import SupplyStats
+
+    return assess(SupplyStats(engine))

@@ -57,13 +57,13 @@ def show(
 
 
 def stored_record(chain: Chain, settings: Settings, number: int) -> tuple[bytes, str]:
-    """(the record, its hash): :func:`api.actions.decision.stored_record` on this home's chain and database."""
-    from api.actions import decision
+    """(the record, its hash): :func:`api.actions.decisions.stored_record` on this home's chain and database."""
+    from api.actions import decisions
     from api.cli.context import database
     from api.cli.loan import loan_ledger
 
     with database(settings) as engine:
-        return decision.stored_record(loan_ledger(chain, settings), engine, number)
+        return decisions.stored_record(loan_ledger(chain, settings), engine, number)
 
 
 def print_record(raw: bytes, record_hash: str, as_json: bool) -> None:
@@ -124,9 +124,10 @@ def verify(
 def checked(chain: Chain, settings: Settings, raw: bytes, application: int | None, loans: str | None = None,
             witnesses: list[Any] | None = None, as_json: bool = False) -> None:
     """Verify ``raw`` against ``chain`` and print each check; ApiError (or exit 1 with --json) on a failure."""
-    from api.actions.decision import checks
+    from api.actions.decisions import checks
 
-    _report(checks(chain, settings, raw, application, loans, witnesses), as_json, proved=witnesses is not None)
+    found = checks(chain, settings.deployment_path, raw, application, loans, witnesses)
+    _report(found, as_json, proved=witnesses is not None)
 
 
 def _read(path: Path) -> bytes:

@@ -37,10 +37,10 @@ def departments(
 
 
 def department_assessment(settings: Settings) -> list[DepartmentAssessment]:
-    from api.actions.report import department_assessment as assessed
+    from api.actions.ledger import departments
 
     with database(settings) as engine:
-        return assessed(engine)
+        return departments(engine)
 
 
 def table(rows: list[DepartmentAssessment]) -> Table:

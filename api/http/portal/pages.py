@@ -67,7 +67,7 @@ def home(request: Request, visitor: Visitor) -> Response:
 def enterprise(request: Request, visitor: Visitor, svc: Svc) -> Response:
     needs(request, Role.ENTERPRISE)
     subject = svc.platform.registry.participant(visitor.account).org_id.hex()
-    found = read(lambda: views.traced(svc, Asked(subject=subject)))
+    found = read(lambda: views.traced(svc, Asked(None, None, None, None, subject=subject)))
     return render(request, "enterprise.html", session=visitor, subject=subject, trace=found,
                   names=views.names(svc))
 
@@ -135,10 +135,9 @@ def auditor(request: Request, visitor: Visitor, svc: Svc, kind: str = "applicati
 
 def _asked(kind: str, value: str) -> Asked:
     if kind == "enterprise":
-        return Asked(enterprise=value)
+        return Asked(value, None, None, None)
     if kind == "dataset":
-        return Asked(dataset=value)
+        return Asked(None, value, None, None)
     if not value.isdigit() or len(value) > 12:
         raise Refused(400, "refused.error", detail="an application id is a whole number")
-    return Asked(application=int(value))
-
+    return Asked(None, None, None, int(value))

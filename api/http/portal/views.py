@@ -8,7 +8,7 @@ from collections import defaultdict
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from api.actions import decision, ledger, report, trace
+from api.actions import decisions, ledger, trace
 
 if TYPE_CHECKING:
     from api.actions.trace import Trace
@@ -64,14 +64,14 @@ def decided(svc: Service, number: int) -> Decided | None:
 
     if int(svc.platform.loans.decision(number).record_hash, 16) == 0:
         return None
-    raw, digest = decision.stored_record(svc.platform.loans, svc.platform.engine, number)
+    raw, digest = decisions.stored_record(svc.platform.loans, svc.platform.engine, number)
     return Decided(record.opened(raw)["predicate"], digest, sorted(record.envelope(raw).signatures))
 
 
 def verified(svc: Service, number: int) -> list[Check]:
     """``decision verify``'s checks of the stored record, against the chain alone."""
-    raw, _ = decision.stored_record(svc.platform.loans, svc.platform.engine, number)
-    return decision.checks(svc.chain, svc.settings, raw, number)
+    raw, _ = decisions.stored_record(svc.platform.loans, svc.platform.engine, number)
+    return decisions.checks(svc.chain, svc.settings.deployment_path, raw, number)
 
 
 def operating(svc: Service) -> Report:
@@ -79,7 +79,7 @@ def operating(svc: Service) -> Report:
 
 
 def departments(svc: Service) -> list[DepartmentAssessment]:
-    return report.department_assessment(svc.platform.engine)
+    return ledger.departments(svc.platform.engine)
 
 
 def models(svc: Service) -> list[ModelUse]:

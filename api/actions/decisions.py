@@ -4,6 +4,8 @@ decision show/verify`` print these; the portal's matching window shows them."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from api import ApiError
@@ -11,7 +13,6 @@ from api import ApiError
 if TYPE_CHECKING:
     from sqlalchemy.engine import Engine
 
-    from api.settings import Settings
     from ledger.chain import Chain
     from ledger.contracts.loan_ledger import LoanLedger
     from oracle.evidence import Contracts
@@ -32,27 +33,27 @@ def stored_record(loans: LoanLedger, engine: Engine, number: int) -> tuple[bytes
     return record.combined(matching), decided
 
 
-def checks(chain: Chain, settings: Settings, raw: bytes, application: int | None, loans: str | None = None,
-           witnesses: list[Any] | None = None) -> list[Check]:
+def checks(chain: Chain, deployment_path: Path, raw: bytes, application: int | None, loans: str | None = None,
+           witnesses: Sequence[Any] | None = None) -> list[Check]:
     """Every check of ``raw`` against ``chain``, in order, up to the first that fails (``oracle.verify``)."""
     from oracle.evidence import gather
     from oracle.verify import verified
 
-    contracts = _contracts(chain, settings, loans)
+    contracts = contracts_of(chain, deployment_path, loans)
     return verified(raw, lambda claim: gather(contracts, claim, witnesses), application)
 
 
-def _contracts(chain: Chain, settings: Settings, loans: str | None) -> Contracts:
+def contracts_of(chain: Chain, deployment_path: Path, loans: str | None) -> Contracts:
     """From ``loans`` (the LoanLedger's address) alone, or from the deployment file (its ProvenanceLog too)."""
     from ledger.chain import deployment
     from oracle.evidence import contracts_from
 
     if loans is not None:
         return contracts_from(chain, loans)
-    if not settings.deployment_path.exists():
-        raise ApiError(f"no deployment at {settings.deployment_path}: give the LoanLedger's address with --loans")
-    dep = deployment.load(settings.deployment_path)
+    if not deployment_path.exists():
+        raise ApiError(f"no deployment at {deployment_path}: give the LoanLedger's address with --loans")
+    dep = deployment.load(deployment_path)
     if "LoanLedger" not in dep.contracts:
-        raise ApiError(f"{settings.deployment_path} has no LoanLedger: give --loans ADDRESS")
+        raise ApiError(f"{deployment_path} has no LoanLedger: give --loans ADDRESS")
     log = dep.contracts.get("ProvenanceLog")
     return contracts_from(chain, dep.contracts["LoanLedger"].address, log.address if log else None)
