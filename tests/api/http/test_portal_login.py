@@ -151,6 +151,27 @@ def test_a_suspended_participant_cannot_sign_in_and_loses_its_session(portal: tu
     assert refused.status_code == 403 and "已被暂停或已退出" in refused.text
 
 
+def test_the_regulator_sees_a_sanction_and_every_role_page_renders_in_english(portal: tuple[str, Path]) -> None:
+    from oracle_world import run
+
+    url, home = portal
+    code = KeyStore(home / "keys").load("enterprise-1").credit_code
+    assert code is not None
+    run(home, "sanctions", "add", code, "--reason", "FALSE_DATA")
+    with signed_in(url, home, "regulator") as regulator:
+        listed = regulator.get("/portal/regulator").text
+        english = regulator.get("/portal/regulator", params={"lang": "en"}).text
+    assert "列入名单" in listed and "FALSE_DATA" in listed and code not in listed  # the pseudonym, never the code
+    assert "Sanctions list" in english and "sanctioned" in english and "运营台账" not in english
+    assert english.count('class="chart"') == 9
+    with signed_in(url, home, "enterprise-1") as enterprise:
+        mine = enterprise.get("/portal/enterprise", params={"lang": "en"}).text
+    assert "Who used my data" in mine and "谁使用了我的数据" not in mine
+    with signed_in(url, home, "auditor") as auditor:
+        traced = auditor.get("/portal/auditor", params={"kind": "dataset", "value": "tax", "lang": "en"}).text
+    assert "Lineage graph" in traced and "verified" in traced and "血缘图" not in traced
+
+
 def test_the_portal_is_not_in_the_openapi_document(portal: tuple[str, Path]) -> None:
     url, _ = portal
     paths = httpx.get(f"{url}/openapi.json").json()["paths"]
