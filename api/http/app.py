@@ -10,6 +10,7 @@ from contextlib import asynccontextmanager
 from fastapi import FastAPI
 
 from api.http import openapi, portal, problems, requestid
+from api.http.limits import BodyLimit
 from api.http.routes import jobs, public
 from api.http.service import started
 from api.settings import Settings
@@ -28,7 +29,8 @@ def create_app(settings: Settings) -> FastAPI:
             yield
 
     app = FastAPI(title="credtrace", version=VERSION, description=DESCRIPTION, lifespan=lifespan)
-    app.middleware("http")(requestid.stamp)
+    app.add_middleware(BodyLimit)
+    app.add_middleware(requestid.RequestIds)  # outermost: even a refused body's problem names its request
     problems.install(app)
     openapi.install(app)
     app.include_router(public.router)

@@ -56,6 +56,7 @@ INVALID_REQUEST = ProblemType("invalid-request", 422, "The request does not matc
 BAD_REQUEST = ProblemType("bad-request", 400, "The request cannot be served as asked")
 NOT_FOUND = ProblemType("not-found", 404, "No such resource")
 METHOD_NOT_ALLOWED = ProblemType("method-not-allowed", 405, "Method not allowed on this resource")
+TOO_LARGE = ProblemType("body-too-large", 413, "The request body is larger than the server reads")
 UNSIGNED = ProblemType("signature-missing", 401, "The request is not signed (RFC 9421)")
 BAD_SIGNATURE = ProblemType("signature-invalid", 401, "The request's signature does not verify")
 STALE = ProblemType("signature-expired", 401, "The signature's created time is outside the accepted window")
@@ -84,7 +85,7 @@ BY_ERROR: tuple[tuple[type[Exception], ProblemType], ...] = (
 )
 BY_STATUS = {404: NOT_FOUND, 405: METHOD_NOT_ALLOWED}
 CATALOGUE: tuple[ProblemType, ...] = (
-    INVALID_REQUEST, BAD_REQUEST, NOT_FOUND, METHOD_NOT_ALLOWED, UNSIGNED, BAD_SIGNATURE, STALE, REPLAYED,
+    INVALID_REQUEST, BAD_REQUEST, NOT_FOUND, METHOD_NOT_ALLOWED, TOO_LARGE, UNSIGNED, BAD_SIGNATURE, STALE, REPLAYED,
     UNKNOWN_KEY, NOT_ACTIVE, FORBIDDEN, ACCESS_DENIED, SUPPLY_REFUSED, REVERTED, VERIFICATION, IDENTIFIER,
     CHAIN_DOWN, STORE_DOWN, LEDGER, ORACLE, SCORING, INTERNAL,
 )
@@ -127,6 +128,8 @@ async def _invalid(request: Request, exc: Exception) -> JSONResponse:
 
 
 async def _error(request: Request, exc: Exception) -> JSONResponse:
+    if isinstance(exc, Problem):  # raised where the router's handlers do not reach (a middleware's receive)
+        return answer(request, exc.kind, exc.detail, **exc.extra)
     kind = of_error(exc)
     if kind is INTERNAL:
         log.error("request %s failed", request_id(request), exc_info=exc)

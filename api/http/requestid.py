@@ -6,28 +6,36 @@ from __future__ import annotations
 
 import re
 import uuid
-from collections.abc import Awaitable, Callable
 
+from starlette.datastructures import MutableHeaders
 from starlette.requests import Request
-from starlette.responses import Response
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 HEADER = "X-Request-Id"
 _TOKEN = re.compile(r"[A-Za-z0-9._-]{1,64}")
 
 
 def request_id(request: Request) -> str:
-    return str(getattr(request.state, "request_id", "")) or _fresh(request)
+    return str(request.scope.get("state", {}).get("request_id", "")) or "-"
 
 
-def _fresh(request: Request) -> str:
-    given = request.headers.get(HEADER, "")
-    request.state.request_id = given if _TOKEN.fullmatch(given) else uuid.uuid4().hex
-    return str(request.state.request_id)
+class RequestIds:
+    """ASGI middleware (plain, not BaseHTTPMiddleware: nothing between the app and its body stream)."""
 
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
 
-async def stamp(request: Request, call_next: Callable[[Request], Awaitable[Response]]) -> Response:
-    """Middleware: the id is fixed before the route runs and returned with whatever it answers."""
-    rid = _fresh(request)
-    response = await call_next(request)
-    response.headers[HEADER] = rid
-    return response
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        given = dict(scope.get("headers", [])).get(b"x-request-id", b"").decode("latin-1")
+        rid = given if _TOKEN.fullmatch(given) else uuid.uuid4().hex
+        scope.setdefault("state", {})["request_id"] = rid
+
+        async def stamped(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                MutableHeaders(scope=message)[HEADER] = rid
+            await send(message)
+
+        await self.app(scope, receive, stamped)

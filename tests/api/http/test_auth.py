@@ -37,3 +37,19 @@ def test_a_key_that_is_not_registered_is_refused(served: tuple[str, Path], tmp_p
     with ApiClient(url, stranger) as api, pytest.raises(ApiProblem) as refused:
         api.get("/v1/me")
     assert refused.value.status == 401 and refused.value.problem["type"] == "/problems/key-unknown"
+
+
+def test_a_body_over_the_limit_is_refused_before_it_is_read(served: tuple[str, Path]) -> None:
+    from api.http.limits import MAX_BODY
+
+    url, _ = served
+    declared = httpx.post(f"{url}/v1/me", content=b"x" * (MAX_BODY + 1))
+    assert declared.status_code == 413 and declared.json()["type"] == "/problems/body-too-large"
+
+    def chunks():  # no Content-Length: refused as the chunks pass the limit
+        for _ in range(MAX_BODY // 2**20 + 2):
+            yield b"x" * 2**20
+
+    streamed = httpx.request("GET", f"{url}/v1/me", content=chunks())  # /v1/me reads the body to check it
+    assert streamed.status_code == 413 and streamed.json()["type"] == "/problems/body-too-large"
+    assert httpx.get(f"{url}/v1/health").status_code == 200
