@@ -5,12 +5,12 @@ PY     := $(VENV)/bin/python
 BIN    := tools/node_modules/.bin
 export CREDTRACE_TOOLS := $(CURDIR)/$(BIN)
 
-.PHONY: demo test lint typecheck pytest bench contracts tools postgres clean
+.PHONY: demo test lint typecheck pytest bench contracts tools postgres chromium clean
 
 demo: $(VENV)/.installed
 	$(VENV)/bin/credtrace demo
 
-test: $(VENV)/.installed tools postgres lint typecheck pytest
+test: $(VENV)/.installed tools postgres chromium lint typecheck pytest
 
 lint: $(VENV)/.installed
 	$(VENV)/bin/ruff check .
@@ -20,7 +20,7 @@ typecheck: $(VENV)/.installed
 	$(VENV)/bin/mypy
 
 # Two workers, a test file each at a time (module fixtures build their worlds once): 9 minutes, not 21.
-pytest: $(VENV)/.installed tools postgres
+pytest: $(VENV)/.installed tools postgres chromium
 	$(VENV)/bin/pytest -n 2 --dist loadfile
 
 # Every benchmark runs even if an earlier one misses its target; the exit status says if any did.
@@ -52,6 +52,13 @@ tools/node_modules/.installed: tools/package.json tools/package-lock.json
 postgres:
 	@ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || \
 	  (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq postgresql >/dev/null)
+
+# The portal's browser tests drive Debian's chromium through Playwright (executable_path): never a
+# browser download, so `playwright install` is never run. A CJK font, so its screenshots show the
+# Chinese pages as text rather than boxes.
+chromium:
+	@(test -x /usr/bin/chromium && dpkg -s fonts-wqy-zenhei >/dev/null 2>&1) || \
+	  (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium fonts-wqy-zenhei >/dev/null)
 
 clean:
 	rm -rf $(VENV) tools/node_modules .mypy_cache .ruff_cache .pytest_cache

@@ -1,6 +1,6 @@
-"""What a participant can do, shared by the commands (``api.cli``) and the HTTP routes (``api.http``):
-one implementation of each act, free of typer, rich and the console, so a command and a route that do
-the same thing cannot drift apart. Modules, one noun each:
+"""What a participant can do, shared by the commands (``api.cli``) and the HTTP server (``api.http``: its
+JSON routes and the portal): one implementation of each act, free of typer, rich and the console, so a
+command and a route that do the same thing cannot drift apart. Modules, one noun each:
 
 - ``supply``     a department's batch into the catalogue (ingest or correct), sealed and anchored
 - ``consents``   an enterprise's signed grant or revocation submitted by the operator; its consents listed

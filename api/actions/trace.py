@@ -32,15 +32,18 @@ _SHA256 = re.compile(r"[0-9a-f]{64}")
 
 @dataclass(frozen=True)
 class Asked:
-    """One target: an enterprise by credit code, a dataset by name, an asset by SHA-256, an application."""
+    """One target: an enterprise by credit code (or by pseudonym, ``subject``: the portal knows no credit
+    code), a dataset by name, an asset by SHA-256, an application."""
 
-    enterprise: str | None
-    dataset: str | None
-    asset: str | None
-    application: int | None
+    enterprise: str | None = None
+    dataset: str | None = None
+    asset: str | None = None
+    application: int | None = None
+    subject: str | None = None
 
     def check(self) -> None:
-        given = [v for v in (self.enterprise, self.dataset, self.asset, self.application) if v is not None]
+        given = [v for v in (self.enterprise, self.dataset, self.asset, self.application, self.subject)
+                 if v is not None]
         if len(given) != 1:
             raise ApiError("give one target: --enterprise, --dataset, --asset or --application")
 
@@ -68,6 +71,7 @@ def gathered(chain: Chain, settings: Settings, engine: Engine, asked: Asked,
     from ledger.lineage.catalogue import datasets_of
     from ledger.provenance import LogStore
 
+    asked.check()
     events = _chain_events(chain, settings)
     target = _target(settings, engine, events, asked)
     store = LogStore(engine)
@@ -82,8 +86,8 @@ def _target(settings: Settings, engine: Engine, events: ChainEvents, asked: Aske
     from ledger.lineage import catalogue
     from ledger.lineage.target import Target, request_id
 
-    if asked.enterprise is not None:
-        subject = _pseudonym(settings, asked.enterprise)
+    if asked.enterprise is not None or asked.subject is not None:
+        subject = _pseudonym(settings, asked.enterprise) if asked.enterprise is not None else _sha256(asked.subject)
         hashes, indexes = catalogue.of_subject(engine, subject)
         return Target("enterprise", subject, subject, hashes, indexes,
                       applications=tuple(events.applications_of(subject)))
@@ -91,13 +95,18 @@ def _target(settings: Settings, engine: Engine, events: ChainEvents, asked: Aske
         hashes, indexes = catalogue.of_dataset(engine, _dataset(asked.dataset))
         return Target("dataset", asked.dataset, hashes=hashes, indexes=indexes)
     if asked.asset is not None:
-        digest = asked.asset.strip().lower().removeprefix("0x")
-        if not _SHA256.fullmatch(digest):
-            raise ApiError("--asset must be a SHA-256: 64 hex digits")
+        digest = _sha256(asked.asset, "--asset")
         return Target("asset", digest, hashes=frozenset({digest}))
     number, subject = _application(events, asked.application or 0)
     return Target("application", str(number), subject, request_ids=frozenset({request_id(number)}),
                   applications=(number,), by_subject=False)
+
+
+def _sha256(text: str | None, what: str = "the enterprise's pseudonym") -> str:
+    digest = (text or "").strip().lower().removeprefix("0x")
+    if not _SHA256.fullmatch(digest):
+        raise ApiError(f"{what} must be a SHA-256: 64 hex digits")
+    return digest
 
 
 def _pseudonym(settings: Settings, code: str) -> str:
@@ -122,7 +131,7 @@ def _dataset(name: str) -> str:
 
 def _application(events: ChainEvents, number: int) -> tuple[int, str]:
     count = events.loans.application_count()
-    if number > count:
+    if not 1 <= number <= count:
         raise NotFound(f"no application {number} on chain: it has {count}")
     return number, events.loans.application(number).subject
 

@@ -27,6 +27,7 @@ from api.cli import (
     participants,
     policy,
     pool,
+    portal,
     replay,
     report,
     sanctions,
@@ -80,6 +81,7 @@ replay.add_to(app)
 demo.add_to(app)
 audit.add_to(app)
 serve.add_to(app)
+portal.add_to(app)
 incident.add_to(app)
 objects.add_to(app)
 

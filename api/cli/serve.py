@@ -32,6 +32,7 @@ def run_server(settings: Settings, host: str, port: int) -> None:
     from api.http.app import create_app
 
     console.print(f"credtrace serving http://{host}:{port}  (portal http://{host}:{port}/portal, OpenAPI "
-                  f"/openapi.json, docs /docs); sign in: credtrace --home {settings.home} portal login --as bank-a; "
+                  f"/openapi.json, docs /docs); sign in: credtrace --home {settings.home} portal login --as bank-a "
+                  f"--url http://{host}:{port}; "
                   "Ctrl-C stops it", soft_wrap=True)
     uvicorn.run(create_app(settings), host=host, port=port, log_level="warning")

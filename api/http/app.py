@@ -9,7 +9,7 @@ from contextlib import asynccontextmanager
 
 from fastapi import FastAPI
 
-from api.http import openapi, problems, requestid
+from api.http import openapi, portal, problems, requestid
 from api.http.limits import BodyLimit
 from api.http.routes import auditors, bank_loans, banks, enterprises, jobs, proofs, providers, public, regulators
 from api.http.service import started
@@ -42,4 +42,5 @@ def create_app(settings: Settings) -> FastAPI:
     app.include_router(proofs.router)
     app.include_router(auditors.router)
     app.include_router(regulators.router)
+    portal.install(app)
     return app
