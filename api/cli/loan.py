@@ -22,7 +22,7 @@ if TYPE_CHECKING:
     from rich.table import Table
 
     from api.settings import Settings
-    from ledger.chain import Chain
+    from ledger.chain import Chain, Identity
     from ledger.contracts.loan_ledger import Application, LoanLedger
     from ledger.types import LoanStatus
 
@@ -156,10 +156,11 @@ def disburse(
     district: Annotated[str, typer.Option("--district", metavar="CODE", help="GB/T 2260 code of the loan's district.")],
     by: BankOption = "bank-a",
     rpc: RpcOption = None,
+    api: ApiOption = None,
 ) -> None:
     """Pay out an approved loan, up to the approved limit and before the approval lapses, in a district;
     the loss-sharing policy in force now is the one it keeps."""
-    act(ctx, by, rpc, "disburse", args.application_id(application_id), args.fen(amount), args.district(district))
+    act(ctx, by, rpc, api, "disburse", args.application_id(application_id), args.fen(amount), args.district(district))
 
 
 @group.command("repay")
@@ -171,67 +172,96 @@ def repay(
     interest: Annotated[str, typer.Option("--interest", metavar="YUAN", help="Interest paid.")],
     by: BankOption = "bank-a",
     rpc: RpcOption = None,
+    api: ApiOption = None,
 ) -> None:
     """Record a repayment; the district pays its subsidy share of the interest; REPAID once nothing is owed."""
     from ledger.money import fen
 
-    act(ctx, by, rpc, "repay", args.application_id(application_id), fen(principal), fen(interest))
+    act(ctx, by, rpc, api, "repay", args.application_id(application_id), fen(principal), fen(interest))
 
 
 @group.command("overdue")
 @reported
 def overdue(ctx: typer.Context, application_id: IdArgument, days: DaysOption, by: BankOption = "bank-a",
-            rpc: RpcOption = None) -> None:
+            rpc: RpcOption = None, api: ApiOption = None) -> None:
     """Mark a loan overdue by N days; 0 cures an overdue loan (back to DISBURSED)."""
-    act(ctx, by, rpc, "mark_overdue", args.application_id(application_id), args.days(days))
+    act(ctx, by, rpc, api, "mark_overdue", args.application_id(application_id), args.days(days))
 
 
 @group.command("default")
 @reported
 def default(ctx: typer.Context, application_id: IdArgument, days: DaysOption, by: BankOption = "bank-a",
-            rpc: RpcOption = None) -> None:
+            rpc: RpcOption = None, api: ApiOption = None) -> None:
     """Declare an overdue loan in default, N days past due; the claim window opens."""
-    act(ctx, by, rpc, "mark_default", args.application_id(application_id), args.days(days))
+    act(ctx, by, rpc, api, "mark_default", args.application_id(application_id), args.days(days))
 
 
 @group.command("claim")
 @reported
-def claim(ctx: typer.Context, application_id: IdArgument, by: BankOption = "bank-a", rpc: RpcOption = None) -> None:
+def claim(ctx: typer.Context, application_id: IdArgument, by: BankOption = "bank-a", rpc: RpcOption = None,
+          api: ApiOption = None) -> None:
     """Claim compensation on a defaulted loan: the government's shares, under the loan's policy, from the
     municipal and the district pool (a shortfall is recorded)."""
-    act(ctx, by, rpc, "claim_compensation", args.application_id(application_id))
+    act(ctx, by, rpc, api, "claim_compensation", args.application_id(application_id))
 
 
 @group.command("recover")
 @reported
 def recover(ctx: typer.Context, application_id: IdArgument, amount: AmountOption, by: BankOption = "bank-a",
-            rpc: RpcOption = None) -> None:
+            rpc: RpcOption = None, api: ApiOption = None) -> None:
     """Record money recovered after default; after a claim the pools get their shares back (清偿)."""
-    act(ctx, by, rpc, "recover", args.application_id(application_id), args.fen(amount))
+    act(ctx, by, rpc, api, "recover", args.application_id(application_id), args.fen(amount))
 
 
 @group.command("write-off")
 @reported
 def write_off(ctx: typer.Context, application_id: IdArgument, by: BankOption = "bank-a",
-              rpc: RpcOption = None) -> None:
+              rpc: RpcOption = None, api: ApiOption = None) -> None:
     """Write off what a defaulted loan still owes."""
-    act(ctx, by, rpc, "write_off", args.application_id(application_id))
+    act(ctx, by, rpc, api, "write_off", args.application_id(application_id))
 
 
 @group.command("close")
 @reported
-def close(ctx: typer.Context, application_id: IdArgument, by: BankOption = "bank-a", rpc: RpcOption = None) -> None:
+def close(ctx: typer.Context, application_id: IdArgument, by: BankOption = "bank-a", rpc: RpcOption = None,
+          api: ApiOption = None) -> None:
     """Close a settled loan (repaid, written off, recovered in full) or an approval never disbursed."""
-    act(ctx, by, rpc, "close", args.application_id(application_id))
+    act(ctx, by, rpc, api, "close", args.application_id(application_id))
 
 
-def act(ctx: typer.Context, by: str, rpc: str | None, operation: str, application_id: int, *values: int) -> None:
-    """The bank ``by`` sends ``operation`` on its loan, then the loan's status (and claim) are shown."""
-    from api.actions import loans
+REMOTE = {"disburse": ("disbursement", ("amount", "district")), "repay": ("repayments", ("principal", "interest")),
+          "mark_overdue": ("overdue", ("days",)), "mark_default": ("default", ("days",)),
+          "claim_compensation": ("claim", ()), "recover": ("recovery", ("amount",)),
+          "write_off": ("write-off", ()), "close": ("close", ())}
+"""Each act's route under ``/v1/loans/{id}/`` and its body's fields, in the order the act takes them."""
 
+
+def act(ctx: typer.Context, by: str, rpc: str | None, api: str | None, operation: str, application_id: int,
+        *values: int) -> None:
+    """The bank ``by`` sends ``operation`` on its loan (here, or through the server at ``api``), then the
+    loan's status (and claim) are shown."""
     settings = ctx.ensure_object(State).settings(rpc)
     bank = keystore(settings).load(by)
-    with opened(settings) as chain:
-        done = loans.act(loan_ledger(chain, settings), sender_for(chain, bank), operation, application_id, *values)
-    for line in done.lines:
+    lines = (_remote_act(api, bank, operation, application_id, values) if api is not None
+             else _local_act(settings, bank, operation, application_id, values))
+    for line in lines:
         console.print(line, soft_wrap=True)
+
+
+def _local_act(settings: Settings, bank: Identity, operation: str, application_id: int,
+               values: tuple[int, ...]) -> list[str]:
+    from api.actions import loans
+
+    with opened(settings) as chain:
+        return loans.act(loan_ledger(chain, settings), sender_for(chain, bank), operation, application_id,
+                         *values).lines
+
+
+def _remote_act(url: str, bank: Identity, operation: str, application_id: int, values: tuple[int, ...]) -> list[str]:
+    from api.cli.context import remote
+
+    path, fields = REMOTE[operation]
+    body = {k: str(v) if k == "district" else v for k, v in zip(fields, values, strict=True)}
+    with remote(url, bank) as client:
+        answer = client.post(f"/v1/loans/{application_id}/{path}", body)
+    return list(answer["lines"])

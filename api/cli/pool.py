@@ -10,7 +10,7 @@ import typer
 
 from api.cli import loan_args as args
 from api.cli import loan_view as view
-from api.cli.context import RpcOption, State, console, keystore, opened, reported, sender_for
+from api.cli.context import ApiOption, RpcOption, State, console, keystore, opened, reported, sender_for
 from api.cli.loan import JsonOption, loan_ledger
 
 PoolArgument = Annotated[str, typer.Argument(metavar="POOL", help="'municipal' or a district's six-digit code.")]
@@ -27,11 +27,20 @@ def add_to(app: typer.Typer) -> None:
 @reported
 def fund(ctx: typer.Context, pool: PoolArgument,
          amount: Annotated[str, typer.Option("--amount", metavar="YUAN", help="Yuan deposited.")],
-         by: RegulatorOption = "regulator", rpc: RpcOption = None) -> None:
+         by: RegulatorOption = "regulator", rpc: RpcOption = None, api: ApiOption = None) -> None:
     """A regulator deposits into a pool; prints the pool after."""
     pool_id, deposit = args.pool(pool), args.fen(amount)
     settings = ctx.ensure_object(State).settings(rpc)
     regulator = keystore(settings).load(by)
+    if api is not None:
+        from api.cli.context import remote
+        from ledger.contracts.loan_ledger import Pool
+
+        with remote(api, regulator) as client:
+            after = client.post(f"/v1/pools/{pool.strip().lower()}/deposits", {"amount": deposit})
+        console.print(view.pool_line(pool_id, Pool(**{k: v for k, v in after.items() if k != "pool"})),
+                      soft_wrap=True)
+        return
     with opened(settings) as chain:
         loans = loan_ledger(chain, settings)
         with view.explained(loans):

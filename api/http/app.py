@@ -11,7 +11,7 @@ from fastapi import FastAPI
 
 from api.http import openapi, portal, problems, requestid
 from api.http.limits import BodyLimit
-from api.http.routes import auditors, bank_loans, banks, enterprises, jobs, proofs, providers, public, regulators
+from api.http.routes import auditors, bank_loans, banks, enterprises, jobs, pools, proofs, providers, public, regulators
 from api.http.service import started
 from api.settings import Settings
 
@@ -42,5 +42,6 @@ def create_app(settings: Settings) -> FastAPI:
     app.include_router(proofs.router)
     app.include_router(auditors.router)
     app.include_router(regulators.router)
+    app.include_router(pools.router)
     portal.install(app)
     return app

@@ -93,3 +93,33 @@ def test_consent_grant_and_revoke_through_the_api(local: Path, world: Served) ->
         assert run(local, "consent", "revoke", here.strip()) == f"revoked {here.strip()}\n"
         [revoked] = [c for c in api.get("/v1/consents") if c["consent_id"] == consent]
     assert revoked["revoked_at"] > 0
+
+
+def test_a_loans_life_and_a_pool_deposit_print_the_same_through_the_api(local: Path, world: Served) -> None:
+    loan = str(world.ids["bank-a"][1])
+    said = {}
+    for act in (["disburse", loan, "--amount", "200,000", "--district", "500103"],
+                ["repay", loan, "--principal", "50,000", "--interest", "1,000"], ["overdue", loan, "--days", "30"],
+                ["default", loan, "--days", "90"], ["claim", loan], ["recover", loan, "--amount", "10,000"],
+                ["write-off", loan], ["close", loan]):
+        here, there = both(local, world, "loan", *act)
+        assert here == there and here.startswith(f"application {loan}: "), (act, here, there)
+        said[act[0]] = there
+    assert "loss 150,000.00 yuan; municipal pool paid 60,000.00 yuan" in said["claim"]
+    assert said["close"].startswith(f"application {loan}: CLOSED")
+    here, there = both(local, world, "pool", "fund", "500103", "--amount", "2,500", "--as", "regulator")
+    assert here == there and here.startswith("500103")
+    refused = run(world.home, "loan", "close", loan, "--as", "bank-b", "--api", world.url, ok=False)
+    assert "not-owner" in refused
+
+
+def test_only_a_regulator_deposits_into_a_pool_and_the_pools_are_read_in_fen(world: Served) -> None:
+    with ApiClient(world.url, world.key("regulator")) as regulator, ApiClient(world.url, world.key("bank-a")) as bank:
+        before = {p["pool"]: p for p in bank.get("/v1/pools")}
+        after = regulator.post("/v1/pools/municipal/deposits", {"amount": 123})
+        bank_a = bank_world.refused(lambda: bank.post("/v1/pools/municipal/deposits", {"amount": 1}), 403,
+                                    "role-forbidden")
+        bank_world.refused(lambda: regulator.post("/v1/pools/500100/deposits", {"amount": 1}), 400, "bad-request")
+        pools = {p["pool"]: p for p in regulator.get("/v1/pools")}
+    assert after == pools[0] and after["deposits"] == before[0]["deposits"] + 123
+    assert after["balance"] == before[0]["balance"] + 123 and "regulator" in str(bank_a["detail"])
