@@ -35,4 +35,4 @@ class Reader(HttpUser):
     @task
     def read(self) -> None:
         path = random.choice(PATHS)
-        self.client.get(path, name=path.split("?")[0])
+        self.client.get(path, name="proof" if "/log/proofs/" in path else "record")
