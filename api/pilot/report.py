@@ -1,0 +1,42 @@
+"""The evaluation report's files: ``FILE.html`` (the page) and ``FILE.json`` beside it (the figures), each
+written whole or not at all (a temporary file in the same folder, renamed: DESIGN §6.13), both only after
+the whole evaluation was gathered and rendered, so a failure leaves no half report."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from api import ApiError
+
+if TYPE_CHECKING:
+    from sqlalchemy.engine import Engine
+
+    from api.pilot.evaluation import Evaluation
+    from api.settings import Settings
+    from ledger.chain import Chain
+
+
+def json_path(html: Path) -> Path:
+    """``report.html`` → ``report.json``."""
+    return html.with_suffix(".json")
+
+
+def write(settings: Settings, chain: Chain, engine: Engine, path: Path) -> Evaluation:
+    """Gather the evaluation of the home ``settings`` names (its chain and database) and write it to
+    ``path`` (HTML) and :func:`json_path` (JSON); the evaluation, for the caller to print from."""
+    from api.key_archive import write_private
+    from api.pilot.evaluation import gather
+    from api.pilot.page import page
+
+    if not path.parent.is_dir():
+        raise ApiError(f"no folder {path.parent} to write the report in")
+    if path.suffix.lower() != ".html":
+        raise ApiError(f"the report is an .html file (its JSON goes beside it): not {path.name}")
+    found = gather(settings, chain, engine)
+    html = page(found).encode()
+    document = (json.dumps(found.to_json(), ensure_ascii=False, indent=2) + "\n").encode()
+    write_private(json_path(path), document)
+    write_private(path, html)
+    return found
