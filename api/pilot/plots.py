@@ -12,7 +12,7 @@ from dataclasses import dataclass
 
 WIDTH = 640
 HEIGHT = 240
-LEFT, RIGHT, TOP, BOTTOM = 64, 16, 12, 40
+LEFT, RIGHT, TOP, BOTTOM = 64, 40, 12, 40
 PALETTE = ("#2f6fad", "#e08a2c", "#3c9a5f", "#b9484e", "#7b5ea7", "#8c6d31", "#d1609e", "#5b6b7c", "#17a2b8",
            "#9aa62a")
 
