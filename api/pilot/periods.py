@@ -14,6 +14,7 @@ from __future__ import annotations
 from bisect import bisect_right
 from collections.abc import Sequence
 from dataclasses import dataclass
+from functools import cached_property
 
 from api.pilot.journal import Step
 
@@ -40,11 +41,19 @@ class Calendar:
     def labels(self) -> tuple[str, ...]:
         return tuple(p.label for p in self.periods)
 
+    @cached_property
+    def _blocks(self) -> list[int]:
+        return [p.first_block for p in self.periods]
+
+    @cached_property
+    def _logs(self) -> list[int]:
+        return [p.first_log for p in self.periods]
+
     def of_block(self, block: int) -> str:
-        return self.periods[max(0, bisect_right([p.first_block for p in self.periods], block) - 1)].label
+        return self.periods[max(0, bisect_right(self._blocks, block) - 1)].label
 
     def of_log(self, index: int) -> str:
-        return self.periods[max(0, bisect_right([p.first_log for p in self.periods], index) - 1)].label
+        return self.periods[max(0, bisect_right(self._logs, index) - 1)].label
 
     def block_ends(self) -> tuple[tuple[str, int | None], ...]:
         """Each period and the first block after it (None for the last: the head)."""
