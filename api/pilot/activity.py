@@ -71,18 +71,18 @@ def roles(registry: Sequence[Any]) -> dict[str, str]:
     return found
 
 
-def uses(log: Sequence[Any], role: Mapping[str, str], period: Callable[[int], str], labels: Sequence[str]
-         ) -> tuple[Use, ...]:
-    """Log events counted by (period, role, action); ``log`` holds ``index``, ``action``, ``actor``."""
-    counted = Counter((period(e.index), role.get(e.actor, UNREGISTERED), e.action) for e in log)
+def uses(log: Mapping[tuple[str, str, str], int], role: Mapping[str, str], labels: Sequence[str]) -> tuple[Use, ...]:
+    """Log events counted by (period, role, action), from their counts by (period, actor, action)."""
+    counted: Counter[tuple[str, str, str]] = Counter()
+    for (period, actor, action), n in log.items():
+        counted[(period, role.get(actor, UNREGISTERED), action)] += n
     order = {label: i for i, label in enumerate(labels)}
     return tuple(Use(p, r, a, n) for (p, r, a), n in sorted(counted.items(), key=lambda kv: (order[kv[0][0]],
                                                                                              kv[0][1], kv[0][2])))
 
 
-def activity(events: Mapping[str, Sequence[Any]], transactions: Sequence[int], log: Sequence[Any],
-             block_period: Callable[[int], str], log_period: Callable[[int], str], labels: Sequence[str]
-             ) -> tuple[Activity, ...]:
+def activity(events: Mapping[str, Sequence[Any]], transactions: Sequence[int], log: Mapping[tuple[str, str, str], int],
+             block_period: Callable[[int], str], labels: Sequence[str]) -> tuple[Activity, ...]:
     blocks = Counter(block_period(n) for n in range(len(transactions)))
     txs: Counter[str] = Counter()
     for n, count in enumerate(transactions):
@@ -90,7 +90,9 @@ def activity(events: Mapping[str, Sequence[Any]], transactions: Sequence[int], l
     chain = Counter(block_period(int(e["blockNumber"])) for found in events.values() for e in found)
     anchors = Counter(block_period(int(e["blockNumber"])) for e in events.get("ProvenanceLog", ())
                       if e["event"] == "CheckpointAnchored")
-    logged = Counter(log_period(e.index) for e in log)
+    logged: Counter[str] = Counter()
+    for (period, _, _), n in log.items():
+        logged[period] += n
     return tuple(Activity(p, blocks[p], txs[p], chain[p], logged[p], anchors[p]) for p in labels)
 
 

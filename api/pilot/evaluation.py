@@ -142,9 +142,9 @@ def evaluate(r: Readings) -> Evaluation:
         lives(registry, decided, days.of_block),
         tuple((name, sum(1 for e in registry if e["event"] == name))
               for name in ("ModelRegistered", "ModelApproved", "ModelRetired")),
-        uses(r.log, roles(r.events.get("ParticipantRegistry", ())), days.of_log, days.labels),
-        activity(r.events, r.transactions, r.log, days.of_block, days.of_log, days.labels),
-        totals(r.events, r.transactions, len(r.log), r.checkpoints), r.names)
+        uses(r.log, roles(r.events.get("ParticipantRegistry", ())), days.labels),
+        activity(r.events, r.transactions, r.log, days.of_block, days.labels),
+        totals(r.events, r.transactions, r.log_size, r.checkpoints), r.names)
 
 
 def _fold(r: Readings, loans: tuple[Any, ...], to_block: int) -> Report:

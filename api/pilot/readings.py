@@ -4,7 +4,8 @@ database, and nothing from the driver's memory.
 - the chain: every event of the deployed contracts, read once (``api.replay.history``, the replay's own
   reader: ``eth_getLogs`` by address in ranges of blocks), and each block's timestamp and number of
   transactions (``eth_getBlockByNumber``, in JSON-RPC batches of :data:`BATCH`);
-- the log: each event's index, action and actor (its canonical body as stored), and the checkpoints;
+- the log: its events counted by period, actor and action (each read from its canonical body as stored,
+  streamed, so a long log is never held whole), its size, and the checkpoints;
 - the database: the journal's steps and parameters (``api.pilot.journal``) and the catalogue's counts
   for the departments' assessment, at the end of each month (``api.pilot.supply``) or, without a
   journal, as they stand (``api.actions.ledger.departments``);
@@ -14,7 +15,8 @@ database, and nothing from the driver's memory.
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator, Mapping
+from collections import Counter
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any, cast
 
@@ -33,13 +35,6 @@ BATCH = 500
 
 
 @dataclass(frozen=True)
-class LogEvent:
-    index: int
-    action: str
-    actor: str
-
-
-@dataclass(frozen=True)
 class Readings:
     chain_id: int
     head: int
@@ -52,7 +47,9 @@ class Readings:
     """Block number → its timestamp (seconds)."""
     transactions: tuple[int, ...]
     """Block number → how many transactions it holds."""
-    log: tuple[LogEvent, ...]
+    log: Mapping[tuple[str, str, str], int]
+    """(period, actor, action) → how many log events."""
+    log_size: int
     checkpoints: tuple[StoredCheckpoint, ...]
     calendar: Calendar
     steps: tuple[Step, ...]
@@ -85,7 +82,7 @@ def read(settings: Settings, chain: Chain, engine: Engine) -> Readings:
     return Readings(
         int(chain.web3.eth.chain_id), found.head, dep.contracts[NAME].address, dep.contracts[NAME].block_number,
         {name: tuple(events) for name, events in found.events.items()}, timestamps, transactions,
-        tuple(_log(store, size)), tuple(store.checkpoints()), days, steps, journal.params(),
+        _log(store, size, days), size, tuple(store.checkpoints()), days, steps, journal.params(),
         _assessments(engine, days, size), _names(settings))
 
 
@@ -103,10 +100,12 @@ def _blocks(chain: Chain, head: int) -> tuple[tuple[int, ...], tuple[int, ...]]:
     return tuple(times), tuple(counts)
 
 
-def _log(store: Any, size: int) -> Iterator[LogEvent]:
+def _log(store: Any, size: int, days: Calendar) -> Counter[tuple[str, str, str]]:
+    counted: Counter[tuple[str, str, str]] = Counter()
     for index, _, body in store.leaves(0, size):
         doc = json.loads(body)
-        yield LogEvent(index, str(doc["action"]), str(doc["actor"]))
+        counted[(days.of_log(index), str(doc["actor"]), str(doc["action"]))] += 1
+    return counted
 
 
 def _assessments(engine: Engine, days: Calendar, size: int) -> tuple[tuple[str, tuple[DepartmentAssessment, ...]], ...]:

@@ -193,3 +193,23 @@ def test_a_journal_changes_which_period_a_figure_falls_in_never_the_figure(plain
         return total
 
     assert summed(monthly) == summed(plain)
+
+
+def test_a_reading_that_missed_an_event_a_later_one_restates_is_an_error_naming_the_loan(demo_home: Path) -> None:
+    from dataclasses import replace
+
+    from api.pilot.evaluation import evaluate
+    from api.pilot.readings import read
+    from ledger.operating.errors import EventsDisagree
+
+    settings = Settings.build(demo_home, None)
+    engine = open_engine(settings.db_url)
+    with opened(settings) as chain:
+        found = read(settings, chain, engine)
+    engine.dispose()
+    loans = found.events["LoanLedger"]
+    gone = next(i for i, e in enumerate(loans) if e["event"] == "StatusChanged")  # a later move restates it
+    missed = replace(found, events={**found.events, "LoanLedger": loans[:gone] + loans[gone + 1:]})
+    with pytest.raises(EventsDisagree, match=f"application {loans[gone]['args']['applicationId']} moved from"):
+        evaluate(missed)
+    assert evaluate(found).ledger.pipeline.applications == sum(e["event"] == "Applied" for e in loans) == 4
