@@ -43,6 +43,7 @@ if TYPE_CHECKING:
 
     from api.settings import Settings
     from ledger.chain import Chain
+    from ledger.operating.events import Event as LoanEvent
 
 NPL_TOLERANCE_BPS = 500
 """5 %: the 2019 notice of the CBIRC General Office on small and micro enterprise financial services
@@ -124,7 +125,7 @@ def gather(settings: Settings, chain: Chain, engine: Engine) -> Evaluation:
 
 def evaluate(r: Readings) -> Evaluation:
     days = r.calendar
-    loans = r.events.get("LoanLedger", ())
+    loans = _decoded(r.events.get("LoanLedger", ()))
     decided = r.named("LoanLedger", "Decided")
     found = latencies(r.named("LoanLedger", "Applied"), decided, r.timestamps)
     disbursed = {int(e["args"]["applicationId"]) for e in r.named("LoanLedger", "Disbursed")}
@@ -147,17 +148,22 @@ def evaluate(r: Readings) -> Evaluation:
         totals(r.events, r.transactions, r.log_size, r.checkpoints), r.names)
 
 
-def _fold(r: Readings, loans: tuple[Any, ...], to_block: int) -> Report:
-    """The operating ledger of LoanLedger's events up to ``to_block`` (``ledger.operating``'s own fold)."""
+def _decoded(loans: tuple[Any, ...]) -> list[tuple[int, LoanEvent]]:
+    """LoanLedger's events as the operating ledger's records, each with its block, decoded once."""
     from ledger.operating.events import NAMES, decoded
+
+    return [(int(e["blockNumber"]), decoded(e["event"], e["args"])) for e in loans if e["event"] in NAMES]
+
+
+def _fold(r: Readings, loans: list[tuple[int, LoanEvent]], to_block: int) -> Report:
+    """The operating ledger of LoanLedger's events up to ``to_block`` (``ledger.operating``'s own fold)."""
     from ledger.operating.figures import Source
     from ledger.operating.fold import fold
 
     source = Source(r.chain_id, r.loan_ledger, r.loan_ledger_block, to_block)
-    return fold((decoded(e["event"], e["args"]) for e in loans
-                 if e["event"] in NAMES and int(e["blockNumber"]) <= to_block), source)
+    return fold((event for block, event in loans if block <= to_block), source)
 
 
-def _at(r: Readings, loans: tuple[Any, ...], label: str, to_block: int) -> LedgerAt:
+def _at(r: Readings, loans: list[tuple[int, LoanEvent]], label: str, to_block: int) -> LedgerAt:
     report = _fold(r, loans, to_block)
     return LedgerAt(label, to_block, report.pipeline, report.book, report.pools)
