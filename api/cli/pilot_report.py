@@ -47,5 +47,9 @@ def summary(e: Evaluation) -> None:
     console.print(f"{len(e.periods)} period(s) {e.periods[0]} … {e.periods[-1]}: {p.applications:,} applications, "
                   f"{p.approved:,} approved ({ratio(e.approval_rate)}), {b.loans:,} loans, {yuan(b.disbursed)} yuan "
                   f"disbursed, NPL {ratio(e.npl.ratio)} against {bps_text(e.npl.tolerance_bps)}, compensation "
-                  f"{yuan(b.municipal_paid + b.district_paid)} yuan, decision latency p50 {e.latency.p50} s, "
+                  f"{yuan(b.municipal_paid + b.district_paid)} yuan, decision latency p50 {_seconds(e.latency.p50)}, "
                   f"{e.totals.log_events:,} log events, {e.totals.blocks:,} blocks", soft_wrap=True)
+
+
+def _seconds(value: int | None) -> str:
+    return "—" if value is None else f"{value:,} s"

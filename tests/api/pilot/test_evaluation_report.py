@@ -73,3 +73,18 @@ def test_write_refuses_before_reading_anything(tmp_path: Path) -> None:
     settings = Settings.build(tmp_path, None)
     with pytest.raises(ApiError, match="no folder"):
         write(settings, None, None, tmp_path / "nowhere" / "r.html")  # type: ignore[arg-type]
+
+
+def test_a_platform_just_deployed_has_a_report_of_zeros_and_nulls(tmp_path: Path) -> None:
+    from api.cli import app as credtrace
+
+    home = tmp_path / "home"
+    for step in ("init", "deploy"):
+        assert CliRunner().invoke(credtrace, ["--home", str(home), step]).exit_code == 0
+    out = run(home, "--report", str(tmp_path / "r.html"))
+    assert "0 applications" in out and "p50 —" in out
+    doc = json.loads((tmp_path / "r.json").read_text())
+    assert doc["ledger"]["totals"]["applications"] == 0 and doc["approvalRate"] == {"fraction": None, "bps": None}
+    assert doc["npl"]["within"] is None and doc["latencySeconds"]["p50"] is None
+    assert doc["model"]["all"]["auc"] is None and doc["dataUse"] == [] and doc["totals"]["blocks"] > 1
+    assert "无数据 nothing to draw" in (tmp_path / "r.html").read_text()
