@@ -87,7 +87,7 @@ def _report(settings: object, path: Path) -> None:
 
 def _print(s: Summary) -> None:
     f, p = s.figures, s.params
-    console.print(f"pilot of {p.enterprises:,} enterprises × {p.months} months from {p.start}, {p.banks} banks, "
+    console.print(f"pilot of {p.enterprises:,} enterprises x {p.months} months from {p.start}, {p.banks} banks, "
                   f"seed {p.seed}", soft_wrap=True)
     console.print(f"applications {f['applications']:,}: approved {f['approved']:,}, declined {f['declined']:,} "
                   f"(of them the sanctioned enterprise's {f['sanctioned_declines']}); loans disbursed "

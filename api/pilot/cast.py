@@ -28,7 +28,8 @@ def ensure_keys(store: KeyStore, banks: int) -> dict[str, Identity]:
     """The platform's participants and the banks by key name, creating the keys that are missing."""
     from api.cli.keys import DEMO_PARTICIPANTS
 
-    wanted = [(n, r, o) for n, r, o in DEMO_PARTICIPANTS if r not in (Role.ENTERPRISE, Role.BANK)]
+    wanted: list[tuple[str, Role, str]] = [(n, r, o) for n, r, o in DEMO_PARTICIPANTS
+                                            if r not in (Role.ENTERPRISE, Role.BANK)]
     wanted += [(name, Role.BANK, f"Pilot Bank {name[-1].upper()}") for name in bank_names(banks)]
     have = set(store.names())
     return {n: store.load(n) if n in have else store.create(n, r, o) for n, r, o in wanted}

@@ -14,8 +14,10 @@ chain says what is registered or approved.
 from __future__ import annotations
 
 import json
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
@@ -65,11 +67,11 @@ def train(settings: Settings, serves_from: int, enterprises: int, seed: int, end
     return Trained(where, ids(where)[0])
 
 
-def _scores(doc: dict[str, object], rows: list[object]) -> list[float]:
+def _scores(doc: dict[str, Any], rows: Sequence[Mapping[str, Any]]) -> list[float]:
     from scoring import artifact
 
     model = artifact.load(doc)
-    return [round(artifact.score(model, row).score, 3) for row in rows]  # type: ignore[arg-type]
+    return [round(artifact.score(model, row).score, 3) for row in rows]
 
 
 def approved(p: Platform, models: ModelRegistry, trained: Trained, regulator: Identity) -> bool:

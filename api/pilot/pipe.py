@@ -50,7 +50,7 @@ class Pipe:
 def _sent(sender: TransactionSender, calls: Sequence[tuple[str, bytes]]) -> list[TxReceipt]:
     hashes = []
     for to, data in calls:
-        hashes.append(sender.send({"to": to, "data": HexBytes(data), "gas": GAS}))  # type: ignore[typeddict-item]
+        hashes.append(sender.send({"to": to, "data": HexBytes(data), "gas": GAS}))
         _crash_point()
     return [sender.wait(h) for h in hashes]
 

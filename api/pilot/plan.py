@@ -1,7 +1,7 @@
 """What happens in each month of the pilot, decided before anything is sent: pure, deterministic in the
 seed (one ``numpy.random.default_rng`` per concern, so adding a draw to one does not move the others).
 
-The world (:func:`simulation.pilot.generate`) runs :data:`HISTORY` months before the pilot: the departments
+The world (:func:`simulation.pilot.generate`) runs :func:`history` months before the pilot: the departments
 deliver that backlog in the first month, and each later month brings the periods whose delivery date
 (``Pilot.arrivals``: the department's usual lag, sometimes late) falls in it; rows an enterprise never had
 are missing, and a few bad rows (``simulation.defects``) come with the tax bureau's delivery each quarter.
@@ -25,15 +25,24 @@ import numpy as np
 from api import ApiError
 from simulation.pilot import Pilot
 
-HISTORY = 12
-"""Months of the world before the pilot: one feature window (``scoring.features.WINDOW``)."""
+WINDOW = 12
+"""The months an application's features read (``scoring.features.WINDOW``)."""
+
+
+def history(months: int) -> int:
+    """Months of the world before the pilot: what the oracle's window still reads in the first month.
+    The window ends at the month the run is in (:mod:`api.pilot.run`), so older months would be delivered,
+    stored and never read."""
+    return max(WINDOW - months, 0)
+
 CONSENT_SHARE = 0.35
 APPLY_RATE = 0.05
 """A month's chance that a consenting enterprise which has not borrowed yet applies."""
 DISTRESS = 3.0
 """How much likelier an enterprise heading for default within a year applies (adverse selection: a firm
 short of cash seeks credit); its hidden outcome is the simulation's, the oracle never sees it."""
-TERM_MONTHS = 12
+TERMS = (6, 12)
+"""Working-capital loans of six months and one-year lines, in equal shares."""
 TYPICAL_YUAN = {"micro": 300_000, "small": 1_000_000, "medium": 3_000_000}
 LOAN_CAP_YUAN = 5_000_000
 BAD_ROWS = 3
@@ -57,7 +66,7 @@ class Application:
     bank: int
     amount: int
     """Fen."""
-    term_months: int = TERM_MONTHS
+    term_months: int
 
 
 @dataclass(frozen=True)
@@ -92,7 +101,7 @@ class Plan:
 
 
 def make(world: Pilot, months: int, banks: int, seed: int) -> Plan:
-    """The plan of a pilot of ``months`` over ``world`` (generated with :data:`HISTORY` more months)."""
+    """The plan of a pilot of ``months`` over ``world``, whose periods before the pilot's are its history."""
     if months < 4 or banks < 2:
         raise ApiError("a pilot needs at least 4 months (a quarter, then a sanction's aftermath) and 2 banks "
                        "(one of them exits)")
@@ -100,13 +109,13 @@ def make(world: Pilot, months: int, banks: int, seed: int) -> Plan:
     consents = _consents(np.random.default_rng([seed, 1]), n, months, banks)
     sanctioned, when = _culprit(consents, months, banks)
     exit_month = months // 2
-    trouble = _trouble(world)
+    trouble = _trouble(world, months)
     apps = _applications(np.random.default_rng([seed, 2]), world, consents, months, banks - 1, exit_month,
                          (sanctioned, when), trouble)
     deliveries = _deliveries(world, months)
     drift = 5 if months > 6 else 2  # a quarter's end with a month after it, for the new model to serve
     return Plan(tuple(
-        Month(m, world.periods[HISTORY + m], tuple(deliveries[m]),
+        Month(m, world.periods[len(world.periods) - months + m], tuple(deliveries[m]),
               tuple((e, b) for e, (cm, b) in consents.items() if cm == m), tuple(apps[m]),
               sanctioned if m == when else None, banks - 1 if m == exit_month else None,
               (m + 1) % 3 == 0, m == drift)
@@ -138,17 +147,17 @@ def _applications(rng: np.random.Generator, world: Pilot, consents: dict[int, tu
     borrowed: set[int] = set()
     for m in range(months):
         for e, (cm, bank) in sorted(consents.items()):
-            draw, scale = rng.random(), rng.lognormal(0, .4)
+            draw, scale, term = rng.random(), rng.lognormal(0, .4), TERMS[int(rng.integers(len(TERMS)))]
             gone = bank == exiting and m > exit_month
             rate = APPLY_RATE * (DISTRESS if m <= trouble.get(e, -1) <= m + 12 else 1.0)
             if cm > m or e in borrowed or gone or draw >= rate or e == culprit[0]:
                 continue
             borrowed.add(e)
-            out[m].append(Application(e, bank, _amount(world.enterprises[e].size, scale)))
+            out[m].append(Application(e, bank, _amount(world.enterprises[e].size, scale), term))
     sanctioned, when = culprit
     if when + 1 < months:  # its application after the sanction: the oracle must decline it
         out[when + 1].append(Application(sanctioned, consents[sanctioned][1],
-                                         _amount(world.enterprises[sanctioned].size, 1.0)))
+                                         _amount(world.enterprises[sanctioned].size, 1.0), TERMS[-1]))
     return out
 
 
@@ -160,7 +169,7 @@ def _amount(size: str, scale: float) -> int:
 
 def _deliveries(world: Pilot, months: int) -> list[list[Delivery]]:
     """Each delivery in the pilot month its date falls in; the backlog in the first; after the last, none."""
-    first = _month_number(world.periods[HISTORY])
+    first = _month_number(world.periods[-months])
     out: list[list[Delivery]] = [[] for _ in range(months)]
     for dataset, arrivals in world.arrivals.items():
         for d in arrivals:
@@ -171,10 +180,10 @@ def _deliveries(world: Pilot, months: int) -> list[list[Delivery]]:
     return [sorted(ds, key=lambda d: (d.delivered, d.dataset, d.period)) for ds in out]
 
 
-def _trouble(world: Pilot) -> dict[int, int]:
+def _trouble(world: Pilot, months: int) -> dict[int, int]:
     """Enterprise → pilot month of its default (its hidden health's outcome); a default before the pilot
     counts from its first month."""
-    first = _month_number(world.periods[HISTORY])
+    first = _month_number(world.periods[-months])
     return {i: max(_month_number(o.default_period) - first, 0)
             for i, o in enumerate(world.outcomes) if o.default_period is not None}
 

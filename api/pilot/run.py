@@ -6,7 +6,7 @@ off by a crash is redone, and each stage is idempotent (:mod:`api.pilot.stages`)
 
 The chain's clock is the wall clock, and the oracle reads the twelve months before an application's block:
 so the pilot's months are the ``months`` calendar months before the one the run began in (the world has
-:data:`api.pilot.plan.HISTORY` months before them), and each month's applications see the data its
+:func:`api.pilot.plan.history` months before them), and each month's applications see the data its
 departments have delivered by then. Months are labels on the journal's steps (how the report puts blocks
 and log events into months); time-based rules are met by acting at once.
 """
@@ -16,7 +16,7 @@ from __future__ import annotations
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from datetime import UTC, datetime
 
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
@@ -25,21 +25,16 @@ from api import ApiError
 from api.node import opened
 from api.pilot import cast, models, setup
 from api.pilot.journal import STAGES, Journal, Params, Step
-from api.pilot.plan import HISTORY, Plan, make, period_before
+from api.pilot.plan import Month, Plan, history, make, period_before
 from api.pilot.stages import STAGES as WORK
-from api.pilot.stages import Pilot_
+from api.pilot.stages import Running
 from api.pilot.summary import Summary, summarise
 from api.platform import Platform, opened_platform
 from api.settings import Settings
-from ledger.chain import KeyStore
+from ledger.chain import Chain, KeyStore
+from simulation.pilot import Pilot
 
 Say = Callable[[str], None]
-
-
-@dataclass(frozen=True)
-class Begun:
-    params: Params
-    generation_seconds: float
 
 
 def default_start(months: int, today: datetime | None = None) -> str:
@@ -82,11 +77,11 @@ def run(settings: Settings, params: Params, resume: bool, say: Say, bars: bool =
         return summarise(p, model_registry(chain, settings).contract, Journal(p.engine), params, generation, ok)
 
 
-def _world(params: Params) -> tuple[object, Plan]:
+def _world(params: Params) -> tuple[Pilot, Plan]:
     from simulation.pilot import generate
 
-    world = generate(params.enterprises, HISTORY + params.months, params.seed,
-                     period_before(params.start, HISTORY))
+    before = history(params.months)
+    world = generate(params.enterprises, before + params.months, params.seed, period_before(params.start, before))
     return world, make(world, params.months, params.banks, params.seed)
 
 
@@ -99,13 +94,13 @@ def _keys(settings: Settings, banks: int) -> None:
         create_key(settings.secrets_dir / name)
 
 
-def _deploy(settings: Settings, chain: object) -> None:
+def _deploy(settings: Settings, chain: Chain) -> None:
     from api.cli.deploy import deploy_to
 
-    deploy_to(chain, settings, redeploy=False)  # type: ignore[arg-type]
+    deploy_to(chain, settings, redeploy=False)
 
 
-def _prepared(settings: Settings, p: Platform, params: Params, world: object, plan: Plan, say: Say) -> Pilot_:
+def _prepared(settings: Settings, p: Platform, params: Params, world: Pilot, plan: Plan, say: Say) -> Running:
     from api.cli.model import model_registry
 
     store = KeyStore(settings.keys_dir)
@@ -122,10 +117,10 @@ def _prepared(settings: Settings, p: Platform, params: Params, world: object, pl
                     None)
 
     banks = [people[name] for name in cast.bank_names(params.banks)]
-    return Pilot_(settings, p, world, plan, params.seed, people, banks, blocks, say)  # type: ignore[arg-type]
+    return Running(settings, p, world, plan, params.seed, people, banks, blocks, say)
 
 
-def _months(r: Pilot_, journal: Journal, bars: bool) -> None:
+def _months(r: Running, journal: Journal, bars: bool) -> None:
     with _progress(bars) as progress:
         months = progress.add_task("months", total=len(r.plan.months))
         stages = progress.add_task("stages", total=len(STAGES))
@@ -138,11 +133,12 @@ def _months(r: Pilot_, journal: Journal, bars: bool) -> None:
             progress.advance(months)
 
 
-def _step(r: Pilot_, month: object, stage: str) -> Step:
+def _step(r: Running, month: Month, stage: str) -> Step:
+    """Run one stage; its step: the blocks after the one it began at, the log events it appended."""
     chain, log = r.p.chain.web3.eth, r.p.sequencer.store
     first, log_from, began = chain.block_number + 1, log.size(), time.perf_counter()
-    count = WORK[stage](r, month)  # type: ignore[arg-type]
-    return Step(month.period, stage, first, chain.block_number, log_from, log.size(), count,  # type: ignore[attr-defined]
+    count = WORK[stage](r, month)
+    return Step(month.period, stage, first, chain.block_number, log_from, log.size(), count,
                 round(time.perf_counter() - began, 3))
 
 

@@ -41,7 +41,7 @@ from ledger.catalogue.ingest import ingest
 from ledger.chain import Identity, TransactionSender
 from ledger.contracts.consent import Category, Grant, purpose
 from ledger.contracts.loan_ledger import product_id
-from ledger.types import LoanStatus
+from ledger.types import Address, LoanStatus
 from simulation.defects import with_bad_rows
 from simulation.pilot import Pilot, Row
 
@@ -56,7 +56,7 @@ LIVE = (LoanStatus.DISBURSED, LoanStatus.OVERDUE, LoanStatus.DEFAULTED, LoanStat
 
 
 @dataclass
-class Pilot_:
+class Running:
     """One run's world, plan and participants, over the opened platform."""
 
     settings: Settings
@@ -84,6 +84,16 @@ class Pilot_:
         return {}
 
     @cached_property
+    def rates(self) -> dict[int, int]:
+        """Application → the rate its decision set (final once decided: read once a run)."""
+        return {}
+
+    def rate(self, application_id: int) -> int:
+        if application_id not in self.rates:
+            self.rates[application_id] = self.p.loans.decision(application_id).rate_bps
+        return self.rates[application_id]
+
+    @cached_property
     def rows(self) -> dict[tuple[str, str], list[Row]]:
         """(dataset, period) → the world's rows of that delivery."""
         out: dict[tuple[str, str], list[Row]] = {}
@@ -99,7 +109,7 @@ class Pilot_:
 # ---- ingestion ------------------------------------------------------------------------------------------
 
 
-def ingestion(r: Pilot_, month: Month) -> int:
+def ingestion(r: Running, month: Month) -> int:
     from api.cli.demo_data import provider_of
 
     stored = 0
@@ -111,12 +121,16 @@ def ingestion(r: Pilot_, month: Month) -> int:
             continue
         at = f"{d.delivered.isoformat()}T09:00:00+08:00"  # the platform's clock reads the delivery day
         try:
-            stored += ingest(replace(r.p.ingestion, now=lambda at=at: at), d.dataset, rows,
+            stored += ingest(replace(r.p.ingestion, now=_clock(at)), d.dataset, rows,
                              r.people[provider_of(d.dataset)].address, key=f"pilot/{r.seed}/{d.dataset}/{d.period}"
                              ).stored
         except BatchRepeated:
             continue  # delivered before a crash: the catalogue has it
     return stored
+
+
+def _clock(at: str) -> Callable[[], str]:
+    return lambda: at
 
 
 # ---- consent --------------------------------------------------------------------------------------------
@@ -127,7 +141,7 @@ def nonce(seed: int, credit_code: str, bank: str) -> int:
     return int.from_bytes(hashlib.sha256(f"credtrace/pilot/{seed}/consent/{credit_code}/{bank}".encode()).digest())
 
 
-def consent(r: Pilot_, month: Month) -> int:
+def consent(r: Running, month: Month) -> int:
     from ledger.types import Role
 
     operator, p, lane = r.sender(r.p.operator), r.p, pipe.Pipe()
@@ -153,7 +167,7 @@ def consent(r: Pilot_, month: Month) -> int:
 # ---- applications ---------------------------------------------------------------------------------------
 
 
-def applications(r: Pilot_, month: Month) -> int:
+def applications(r: Running, month: Month) -> int:
     p = r.p
     consents = {(str(log["args"]["enterprise"]), str(log["args"]["bank"])): bytes(log["args"]["consentId"])
                 for log in p.consents.contract.event("ConsentGranted").get_logs(from_block=0)}
@@ -173,7 +187,7 @@ def applications(r: Pilot_, month: Month) -> int:
 # ---- decisions ------------------------------------------------------------------------------------------
 
 
-def decisions(r: Pilot_, month: Month) -> int:
+def decisions(r: Running, month: Month) -> int:
     from api.cli.model import model_registry
     from api.cli.oracle import served_model
     from oracle.lease import Lease
@@ -195,12 +209,12 @@ class Known:
     """An application of the chain with the plan's: its month, enterprise and terms."""
 
     application_id: int
-    bank: str
+    bank: Address
     month: int
     asked: Application
 
 
-def known(r: Pilot_) -> list[Known]:
+def known(r: Running) -> list[Known]:
     """Each ``Applied`` event matched to the plan: an enterprise's k-th application is its k-th planned."""
     planned: dict[str, list[tuple[int, Application]]] = {}
     for m in r.plan.months:
@@ -208,14 +222,14 @@ def known(r: Pilot_) -> list[Known]:
             planned.setdefault(r.subject(a.enterprise), []).append((m.index, a))
     seen: Counter[str] = Counter()
     out = []
-    for a in r.p.loans.applications():
-        month, asked = planned[a.subject][seen[a.subject]]
-        seen[a.subject] += 1
-        out.append(Known(a.application_id, a.bank, month, asked))
+    for applied in r.p.loans.applications():
+        month, asked = planned[applied.subject][seen[applied.subject]]
+        seen[applied.subject] += 1
+        out.append(Known(applied.application_id, applied.bank, month, asked))
     return out
 
 
-def loan_events(r: Pilot_, month: Month) -> int:
+def loan_events(r: Running, month: Month) -> int:
     p, statuses = r.p, r.p.loans.statuses()
     apps = {k.application_id: k for k in known(r)}
     banks = {b.address: b for b in r.banks}
@@ -237,11 +251,11 @@ def loan_events(r: Pilot_, month: Month) -> int:
     return acts + len(lane.flush())
 
 
-def _script(r: Pilot_, lane: pipe.Pipe, k: Known, bank: Identity, now: int) -> None:
+def _script(r: Running, lane: pipe.Pipe, k: Known, bank: Identity, now: int) -> None:
     """Queue the acts of the loan's script due by month ``now`` that the chain has not seen."""
     loan = r.p.loans.loan(k.application_id)
     share = float(np.random.default_rng([r.seed, 4, k.asked.enterprise]).uniform(0.1, 0.4))
-    acts = script(loan.principal, r.p.loans.decision(k.application_id).rate_bps, k.asked.term_months, k.month,
+    acts = script(loan.principal, r.rate(k.application_id), k.asked.term_months, k.month,
                   r.plan.trouble.get(k.asked.enterprise), share)
     state = (loan.status, loan.outstanding, loan.interest_paid, loan.recovered, loan.days_past_due)
     due = [a for a in acts[position(acts, (LoanStatus.DISBURSED, loan.principal, 0, 0, 0), state):] if a.month <= now]
@@ -252,7 +266,7 @@ def _script(r: Pilot_, lane: pipe.Pipe, k: Known, bank: Identity, now: int) -> N
 # ---- oversight ------------------------------------------------------------------------------------------
 
 
-def oversight(r: Pilot_, month: Month) -> int:
+def oversight(r: Running, month: Month) -> int:
     from api.actions.oversight import sanction
 
     p, acts = r.p, 0
@@ -272,7 +286,7 @@ def oversight(r: Pilot_, month: Month) -> int:
 # ---- model ----------------------------------------------------------------------------------------------
 
 
-def model(r: Pilot_, month: Month) -> int:
+def model(r: Running, month: Month) -> int:
     """At a quarter's end: PSI of the quarter's scores against the serving model's development sample; on
     drift a model trained on the newest history serves from next month, and the old one is retired."""
     from api.cli.model import model_registry
@@ -296,7 +310,7 @@ def model(r: Pilot_, month: Month) -> int:
     return acts + int(models.retired(r.p, registry, current.model_id, r.people["regulator"], why))
 
 
-def _note(r: Pilot_, month: Month, current: models.Trained, scores: int, psi: float | None, drift: bool) -> None:
+def _note(r: Running, month: Month, current: models.Trained, scores: int, psi: float | None, drift: bool) -> None:
     """What the monitoring found, in HOME/pilot/monitoring/<period>.json, and a line."""
     where = r.settings.home / "pilot" / "monitoring"
     where.mkdir(parents=True, exist_ok=True)
@@ -307,7 +321,7 @@ def _note(r: Pilot_, month: Month, current: models.Trained, scores: int, psi: fl
           + (" → a retrained model is approved, the old one retired" if drift else ""))
 
 
-def _decided_scores(r: Pilot_, month: Month) -> list[float]:
+def _decided_scores(r: Running, month: Month) -> list[float]:
     """The scores of the quarter's decisions that were scored (a refusal's score is 0), from the chain."""
     spans = [r.journal_blocks(r.plan.months[m].period, "decisions") for m in quarter_months(r.plan, month.index)]
     out: list[float] = []
@@ -321,13 +335,13 @@ def _decided_scores(r: Pilot_, month: Month) -> list[float]:
 # ---- sealing --------------------------------------------------------------------------------------------
 
 
-def sealing(r: Pilot_, month: Month) -> int:
+def sealing(r: Running, month: Month) -> int:
     before = r.p.sequencer.store.sealed_size()
     r.p.seal_and_anchor()
     return r.p.sequencer.store.sealed_size() - before
 
 
-STAGES: dict[str, Callable[[Pilot_, Month], int]] = {
+STAGES: dict[str, Callable[[Running, Month], int]] = {
     "ingestion": ingestion, "consent": consent, "applications": applications, "decisions": decisions,
     "loan-events": loan_events, "oversight": oversight, "model": model, "sealing": sealing,
 }

@@ -36,7 +36,7 @@ class Summary:
 
 def stage_times(journal: Journal) -> dict[str, StageTime]:
     """Each stage's time, acts and months from the journal's steps, in :data:`STAGES` order."""
-    seconds: Counter[str] = Counter()
+    seconds: dict[str, float] = dict.fromkeys(STAGES, 0.0)
     counts: Counter[str] = Counter()
     months: Counter[str] = Counter()
     for step in journal.steps():

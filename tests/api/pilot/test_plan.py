@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 
 from api import ApiError
-from api.pilot.plan import HISTORY, TERM_MONTHS, make, period_before
+from api.pilot.plan import TERMS, history, make, period_before
 from api.pilot.schedule import position, script
 from ledger.types import LoanStatus
 from simulation.pilot import generate
@@ -15,7 +15,7 @@ MONTHS = 9
 
 
 def _plan(seed: int):  # type: ignore[no-untyped-def]
-    world = generate(150, HISTORY + MONTHS, seed, "2024-01")
+    world = generate(150, history(MONTHS) + MONTHS, seed, "2024-01")
     return world, make(world, MONTHS, 3, seed)
 
 
@@ -35,6 +35,7 @@ def test_a_plan_has_its_sanction_exit_quarters_and_a_late_application_of_the_san
     exit_month = next(m.index for m in plan.months if m.exit_bank is not None)
     assert all(a.bank != 2 for m in plan.months[exit_month + 1:] for a in m.applications)
     assert plan.months[0].period == period_before(world.periods[-1], MONTHS - 1)
+    assert history(MONTHS) == 3 and history(24) == 0
 
 
 def test_consents_come_before_applications_and_amounts_respect_the_cap() -> None:
@@ -43,7 +44,7 @@ def test_consents_come_before_applications_and_amounts_respect_the_cap() -> None
     for m in plan.months:
         for a in m.applications:
             assert consented[a.enterprise] <= m.index
-            assert 0 < a.amount <= 5_000_000 * 100 and a.term_months == TERM_MONTHS
+            assert 0 < a.amount <= 5_000_000 * 100 and a.term_months in TERMS
 
 
 def test_every_delivery_falls_in_one_month_and_the_backlog_in_the_first() -> None:
@@ -55,7 +56,7 @@ def test_every_delivery_falls_in_one_month_and_the_backlog_in_the_first() -> Non
 
 
 def test_too_small_a_pilot_is_refused() -> None:
-    world = generate(50, HISTORY + 3, 1, "2024-01")
+    world = generate(50, history(3) + 3, 1, "2024-01")
     with pytest.raises(ApiError, match="at least 4 months"):
         make(world, 3, 3, 1)
 
