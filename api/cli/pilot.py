@@ -13,6 +13,7 @@ from api.cli.context import DbOption, RpcOption, State, console, reported
 
 if TYPE_CHECKING:
     from api.pilot.summary import Summary
+    from api.settings import Settings
 
 group = typer.Typer(help="The credit pilot: a synthetic world driven month by month through the platform.",
                     no_args_is_help=True)
@@ -63,22 +64,26 @@ def _checked(enterprises: int, months: int, banks: int, seed: int, report: Path 
         raise ApiError(f"--seed must not be negative, not {seed}")
     if report is not None and report.suffix.lower() not in (".html", ".htm"):
         raise ApiError(f"--report names an HTML file (its JSON goes beside it), not {report}")
+    if report is not None and not _reporting():
+        raise ApiError("the evaluation report is not built into this version: run without --report")
 
 
-def _report(settings: object, path: Path) -> None:
-    """The evaluation report (issue 18's other half): called here once ``api.pilot.report`` exists."""
-    # MERGE POINT: the report helper's api.pilot.report.write(settings, chain, engine, path).
+def _reporting() -> bool:
     import importlib.util
 
-    if importlib.util.find_spec("api.pilot.report") is None:
-        raise ApiError("the evaluation report is not built into this version: run without --report")
+    return importlib.util.find_spec("api.pilot.report") is not None
+
+
+def _report(settings: Settings, path: Path) -> None:
+    """The evaluation report (issue 18's other half): called here once ``api.pilot.report`` exists."""
+    # MERGE POINT: the report helper's api.pilot.report.write(settings, chain, engine, path).
     from api.node import opened
     from api.pilot import report  # type: ignore[attr-defined]
     from ledger.migrations import open_engine
 
-    engine = open_engine(settings.db_url)  # type: ignore[attr-defined]
+    engine = open_engine(settings.db_url)
     try:
-        with opened(settings) as chain:  # type: ignore[arg-type]
+        with opened(settings) as chain:
             report.write(settings, chain, engine, path)
     finally:
         engine.dispose()
@@ -96,9 +101,10 @@ def _print(s: Summary) -> None:
     console.print(f"banks exited {f['banks_exited']}; models approved {f['models_approved']}, retired "
                   f"{f['models_retired']}; log events {f['events']:,}, checkpoints {f['checkpoints']:,}; blocks "
                   f"{f['blocks']:,}; replay {'ok' if s.replay_ok else 'FAILED'}", soft_wrap=True)
-    console.print(f"{'generation':<13} {s.generation_seconds:9.2f} s", soft_wrap=True)
+    console.print(f"{'generation':<13} {s.seconds['generation']:9.2f} s", soft_wrap=True)
     for stage, t in s.stages.items():
         console.print(f"{stage:<13} {t.seconds:9.2f} s  {t.count:9,} acts  {t.throughput:9.1f}/s", soft_wrap=True)
+    console.print(f"{'replay':<13} {s.seconds['replay']:9.2f} s", soft_wrap=True)
 
 
 def _say(line: str) -> None:

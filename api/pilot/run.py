@@ -67,14 +67,17 @@ def run(settings: Settings, params: Params, resume: bool, say: Say, bars: bool =
             r = _prepared(settings, p, params, world, plan, say)
             _months(r, Journal(p.engine), bars)
             p.seal_and_anchor()
+    began = time.perf_counter()
     ok = _replayed(settings)
+    replay_seconds = time.perf_counter() - began
     engine = open_engine(settings.db_url)
     try:
         Journal(engine).finish()
     finally:
         engine.dispose()
     with opened(settings) as chain, opened_platform(settings, chain) as p:
-        return summarise(p, model_registry(chain, settings).contract, Journal(p.engine), params, generation, ok)
+        return summarise(p, model_registry(chain, settings).contract, Journal(p.engine), params,
+                         {"generation": generation, "replay": replay_seconds}, ok)
 
 
 def _world(params: Params) -> tuple[Pilot, Plan]:

@@ -30,7 +30,9 @@ class Summary:
     figures: dict[str, int]
     """Counts by name: see :func:`figures`."""
     stages: dict[str, StageTime] = field(default_factory=dict)
-    generation_seconds: float = 0.0
+    """Each month stage's totals (:func:`stage_times`)."""
+    seconds: dict[str, float] = field(default_factory=dict)
+    """The run's other parts: ``generation`` (the world and the plan) and ``replay``."""
     replay_ok: bool = False
 
 
@@ -75,6 +77,7 @@ def _closed(p: Platform) -> int:
     return sum(1 for s in p.loans.statuses().values() if s.name == "CLOSED")
 
 
-def summarise(p: Platform, models: DeployedContract, journal: Journal, params: Params, generation: float,
+def summarise(p: Platform, models: DeployedContract, journal: Journal, params: Params, seconds: dict[str, float],
               replay_ok: bool) -> Summary:
-    return Summary(params, figures(p, models), stage_times(journal), round(generation, 3), replay_ok)
+    return Summary(params, figures(p, models), stage_times(journal), {k: round(v, 3) for k, v in seconds.items()},
+                   replay_ok)
