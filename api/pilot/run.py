@@ -46,38 +46,45 @@ def default_start(months: int, today: datetime | None = None) -> str:
 def run(settings: Settings, params: Params, resume: bool, say: Say, bars: bool = True) -> Summary:
     """The whole pilot (or the rest of it, with ``resume``); its summary after the replay passed."""
     from api.cli.model import model_registry
-    from ledger.migrations import open_engine
 
-    settings.home.mkdir(parents=True, exist_ok=True, mode=0o700)
-    engine = open_engine(settings.db_url)
-    try:
-        journal = Journal(engine)
-        found = journal.params()
-        params = replace(params, start=found.start) if resume and found is not None else params
-        journal.begin(params, resume)
-    finally:
-        engine.dispose()
+    params = _begun(settings, params, resume)
     began = time.perf_counter()
     world, plan = _world(params)
-    generation = time.perf_counter() - began
+    seconds = {"generation": time.perf_counter() - began}
     _keys(settings, params.banks)
     with opened(settings) as chain:
         _deploy(settings, chain)
         with opened_platform(settings, chain) as p:
-            r = _prepared(settings, p, params, world, plan, say)
-            _months(r, Journal(p.engine), bars)
+            _months(_prepared(settings, p, params, world, plan, say), Journal(p.engine), bars)
             p.seal_and_anchor()
     began = time.perf_counter()
     ok = _replayed(settings)
-    replay_seconds = time.perf_counter() - began
+    seconds["replay"] = time.perf_counter() - began
+    with _journal(settings) as journal:
+        journal.finish()
+    with opened(settings) as chain, opened_platform(settings, chain) as p:
+        return summarise(p, model_registry(chain, settings).contract, Journal(p.engine), params, seconds, ok)
+
+
+def _begun(settings: Settings, params: Params, resume: bool) -> Params:
+    """The run begun in the journal, or resumed with its own first month (the calendar may have moved)."""
+    settings.home.mkdir(parents=True, exist_ok=True, mode=0o700)
+    with _journal(settings) as journal:
+        found = journal.params()
+        params = replace(params, start=found.start) if resume and found is not None else params
+        journal.begin(params, resume)
+    return params
+
+
+@contextmanager
+def _journal(settings: Settings) -> Iterator[Journal]:
+    from ledger.migrations import open_engine
+
     engine = open_engine(settings.db_url)
     try:
-        Journal(engine).finish()
+        yield Journal(engine)
     finally:
         engine.dispose()
-    with opened(settings) as chain, opened_platform(settings, chain) as p:
-        return summarise(p, model_registry(chain, settings).contract, Journal(p.engine), params,
-                         {"generation": generation, "replay": replay_seconds}, ok)
 
 
 def _world(params: Params) -> tuple[Pilot, Plan]:

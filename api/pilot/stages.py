@@ -70,6 +70,10 @@ class Running:
     """(period, stage) → the block range a finished step spanned (the model stage reads the decisions')."""
     say: Callable[[str], None]
     _enterprises: dict[int, Identity] = field(default_factory=dict)
+    _senders: dict[str, TransactionSender] = field(default_factory=dict)
+    """One per account for the run: a sender counts its nonces locally."""
+    _rates: dict[int, int] = field(default_factory=dict)
+    """Application → the rate its decision set (final once decided: read once a run)."""
 
     def enterprise(self, i: int) -> Identity:
         if i not in self._enterprises:
@@ -77,21 +81,14 @@ class Running:
         return self._enterprises[i]
 
     def sender(self, who: Identity) -> TransactionSender:
-        return self._senders.setdefault(who.address, TransactionSender(self.p.chain, who.account))
-
-    @cached_property
-    def _senders(self) -> dict[str, TransactionSender]:
-        return {}
-
-    @cached_property
-    def rates(self) -> dict[int, int]:
-        """Application → the rate its decision set (final once decided: read once a run)."""
-        return {}
+        if who.address not in self._senders:
+            self._senders[who.address] = TransactionSender(self.p.chain, who.account)
+        return self._senders[who.address]
 
     def rate(self, application_id: int) -> int:
-        if application_id not in self.rates:
-            self.rates[application_id] = self.p.loans.decision(application_id).rate_bps
-        return self.rates[application_id]
+        if application_id not in self._rates:
+            self._rates[application_id] = self.p.loans.decision(application_id).rate_bps
+        return self._rates[application_id]
 
     @cached_property
     def rows(self) -> dict[tuple[str, str], list[Row]]:
