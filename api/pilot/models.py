@@ -120,3 +120,10 @@ def in_force(settings: Settings, month: int) -> Trained:
              if (f / SCORES).exists() and int(f.name.removeprefix("pilot-m")) <= month]
     where = folder(settings, max(found, default=0))
     return Trained(where, ids(where)[0])
+
+
+def monitoring(settings: Settings) -> list[dict[str, Any]]:
+    """Each quarter's monitoring note, in period order: ``period``, ``model`` (the serving model's id),
+    ``scores`` (how many were scored), ``psi`` (None under 10 scores), ``planned_drift``, ``retrained``."""
+    where = settings.home / "pilot" / "monitoring"
+    return [json.loads(f.read_text()) for f in sorted(where.glob("*.json"))]

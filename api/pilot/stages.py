@@ -308,7 +308,8 @@ def model(r: Running, month: Month) -> int:
 
 
 def _note(r: Running, month: Month, current: models.Trained, scores: int, psi: float | None, drift: bool) -> None:
-    """What the monitoring found, in HOME/pilot/monitoring/<period>.json, and a line."""
+    """What the monitoring found, in HOME/pilot/monitoring/<period>.json (:func:`models.monitoring` reads
+    them), and a line."""
     where = r.settings.home / "pilot" / "monitoring"
     where.mkdir(parents=True, exist_ok=True)
     note = {"period": month.period, "model": current.model_id, "scores": scores, "psi": psi,

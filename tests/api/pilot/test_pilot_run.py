@@ -17,6 +17,7 @@ from typer.testing import CliRunner
 from api.cli import app
 from api.node import opened
 from api.pilot.journal import STAGES, Journal
+from api.pilot.models import monitoring
 from api.pilot.pipe import CRASH_AFTER
 from api.platform import opened_platform
 from api.settings import Settings
@@ -105,8 +106,9 @@ def test_drift_retires_the_first_model_for_a_retrained_one_and_the_journal_is_co
         assert journal.finished() and len(steps) == 12 * len(STAGES)
         assert all(s.log_to >= s.log_from and s.seconds >= 0 for s in steps)
         assert sum(s.count for s in steps if s.stage == "applications") == p.loans.application_count()
-    notes = sorted((home / "pilot" / "monitoring").glob("*.json"))
-    assert len(notes) == 4 and any(json.loads(n.read_text())["retrained"] for n in notes)
+    notes = monitoring(settings)
+    assert [n["period"] for n in notes] == sorted(n["period"] for n in notes) and len(notes) == 4
+    assert any(n["retrained"] for n in notes) and not notes[-1]["retrained"]  # the last quarter has no month after
 
 
 def test_a_second_run_in_the_same_home_needs_resume_and_bad_input_is_one_error_line(
