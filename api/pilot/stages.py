@@ -30,6 +30,7 @@ from functools import cached_property
 
 import numpy as np
 
+from api import ApiError
 from api.pilot import models, pipe
 from api.pilot.cast import enterprise
 from api.pilot.plan import Application, Month, Plan, quarter_months
@@ -220,6 +221,9 @@ def known(r: Running) -> list[Known]:
     seen: Counter[str] = Counter()
     out = []
     for applied in r.p.loans.applications():
+        if seen[applied.subject] >= len(planned.get(applied.subject, ())):
+            raise ApiError(f"application {applied.application_id} is not the pilot's: a pilot runs in a home of its "
+                           "own (--home)")
         month, asked = planned[applied.subject][seen[applied.subject]]
         seen[applied.subject] += 1
         out.append(Known(applied.application_id, applied.bank, month, asked))

@@ -150,11 +150,18 @@ def test_a_run_killed_mid_stage_and_resumed_ends_as_an_uninterrupted_one(tmp_pat
     assert _command(whole, "pilot", "run", *TINY).returncode == 0
     killed = _command(broken, "pilot", "run", *TINY, env={CRASH_AFTER: "45"})
     assert killed.returncode == -9, killed.stderr
-    engine = open_engine(Settings.build(broken, None).db_url)
-    done = len(Journal(engine).steps())
-    engine.dispose()
-    assert 0 < done < 6 * len(STAGES)
+    assert 0 < _journal(broken)[0] < 6 * len(STAGES)
     resumed = _command(broken, "pilot", "run", *TINY, "--resume")
     assert resumed.returncode == 0, resumed.stderr
     assert "replay ok" in resumed.stdout
+    assert _journal(broken) == (6 * len(STAGES), True)
     assert _figures(broken) == _figures(whole)
+
+
+def _journal(home: Path) -> tuple[int, bool]:
+    """(steps journaled, finished) in the home's database."""
+    engine = open_engine(Settings.build(home, None).db_url)
+    try:
+        return len(Journal(engine).steps()), Journal(engine).finished()
+    finally:
+        engine.dispose()
