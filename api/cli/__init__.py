@@ -25,6 +25,7 @@ from api.cli import (
     objects,
     oracle,
     participants,
+    pilot,
     policy,
     pool,
     portal,
@@ -84,6 +85,7 @@ serve.add_to(app)
 portal.add_to(app)
 incident.add_to(app)
 objects.add_to(app)
+pilot.add_to(app)
 
 
 def main() -> None:

@@ -57,6 +57,10 @@ class DeployedContract:
                 raise self._attributed(revert) from exc
             raise TransactionError(f"{self.artifact.name}.{function} call failed: {exc}") from exc
 
+    def calldata(self, function: str, *args: Any) -> bytes:
+        """The encoded call, for a sender that pipelines many transactions (``TransactionSender.send``)."""
+        return self._calldata(function, args)
+
     def _calldata(self, function: str, args: Sequence[Any]) -> bytes:
         """Arguments eth-abi does not take as given (hex text for bytes, say), and overloaded functions, go
         through web3's normalisers."""

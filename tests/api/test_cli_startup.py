@@ -23,7 +23,7 @@ def imported(*args: str) -> tuple[int, set[str]]:
 
 @pytest.mark.parametrize(("args", "exit_code"), [
     (("--help",), 0), (("log", "check"), 2), (("model", "--help"), 0), (("data", "ingest", "--help"), 0),
-    (("demo", "--help"), 0), (("keys", "restore", "--help"), 0),
+    (("demo", "--help"), 0), (("keys", "restore", "--help"), 0), (("pilot", "run", "--help"), 0),
 ])
 def test_help_and_usage_errors_load_nothing_heavy(args: tuple[str, ...], exit_code: int) -> None:
     code, names = imported(*args)
