@@ -20,6 +20,9 @@ group = typer.Typer(help="The credit pilot: a synthetic world driven month by mo
 
 
 def add_to(app: typer.Typer) -> None:
+    from api.cli.pilot_report import report
+
+    group.command("report")(report)
     app.add_typer(group, name="pilot")
 
 
@@ -62,32 +65,21 @@ def _checked(enterprises: int, months: int, banks: int, seed: int, report: Path 
         raise ApiError(f"--banks must be 2 to 26 (the last exits mid-pilot), not {banks}")
     if seed < 0:
         raise ApiError(f"--seed must not be negative, not {seed}")
-    if report is not None and report.suffix.lower() not in (".html", ".htm"):
-        raise ApiError(f"--report names an HTML file (its JSON goes beside it), not {report}")
-    if report is not None and not _reporting():
-        raise ApiError("the evaluation report is not built into this version: run without --report")
+    if report is not None:
+        from api.evaluation.report import checked
 
-
-def _reporting() -> bool:
-    import importlib.util
-
-    return importlib.util.find_spec("api.pilot.report") is not None
+        checked(report)
 
 
 def _report(settings: Settings, path: Path) -> None:
-    """The evaluation report (issue 18's other half): called here once ``api.pilot.report`` exists."""
-    # MERGE POINT: the report helper's api.pilot.report.write(settings, chain, engine, path).
-    from api.node import opened
-    from api.pilot import report  # type: ignore[attr-defined]
-    from ledger.migrations import open_engine
+    """The evaluation report of the run just made (``credtrace pilot report``), read from the chain and log."""
+    from api.cli.context import database, opened
+    from api.cli.pilot_report import summary
+    from api.evaluation.report import json_path, write
 
-    engine = open_engine(settings.db_url)
-    try:
-        with opened(settings) as chain:
-            report.write(settings, chain, engine, path)
-    finally:
-        engine.dispose()
-    console.print(f"report: {path} and {path.with_suffix('.json')}")
+    with opened(settings) as chain, database(settings) as engine:
+        summary(write(settings, chain, engine, path))
+    console.print(f"report: {path} and {json_path(path)}", soft_wrap=True)
 
 
 def _print(s: Summary) -> None:

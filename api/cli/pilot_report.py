@@ -1,6 +1,6 @@
 """``credtrace pilot report --report FILE.html``: the pilot's performance evaluation (绩效评价, seeds R10,
 R11) of the home's chain, provenance log and database, as a page (FILE.html) and its figures as JSON
-(FILE.json beside it); ``pilot run --report`` writes the same after its last month (``api.pilot.report``).
+(FILE.json beside it); ``pilot run --report`` writes the same after its last month (``api.evaluation.report``).
 Works on any home with a deployed platform: per month with the pilot's journal, else one period."""
 
 from __future__ import annotations
@@ -13,7 +13,7 @@ import typer
 from api.cli.context import DbOption, RpcOption, State, console, database, opened, reported
 
 if TYPE_CHECKING:
-    from api.pilot.evaluation import Evaluation
+    from api.evaluation.evaluation import Evaluation
 
 
 @reported
@@ -27,7 +27,7 @@ def report(
     """The pilot's performance evaluation, read from the chain, the log and the database: loans and amounts by
     bank and district, approval rate, NPL against the tolerance, compensation, pools, subsidies, decision
     latency, the departments' assessment, the model's AUC/KS/PSI by quarter, data use by role, chain and log."""
-    from api.pilot.report import json_path, write
+    from api.evaluation.report import json_path, write
     from ledger.chain import deployment
 
     settings = ctx.ensure_object(State).settings(rpc, db)
@@ -40,7 +40,7 @@ def report(
 
 def summary(e: Evaluation) -> None:
     """A few lines of the evaluation for the terminal."""
-    from api.pilot.page import bps_text, ratio
+    from api.evaluation.page import bps_text, ratio
     from ledger.money import yuan
 
     p, b = e.ledger.pipeline, e.ledger.book

@@ -117,7 +117,7 @@ def test_a_second_run_in_the_same_home_needs_resume_and_bad_input_is_one_error_l
     again = _cli(home, "pilot", "run", *SMALL)
     assert again.exit_code == 1 and "--resume" in again.output
     for args, says in ((["--months", "2"], "--months"), (["--banks", "1"], "--banks"),
-                       (["--enterprises", "5"], "--enterprises"), (["--report", "x.pdf"], "--report")):
+                       (["--enterprises", "5"], "--enterprises"), (["--report", "x.pdf"], "an .html file")):
         bad = _cli(tmp_path / "h", "pilot", "run", *args)
         assert bad.exit_code == 1 and bad.output.startswith("error:") and says in bad.output
         assert "Traceback" not in bad.output

@@ -1,8 +1,8 @@
 """The evaluation as one self-contained HTML page for a regulator: Simplified Chinese with the English
 beside, tables and inline SVG charts, no script, nothing fetched. Presentation only: every number is
-the :class:`~api.pilot.evaluation.Evaluation`'s. Rendered with Jinja2 (autoescaped) from
+the :class:`~api.evaluation.evaluation.Evaluation`'s. Rendered with Jinja2 (autoescaped) from
 ``templates/evaluation.html`` (package data); bar charts are the portal's (``api.http.portal.charts``),
-lines over periods ``api.pilot.plots``'."""
+lines over periods ``api.evaluation.plots``'."""
 
 from __future__ import annotations
 
@@ -10,14 +10,14 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from api.pilot.plots import Plot, lines
+from api.evaluation.plots import Plot, lines
 from ledger.contracts.loan_ledger import MUNICIPAL
 from ledger.money import percent, yuan
 from ledger.operating.figures import Ratio
 
 if TYPE_CHECKING:
+    from api.evaluation.evaluation import Evaluation
     from api.http.portal.charts import Chart
-    from api.pilot.evaluation import Evaluation
 
 TEMPLATES = Path(__file__).parent / "templates"
 ROLES = {"OPERATOR": "运营方", "PROVIDER": "数据提供部门", "ENTERPRISE": "企业", "BANK": "银行", "ORACLE": "评价服务",

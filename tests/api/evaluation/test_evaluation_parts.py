@@ -9,12 +9,12 @@ import numpy as np
 import pytest
 from sklearn.metrics import roc_auc_score  # type: ignore[import-untyped]
 
-from api.pilot.evaluation import Tolerance
+from api.evaluation.evaluation import Tolerance
+from api.evaluation.latency import Percentiles, nearest_rank, percentiles
+from api.evaluation.periods import ALL, SETUP, calendar, quarter
+from api.evaluation.plots import lines
+from api.evaluation.quality import defaulted, quarters
 from api.pilot.journal import Step
-from api.pilot.latency import Percentiles, nearest_rank, percentiles
-from api.pilot.periods import ALL, SETUP, calendar, quarter
-from api.pilot.plots import lines
-from api.pilot.quality import defaulted, quarters
 from ledger.operating.figures import Ratio
 from ledger.types import LoanStatus
 

@@ -14,8 +14,8 @@ from evaluation_world import events, first_applied, log_actions, view
 from sklearn.metrics import roc_auc_score  # type: ignore[import-untyped]
 
 from api.actions.ledger import departments
+from api.evaluation.evaluation import NPL_TOLERANCE_BPS, Evaluation, gather
 from api.node import opened
-from api.pilot.evaluation import NPL_TOLERANCE_BPS, Evaluation, gather
 from api.settings import Settings
 from ledger.migrations import open_engine
 from ledger.types import LoanStatus, Role
@@ -198,8 +198,8 @@ def test_a_journal_changes_which_period_a_figure_falls_in_never_the_figure(plain
 def test_a_reading_that_missed_an_event_a_later_one_restates_is_an_error_naming_the_loan(demo_home: Path) -> None:
     from dataclasses import replace
 
-    from api.pilot.evaluation import evaluate
-    from api.pilot.readings import read
+    from api.evaluation.evaluation import evaluate
+    from api.evaluation.readings import read
     from ledger.operating.errors import EventsDisagree
 
     settings = Settings.build(demo_home, None)

@@ -1,18 +1,18 @@
 """The pilot's performance evaluation (绩效评价, seeds R10, R11): the figures a municipality reviews,
 each folded from what the chain, the provenance log and the platform's database hold, never from the
-memory of the run that made them. :func:`gather` reads (``api.pilot.readings``, the edge) and
+memory of the run that made them. :func:`gather` reads (``api.evaluation.readings``, the edge) and
 :func:`evaluate` folds (pure), composing the folds that already exist rather than restating them:
 
 - loans, amounts, approvals, NPL, compensation, pools, subsidies: the operating ledger
   (``ledger.operating.fold`` over LoanLedger's events), whole, and at the end of each period (the same fold
   over the events before the period's end);
 - NPL ratio against :data:`NPL_TOLERANCE_BPS` (below: no tolerance is on chain);
-- decision latency (``api.pilot.latency``); the model's AUC, KS and PSI by quarter and each model's life
-  (``api.pilot.quality``); data use by role and the chain's and log's figures (``api.pilot.activity``);
+- decision latency (``api.evaluation.latency``); the model's AUC, KS and PSI by quarter and each model's life
+  (``api.evaluation.quality``); data use by role and the chain's and log's figures (``api.evaluation.activity``);
 - each department's data-aggregation assessment at the end of each month (``ledger.catalogue.assessment``
-  on ``api.pilot.supply``'s counts).
+  on ``api.evaluation.supply``'s counts).
 
-Periods come from the pilot's journal (``api.pilot.periods``); without one there is one period, ``all``.
+Periods come from the pilot's journal (``api.evaluation.periods``); without one there is one period, ``all``.
 
 **The NPL tolerance is not on chain.** Neither the loss-sharing policy (``LossSharing.Policy``: shares,
 caps, windows, subsidy, quorum) nor the product policy (``scoring.policy.Policy``, hashed into each model's
@@ -28,12 +28,12 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from api.pilot.activity import Activity, Totals, Use, activity, roles, totals, uses
+from api.evaluation.activity import Activity, Totals, Use, activity, roles, totals, uses
+from api.evaluation.latency import Percentiles, by_period, latencies, percentiles
+from api.evaluation.periods import quarter
+from api.evaluation.quality import ModelLife, Quality, defaulted, lives, quarters
+from api.evaluation.readings import Readings
 from api.pilot.journal import Params
-from api.pilot.latency import Percentiles, by_period, latencies, percentiles
-from api.pilot.periods import quarter
-from api.pilot.quality import ModelLife, Quality, defaulted, lives, quarters
-from api.pilot.readings import Readings
 from ledger.catalogue.assessment import DepartmentAssessment
 from ledger.operating.figures import BPS, Book, Pipeline, PoolFigures, Ratio, Report
 from ledger.types import Address
@@ -111,14 +111,14 @@ class Evaluation:
         return Ratio(p.approved, p.approved + p.declined)
 
     def to_json(self) -> dict[str, Any]:
-        from api.pilot.document import to_json
+        from api.evaluation.document import to_json
 
         return to_json(self)
 
 
 def gather(settings: Settings, chain: Chain, engine: Engine) -> Evaluation:
     """Read the chain, the log and the database of the home ``settings`` names, and fold."""
-    from api.pilot.readings import read
+    from api.evaluation.readings import read
 
     return evaluate(read(settings, chain, engine))
 

@@ -15,9 +15,9 @@ from ledger.operating.figures import Ratio
 from ledger.types import camel
 
 if TYPE_CHECKING:
-    from api.pilot.evaluation import Evaluation, Tolerance
-    from api.pilot.latency import Percentiles
-    from api.pilot.quality import Quality
+    from api.evaluation.evaluation import Evaluation, Tolerance
+    from api.evaluation.latency import Percentiles
+    from api.evaluation.quality import Quality
     from ledger.catalogue.assessment import DepartmentAssessment
 
 FORMAT = "credtrace.pilot-evaluation/1"
@@ -58,7 +58,7 @@ def npl(e: Evaluation) -> dict[str, Any]:
     t: Tolerance = e.npl
     return {
         "ratio": ratio(t.ratio), "toleranceBps": t.tolerance_bps, "onChain": t.on_chain,
-        "toleranceSource": "documented constant api.pilot.evaluation.NPL_TOLERANCE_BPS (no NPL tolerance on chain)",
+        "toleranceSource": "a documented constant, api.evaluation.evaluation.NPL_TOLERANCE_BPS: none on chain",
         "within": t.within(),
         "byBank": [{"bank": b.bank, "ratio": ratio(b.book.npl_ratio), "within": t.within(b.book.npl_ratio)}
                    for b in e.ledger.banks],

@@ -25,7 +25,7 @@ from evaluation_world import first_applied
 
 @pytest.fixture(scope="session")
 def demo_home(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    home = tmp_path_factory.mktemp("pilot-demo") / "home"
+    home = tmp_path_factory.mktemp("evaluation-demo") / "home"
     result = CliRunner().invoke(app, ["--home", str(home), "demo"], env={"CI": "true", "COLUMNS": "200"})
     assert result.exit_code == 0, result.output
     return home
@@ -35,7 +35,7 @@ def demo_home(tmp_path_factory: pytest.TempPathFactory) -> Path:
 def journaled_home(demo_home: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
     """The demo's home with two months journaled: 2024-01 from block ``A // 2`` (log event 10) to the block
     before the first application ``A`` (log event ``L``, the first ACCESS), 2024-02 from ``A`` to the head."""
-    home = Path(shutil.copytree(demo_home, tmp_path_factory.mktemp("pilot-journal") / "home"))
+    home = Path(shutil.copytree(demo_home, tmp_path_factory.mktemp("evaluation-journal") / "home"))
     settings = Settings.build(home, None)
     with opened(settings) as chain:
         head = int(chain.web3.eth.block_number)

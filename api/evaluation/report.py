@@ -13,7 +13,7 @@ from api import ApiError
 if TYPE_CHECKING:
     from sqlalchemy.engine import Engine
 
-    from api.pilot.evaluation import Evaluation
+    from api.evaluation.evaluation import Evaluation
     from api.settings import Settings
     from ledger.chain import Chain
 
@@ -23,17 +23,22 @@ def json_path(html: Path) -> Path:
     return html.with_suffix(".json")
 
 
-def write(settings: Settings, chain: Chain, engine: Engine, path: Path) -> Evaluation:
-    """Gather the evaluation of the home ``settings`` names (its chain and database) and write it to
-    ``path`` (HTML) and :func:`json_path` (JSON); the evaluation, for the caller to print from."""
-    from api.key_archive import write_private
-    from api.pilot.evaluation import gather
-    from api.pilot.page import page
-
+def checked(path: Path) -> None:
+    """A report ``path`` that can be written, or ApiError (``pilot run`` asks before its first month)."""
     if not path.parent.is_dir():
         raise ApiError(f"no folder {path.parent} to write the report in")
     if path.suffix.lower() != ".html":
         raise ApiError(f"the report is an .html file (its JSON goes beside it): not {path.name}")
+
+
+def write(settings: Settings, chain: Chain, engine: Engine, path: Path) -> Evaluation:
+    """Gather the evaluation of the home ``settings`` names (its chain and database) and write it to
+    ``path`` (HTML) and :func:`json_path` (JSON); the evaluation, for the caller to print from."""
+    from api.evaluation.evaluation import gather
+    from api.evaluation.page import page
+    from api.key_archive import write_private
+
+    checked(path)
     found = gather(settings, chain, engine)
     html = page(found).encode()
     document = (json.dumps(found.to_json(), ensure_ascii=False, indent=2) + "\n").encode()

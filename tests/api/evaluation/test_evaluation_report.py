@@ -1,4 +1,4 @@
-"""``api.pilot.report.write`` and the ``pilot report`` command function: FILE.html and FILE.json beside it,
+"""``api.evaluation.report.write`` and the ``pilot report`` command function: FILE.html and FILE.json beside it,
 both whole, the JSON the evaluation's own; refusals (no folder, not an .html name, nothing deployed) are one
 ``error:`` line and write nothing."""
 
@@ -15,8 +15,8 @@ from typer.testing import CliRunner
 from api import ApiError
 from api.cli.context import State
 from api.cli.pilot_report import report
+from api.evaluation.report import json_path, write
 from api.node import opened
-from api.pilot.report import json_path, write
 from api.settings import Settings
 from ledger.migrations import open_engine
 

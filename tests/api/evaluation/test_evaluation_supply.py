@@ -1,10 +1,10 @@
-"""The catalogue's counts at a cut of the log (``api.pilot.supply``), on SQLite and PostgreSQL: a batch counts
+"""The catalogue's counts at a cut of the log (``api.evaluation.supply``), on SQLite and PostgreSQL: a batch counts
 when the event that recorded it lies before the cut, a record when any of its versions came in such a batch,
 an arrival when the batch that brought it did; past the last event they are the catalogue's own counts."""
 
 from __future__ import annotations
 
-from api.pilot.supply import SupplyBefore
+from api.evaluation.supply import SupplyBefore
 from ledger.catalogue.assessment import assess
 from ledger.catalogue.store import Batch, CatalogueWriter, StoredRecord, SupplyStats
 from ledger.migrations import open_engine

@@ -7,7 +7,7 @@ database, and nothing from the driver's memory.
 - the log: its events counted by period, actor and action (each read from its canonical body as stored,
   streamed, so a long log is never held whole), its size, and the checkpoints;
 - the database: the journal's steps and parameters (``api.pilot.journal``) and the catalogue's counts
-  for the departments' assessment, at the end of each month (``api.pilot.supply``) or, without a
+  for the departments' assessment, at the end of each month (``api.evaluation.supply``) or, without a
   journal, as they stand (``api.actions.ledger.departments``);
 - the home: key names by address, only to label banks (the chain has addresses).
 """
@@ -22,8 +22,8 @@ from typing import Any, cast
 
 from sqlalchemy.engine import Engine
 
+from api.evaluation.periods import ALL, Calendar, calendar
 from api.pilot.journal import Journal, Params, Step
-from api.pilot.periods import ALL, Calendar, calendar
 from api.settings import Settings
 from ledger.catalogue.assessment import DepartmentAssessment
 from ledger.chain import Chain
@@ -111,7 +111,7 @@ def _log(store: Any, size: int, days: Calendar) -> Counter[tuple[str, str, str]]
 def _assessments(engine: Engine, days: Calendar, size: int) -> tuple[tuple[str, tuple[DepartmentAssessment, ...]], ...]:
     """At each month's end (its last log event) when the journal has months; else as the catalogue stands."""
     from api.actions.ledger import departments
-    from api.pilot.supply import SupplyBefore
+    from api.evaluation.supply import SupplyBefore
     from ledger.catalogue.assessment import assess
 
     if days.labels == (ALL,):

@@ -11,9 +11,9 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import Browser, Page, expect, sync_playwright
 
+from api.evaluation.evaluation import Evaluation
+from api.evaluation.report import write
 from api.node import opened
-from api.pilot.evaluation import Evaluation
-from api.pilot.report import write
 from api.settings import Settings
 from ledger.migrations import open_engine
 
