@@ -64,6 +64,12 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument(
         "--registry", default=None, metavar="ADDRESS", help="ParticipantRegistry address for admission"
     )
+    parser.add_argument(
+        "--allow-time-travel",
+        action="store_true",
+        help="serve evm_increaseTime, which moves the chain's clock forward: for a simulation's own chain, "
+        "never a shared one (anyone could expire the others' consents)",
+    )
     parser.add_argument("--log-level", default="INFO")
     return parser
 
@@ -83,6 +89,7 @@ def config_from_args(args: argparse.Namespace) -> DevnetConfig:
         block_time=args.block_time,
         allowlist=tuple(dict.fromkeys(allowlist)),
         registry_address=_address(args.registry) if args.registry else None,
+        time_travel=args.allow_time_travel,
     )
 
 

@@ -61,6 +61,8 @@ class DevnetConfig:
     genesis_timestamp: int = 0
     registry_address: Address | None = None
     max_logs: int = 100_000
+    time_travel: bool = False
+    """Serve ``evm_increaseTime`` (:mod:`devnet.clock`): for a simulation's own chain, never a shared one."""
 
     def __post_init__(self) -> None:
         if len(self.validator_key) != 32:

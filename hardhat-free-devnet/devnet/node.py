@@ -24,6 +24,7 @@ from devnet import logindex, txindex
 from devnet.admission import Admission, RegistryLocator
 from devnet.builder import BlockBuilder, BuiltBlock
 from devnet.chain import open_chain
+from devnet.clock import Clock
 from devnet.config import DevnetConfig
 from devnet.datadir import STORE_FILE, DataDirLock
 from devnet.execution import Executor
@@ -64,7 +65,8 @@ class Node:
         locator = registry_locator or (lambda: config.registry_address)
         admission = Admission(config.allowlist, locator)
         self.intake = TxIntake(self.chain, self.pool, admission, self.executor, self.txs)
-        self._builder = BlockBuilder(self.chain, PrivateKey(config.validator_key), clock)
+        self.clock = Clock(config.data_dir, clock)
+        self._builder = BlockBuilder(self.chain, PrivateKey(config.validator_key), self.clock.now)
         self._mine_lock = threading.Lock()
 
     # -- reading -------------------------------------------------------------------

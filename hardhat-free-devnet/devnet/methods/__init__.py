@@ -14,6 +14,7 @@ from devnet.methods.fees import FeeMethods
 from devnet.methods.filters import FilterMethods
 from devnet.methods.info import InfoMethods
 from devnet.methods.state import StateMethods
+from devnet.methods.time import TimeMethods
 from devnet.node import Node
 
 Method = Callable[..., Any]
@@ -27,6 +28,7 @@ def method_table(node: Node) -> dict[str, Method]:
         StateMethods(node),
         FeeMethods(node),
         FilterMethods(node),
+        TimeMethods(node),
     )
     for group in groups:
         table.update(group.table())

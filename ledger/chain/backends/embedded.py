@@ -29,11 +29,13 @@ OPERATOR_BALANCE = 10**9 * 10**18  # gas money only: ether has no value on a per
 def genesis_config(data_dir: Path, operator: Address, validator_key: bytes, *, chain_id: int = 1337,
                    block_time: float | None = None, host: str = "127.0.0.1", port: int = 0) -> DevnetConfig:
     """The embedded chain's settings: the operator alone allowlisted (and funded) at genesis;
-    everyone else is admitted by being active in the ParticipantRegistry."""
+    everyone else is admitted by being active in the ParticipantRegistry. Its clock may be moved forward
+    (``evm_increaseTime``: ``credtrace pilot run`` runs its months as the chain's calendar): the chain is
+    the home's own, served on loopback for as long as a command runs."""
     raw: RawAddress = RawAddress(to_canonical_address(operator))
     return DevnetConfig(data_dir=data_dir, validator_key=validator_key, chain_id=chain_id,
                         block_time=block_time, host=host, port=port,
-                        allowlist=(raw,), alloc={raw: OPERATOR_BALANCE})
+                        allowlist=(raw,), alloc={raw: OPERATOR_BALANCE}, time_travel=True)
 
 
 class EmbeddedChain(RpcChain):
