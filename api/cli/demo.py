@@ -1,6 +1,7 @@
-"""``credtrace demo``: the main job end to end on the embedded chain (or --rpc).
+"""``credtrace demo``: the main job, the credit pilot (:mod:`api.cli.demo_pilot`); ``credtrace demo tour``:
+every part of the platform shown step by step on a small world, on the embedded chain (or --rpc).
 
-Run it twice and it resumes: same chain, same deployment, the log grows.
+Run the tour twice and it resumes: same chain, same deployment, the log grows.
 """
 
 from __future__ import annotations
@@ -23,12 +24,27 @@ if TYPE_CHECKING:
     from ledger.chain import Identity
 
 
+group = typer.Typer(help="The main job: the credit pilot, its evaluation and the portal; `demo tour` walks each part.")
+
+
 def add_to(app: typer.Typer) -> None:
-    app.command("demo")(demo)
+    group.command("tour")(tour)
+    app.add_typer(group, name="demo")
+
+
+@group.callback(invoke_without_command=True)
+@reported
+def demo(ctx: typer.Context, rpc: RpcOption = None) -> None:
+    """The credit pilot month by month through the platform (`credtrace pilot run` on an embedded default
+    size), its evaluation report, then the portal. Run again, it resumes."""
+    from api.cli.demo_pilot import pilot_demo
+
+    if ctx.invoked_subcommand is None:
+        pilot_demo(ctx.ensure_object(State).settings(rpc))
 
 
 @reported
-def demo(ctx: typer.Context, rpc: RpcOption = None) -> None:
+def tour(ctx: typer.Context, rpc: RpcOption = None) -> None:
     """Keys, contracts, participants, permissions, the data platform, the model, loans, provenance: step by step."""
     from api.cli.demo_data import data_platform
     from api.cli.demo_loans import known_enterprises, loans_on_chain
@@ -58,7 +74,7 @@ def demo(ctx: typer.Context, rpc: RpcOption = None) -> None:
             provenance(p)
         console.print(f"chain: {chain.endpoint}, block {chain.web3.eth.block_number}")
     replay_and_drill(settings)  # once the chain is closed: replay re-executes its blocks from the data folder
-    offer_portal(settings)
+    offer_portal(settings, "14. the platform over HTTP: the signed API and the financing service portal (R2)")
 
 
 def participants(p: Platform, people: dict[str, Identity]) -> None:

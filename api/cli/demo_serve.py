@@ -15,8 +15,8 @@ from api.settings import Settings
 PORT = 8000
 
 
-def offer_portal(settings: Settings) -> None:
-    console.rule("14. the platform over HTTP: the signed API and the financing service portal (R2)")
+def offer_portal(settings: Settings, title: str) -> None:
+    console.rule(title)
     command = f"credtrace --home {settings.home} serve --port {PORT}"
     if not interactive():
         console.print(f"not a terminal (or CI=true), so the server is not started here; start it with\n"

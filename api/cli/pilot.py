@@ -49,10 +49,10 @@ def run(
     _checked(enterprises, months, banks, seed, report)
     settings = ctx.ensure_object(State).settings(rpc, db)
     params = Params(enterprises, months, banks, seed, default_start(months))
-    found = drive(settings, params, resume, _say, bars=console.is_terminal)
-    _print(found)
+    found = drive(settings, params, resume, say, bars=console.is_terminal)
+    print_summary(found)
     if report is not None:
-        _report(settings, report)
+        write_report(settings, report)
 
 
 def _checked(enterprises: int, months: int, banks: int, seed: int, report: Path | None) -> None:
@@ -71,7 +71,7 @@ def _checked(enterprises: int, months: int, banks: int, seed: int, report: Path 
         checked(report)
 
 
-def _report(settings: Settings, path: Path) -> None:
+def write_report(settings: Settings, path: Path) -> None:
     """The evaluation report of the run just made (``credtrace pilot report``), read from the chain and log."""
     from api.cli.context import database, opened
     from api.cli.pilot_report import summary
@@ -82,7 +82,7 @@ def _report(settings: Settings, path: Path) -> None:
     console.print(f"report: {path} and {json_path(path)}", soft_wrap=True)
 
 
-def _print(s: Summary) -> None:
+def print_summary(s: Summary) -> None:
     f, p = s.figures, s.params
     console.print(f"pilot of {p.enterprises:,} enterprises x {p.months} months from {p.start}, {p.banks} banks, "
                   f"seed {p.seed}", soft_wrap=True)
@@ -99,5 +99,5 @@ def _print(s: Summary) -> None:
     console.print(f"{'replay':<13} {s.seconds['replay']:9.2f} s", soft_wrap=True)
 
 
-def _say(line: str) -> None:
+def say(line: str) -> None:
     console.print(line, soft_wrap=True, markup=False)

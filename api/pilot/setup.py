@@ -10,8 +10,9 @@ from api.platform import Platform
 from ledger.chain import Identity, TransactionSender
 from ledger.chain.funding import top_up
 from ledger.contracts.loan_ledger import MUNICIPAL, Policy
+from ledger.errors import ContractRevert
 from ledger.money import fen
-from ledger.types import Role
+from ledger.types import Role, Status
 from simulation.people import DISTRICTS
 
 POLICY = Policy(municipal_bps=4_000, district_bps=2_000, bank_bps=4_000, subsidy_bps=2_500, quorum=1,
@@ -28,7 +29,7 @@ DISTRICT_PER_ENTERPRISE = fen("2,000")
 def participants(p: Platform, people: dict[str, Identity], say: Callable[[str], None]) -> None:
     operator, regulator = TransactionSender(p.chain, p.operator.account), _sender(p, people["regulator"])
     for who in people.values():
-        if who.role in (Role.OPERATOR, Role.REGULATOR) or p.registry.is_active(who.address):
+        if who.role in (Role.OPERATOR, Role.REGULATOR) or _registered(p, who):
             continue
         if who.role is Role.AUDITOR:
             p.registry.propose_appointment(regulator, who.address, who.role, who.org_id, who.signing_public_key)
@@ -36,6 +37,15 @@ def participants(p: Platform, people: dict[str, Identity], say: Callable[[str], 
             p.registry.register(operator, who.address, who.role, p.org_id(who), who.signing_public_key)
         top_up(operator, who.address)
         say(f"registered {who.name} ({who.role.name})")
+
+
+def _registered(p: Platform, who: Identity) -> bool:
+    """Registered before, whatever its status now: an exited bank stays exited, a resumed run does not
+    try to bring it back."""
+    try:
+        return p.registry.participant(who.address).status is not Status.NONE
+    except ContractRevert:  # NotRegistered
+        return False
 
 
 def policy_and_pools(p: Platform, regulator: Identity, enterprises: int, say: Callable[[str], None]) -> None:

@@ -34,7 +34,7 @@ def run(home: Path, *args: str, ok: bool = True) -> str:
 @pytest.fixture(scope="module")
 def demo(tmp_path_factory: pytest.TempPathFactory) -> Path:
     home = tmp_path_factory.mktemp("demo") / "home"
-    run(home, "demo")
+    run(home, "demo", "tour")
     return home
 
 

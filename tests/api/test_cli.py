@@ -152,7 +152,7 @@ def test_unreachable_node_is_a_clear_error(home: Path) -> None:
 
 
 def test_demo_runs_end_to_end(home: Path) -> None:
-    out = run(home, "demo")
+    out = run(home, "demo", "tour")
     assert "→ refused: ParticipantRegistry: NotAuthorized" in out
     assert "account of its own as regulator → refused: ParticipantRegistry: AppointedByRegulators" in out
     assert "bank-b has the BANK role while suspended: False" in out
@@ -172,7 +172,7 @@ def test_demo_runs_end_to_end(home: Path) -> None:
     assert "ok: replayed" in out and "everything matches" in out  # the regulator's replay (issue 16)
     assert "record check 'signatures' fails" in out and "caught: the edited record of application 1" in out
     assert "not a terminal (or CI=true)" in out and f"credtrace --home {home.resolve()} serve --port 8000" in out
-    again = run(home, "demo")  # resumes: same chain, the catalogue already full, the log grows
+    again = run(home, "demo", "tour")  # resumes: same chain, the catalogue already full, the log grows
     assert "already deployed and live" in again and "nothing to ingest" in again
     assert "ok: replayed" in again  # the drill edited a throwaway copy: this home still replays clean
     assert "policy v1 is in force (kept)" in again and "applications: 5 REPAID, 6 REPAID, 7 COMPENSATED" in again

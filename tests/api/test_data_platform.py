@@ -327,7 +327,7 @@ def test_the_data_commands_end_to_end(tmp_path: Path) -> None:
         assert (result.exit_code == 0) == ok, result.output
         return result.output
 
-    cli("demo")
+    cli("demo", "tour")
     code = KeyStore(Settings.build(home, None).keys_dir).load("enterprise-1").credit_code
     assert code is not None
     batch = tmp_path / "tax.jsonl"

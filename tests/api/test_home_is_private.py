@@ -34,7 +34,7 @@ def modes(home: Path) -> dict[str, str]:
 
 def test_a_demo_home_holds_nothing_another_user_can_read(tmp_path: Path, usual_umask: None) -> None:
     home = tmp_path / "home"
-    result = CliRunner().invoke(app, ["--home", str(home), "demo"])
+    result = CliRunner().invoke(app, ["--home", str(home), "demo", "tour"])
     assert result.exit_code == 0, result.output
     found = modes(home)
     assert {"credtrace.sqlite", "deployment.json", "secrets/catalogue.key", "devnet"} <= set(found)

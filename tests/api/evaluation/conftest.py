@@ -26,7 +26,7 @@ from evaluation_world import first_applied
 @pytest.fixture(scope="session")
 def demo_home(tmp_path_factory: pytest.TempPathFactory) -> Path:
     home = tmp_path_factory.mktemp("evaluation-demo") / "home"
-    result = CliRunner().invoke(app, ["--home", str(home), "demo"], env={"CI": "true", "COLUMNS": "200"})
+    result = CliRunner().invoke(app, ["--home", str(home), "demo", "tour"], env={"CI": "true", "COLUMNS": "200"})
     assert result.exit_code == 0, result.output
     return home
 

@@ -16,7 +16,7 @@ from pathlib import Path
 import httpx
 
 STEP = ("import sys, pathlib; from api.cli.demo_serve import offer_portal; from api.settings import Settings; "
-        "offer_portal(Settings.build(pathlib.Path(sys.argv[1]), None))")
+        "offer_portal(Settings.build(pathlib.Path(sys.argv[1]), None), 'the portal')")
 
 
 def test_in_a_terminal_the_demo_serves_the_portal_until_ctrl_c(http_base: Path, tmp_path: Path) -> None:
