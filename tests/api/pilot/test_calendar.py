@@ -1,0 +1,73 @@
+"""The pilot's calendar is the chain's: a month opens on its 1st, 09:00 Beijing, in the oracle's as-of month
+(UTC); the clock is moved forward once per month, never back, and a node that cannot move it is refused
+by name."""
+
+from __future__ import annotations
+
+import socket
+import subprocess
+import time
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+import pytest
+from eth_account import Account
+
+from api import ApiError
+from api.pilot import calendar
+from ledger.chain import TransactionSender, connect
+from oracle.pipeline import as_of
+
+
+def test_a_month_opens_on_its_first_in_the_oracles_as_of_month() -> None:
+    assert calendar.period_of(calendar.opening("2027-01")) == as_of(calendar.opening("2027-01")) == "2027-01"
+    assert calendar.opening("2027-01") % 86_400 == 3_600  # 01:00 UTC
+    assert calendar.month_after(calendar.opening("2026-12")) == "2027-01"
+    assert calendar.month_after(calendar.opening("2027-01") - 7_200) == "2027-01"  # 23:00 UTC on Dec 31st
+
+
+@pytest.fixture
+def own_anvil(tools: Callable[[str], Path]) -> Iterator[str]:
+    """An Anvil of this test's own: its clock is moved months ahead, which the session's Anvil must not be."""
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    proc = subprocess.Popen([str(tools("anvil")), "--port", str(port), "--silent"], stdout=subprocess.DEVNULL,
+                            stderr=subprocess.DEVNULL)
+    try:
+        for _ in range(200):
+            with socket.socket() as s:
+                if s.connect_ex(("127.0.0.1", port)) == 0:
+                    break
+            time.sleep(0.05)
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        proc.terminate()
+        proc.wait(timeout=10)
+
+
+def test_the_chain_moves_to_a_months_first_once_and_never_back(own_anvil: str) -> None:
+    chain = connect(own_anvil)
+    try:
+        account = Account.create()
+        chain.fund(account.address, 10**20)
+        operator = TransactionSender(chain, account)
+        ahead = calendar.month_after(calendar.opening(calendar.month_after(calendar.now(chain))) + 40 * 86_400)
+        assert calendar.moved_to(chain, operator, ahead)
+        reached = calendar.now(chain)
+        assert calendar.period_of(reached) == ahead and 0 <= reached - calendar.opening(ahead) < 60
+        blocks = chain.web3.eth.block_number
+        assert not calendar.moved_to(chain, operator, ahead)  # a resumed run: already there
+        assert not calendar.moved_to(chain, operator, calendar.month_after(reached - 90 * 86_400))  # past it
+        assert chain.web3.eth.block_number == blocks
+    finally:
+        chain.close()
+
+
+def test_a_node_that_cannot_move_its_clock_is_refused_by_name(devnet_url: str) -> None:
+    chain = connect(devnet_url)  # the session's devnet: not started with --allow-time-travel
+    try:
+        with pytest.raises(ApiError, match=r"the chain.s clock cannot be moved .*evm_increaseTime"):
+            calendar.movable(chain)
+    finally:
+        chain.close()
