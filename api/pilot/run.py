@@ -59,6 +59,7 @@ def run(settings: Settings, params: Params, resume: bool, say: Say, bars: bool =
         calendar.movable(chain)
         _deploy(settings, chain)
         params = _begun(settings, params, resume, calendar.month_after(calendar.now(chain)))
+        say(f"the pilot's months are the chain's calendar from {params.start}: its clock moves to each month's 1st")
         began = time.perf_counter()
         world, plan = _world(params)
         seconds = {"generation": time.perf_counter() - began}

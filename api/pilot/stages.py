@@ -115,8 +115,7 @@ class Running:
 def ingestion(r: Running, month: Month) -> int:
     from api.cli.demo_data import provider_of
 
-    if calendar.moved_to(r.p.chain, r.sender(r.p.operator), month.period):
-        r.say(f"{month.period}: the chain's clock moves to the month's 1st")
+    calendar.moved_to(r.p.chain, r.sender(r.p.operator), month.period)
     stored = 0
     for d in month.deliveries:
         rows = r.rows.get((d.dataset, d.period), [])
