@@ -71,3 +71,14 @@ def test_a_node_that_cannot_move_its_clock_is_refused_by_name(devnet_url: str) -
             calendar.movable(chain)
     finally:
         chain.close()
+
+
+def test_pilot_run_on_such_a_node_is_one_error_line(devnet_url: str, tmp_path: Path) -> None:
+    from typer.testing import CliRunner
+
+    from api.cli import app
+
+    result = CliRunner().invoke(app, ["--home", str(tmp_path / "home"), "pilot", "run", "--rpc", devnet_url],
+                                env={"COLUMNS": "300"})
+    assert result.exit_code == 1 and result.output.startswith("error: the chain's clock cannot be moved")
+    assert "Traceback" not in result.output and not (tmp_path / "home" / "deployment.json").exists()
