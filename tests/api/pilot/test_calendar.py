@@ -12,6 +12,12 @@ from pathlib import Path
 
 import pytest
 from eth_account import Account
+from eth_typing import Address
+from eth_utils.address import to_canonical_address
+from web3.types import Wei
+
+from devnet import Devnet, DevnetConfig
+from devnet.config import DEV_VALIDATOR_KEY
 
 from api import ApiError
 from api.pilot import calendar
@@ -56,12 +62,33 @@ def test_the_chain_moves_to_a_months_first_once_and_never_back(own_anvil: str) -
         assert calendar.moved_to(chain, operator, ahead)
         reached = calendar.now(chain)
         assert calendar.period_of(reached) == ahead and 0 <= reached - calendar.opening(ahead) < 60
+        assert chain.web3.eth.get_block(1)["timestamp"] < calendar.opening(ahead)  # it moved: not born there
         blocks = chain.web3.eth.block_number
         assert not calendar.moved_to(chain, operator, ahead)  # a resumed run: already there
         assert not calendar.moved_to(chain, operator, calendar.month_after(reached - 90 * 86_400))  # past it
         assert chain.web3.eth.block_number == blocks
     finally:
         chain.close()
+
+
+def test_a_chain_whose_blocks_run_ahead_of_its_clock_still_lands_on_the_first(tmp_path: Path) -> None:
+    """A block's time is at least its parent's plus one: many blocks a second put the chain ahead of the
+    node's clock, and the first move falls short by that lead (as it did after a pilot's setup)."""
+    account = Account.create()
+    config = DevnetConfig(data_dir=tmp_path, validator_key=DEV_VALIDATOR_KEY, port=0,
+                          allowlist=(Address(to_canonical_address(account.address)),), time_travel=True)
+    with Devnet(config).serving() as url:
+        chain = connect(url)
+        try:
+            operator = TransactionSender(chain, account)
+            sent = [operator.send({"to": account.address, "value": Wei(0), "gas": 21_000}) for _ in range(150)]
+            operator.wait(sent[-1])
+            assert calendar.now(chain) > time.time() + 30  # ahead of the node's clock
+            month = calendar.month_after(calendar.now(chain) + 40 * 86_400)
+            assert calendar.moved_to(chain, operator, month)
+            assert 0 <= calendar.now(chain) - calendar.opening(month) < 60
+        finally:
+            chain.close()
 
 
 def test_a_node_that_cannot_move_its_clock_is_refused_by_name(devnet_url: str) -> None:
