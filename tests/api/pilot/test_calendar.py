@@ -16,11 +16,10 @@ from eth_typing import Address
 from eth_utils.address import to_canonical_address
 from web3.types import Wei
 
-from devnet import Devnet, DevnetConfig
-from devnet.config import DEV_VALIDATOR_KEY
-
 from api import ApiError
 from api.pilot import calendar
+from devnet import Devnet, DevnetConfig
+from devnet.config import DEV_VALIDATOR_KEY
 from ledger.chain import TransactionSender, connect
 from oracle.pipeline import as_of
 
