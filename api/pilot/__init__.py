@@ -4,6 +4,7 @@ the platform's real interfaces (gate, oracle, contracts, log). Its performance e
 
 - ``journal``   the run's parameters and each month's finished stages, in the database: resume and the
                 month each block or log event belongs to
+- ``calendar``  the pilot's months as the chain's own calendar: its clock moved to each month's 1st
 - ``plan``      what happens in each month, from the world and the seed (pure)
 - ``schedule``  a loan's acts over its life, each with the state it leaves (pure)
 - ``cast``      the participants: the platform's keys, the banks, the enterprises' derived keys

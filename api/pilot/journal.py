@@ -3,8 +3,8 @@
 A stage is journaled only after all its work is on chain and in the log, so ``--resume`` redoes at most
 the stage a crash interrupted; each stage makes its own work idempotent (it looks at the chain before it
 acts). Each step also records the blocks and log events it spans, which is how the evaluation report puts
-chain events and log events into the pilot's months (the chain's clock is the wall clock, not the
-simulated calendar).
+chain events and log events into the pilot's months (the pilot's months are also the chain's calendar,
+:mod:`api.pilot.calendar`, but the steps need no timestamps: a stage's blocks are its month's).
 """
 
 from __future__ import annotations

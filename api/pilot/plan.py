@@ -1,10 +1,16 @@
 """What happens in each month of the pilot, decided before anything is sent: pure, deterministic in the
 seed (one ``numpy.random.default_rng`` per concern, so adding a draw to one does not move the others).
 
-The world (:func:`simulation.pilot.generate`) runs :func:`history` months before the pilot: the departments
-deliver that backlog in the first month, and each later month brings the periods whose delivery date
-(``Pilot.arrivals``: the department's usual lag, sometimes late) falls in it; rows an enterprise never had
-are missing, and a few bad rows (``simulation.defects``) come with the tax bureau's delivery each quarter.
+The pilot's months are the chain's own calendar (:mod:`api.pilot.calendar`): each opens on its 1st, and the
+oracle reads the :data:`WINDOW` months before an application's month. The world
+(:func:`simulation.pilot.generate`) runs :data:`HISTORY` (a whole window) months before the pilot, so every
+application's features see a full window, as the development sample's did (``api.pilot.models``). A month
+ingests, on its 1st, what the departments delivered before that day (``Pilot.arrivals``: the department's
+usual lag after a period ends, sometimes late): the first month the whole backlog, each later month the
+deliveries dated in the month before it; so an application reads only data delivered before its day, as
+``simulation.training`` reads the development sample (delivered strictly before the observation date, a
+month's 1st). Rows an enterprise never had are missing, and a few bad rows (``simulation.defects``) come
+with the tax bureau's delivery each quarter.
 
 Enterprises consent (about a third of them, in the first half of the pilot, each to one bank); a few per
 cent of those who consented and have not yet borrowed apply each month, for an amount by their size. One
@@ -27,13 +33,8 @@ from simulation.pilot import Pilot
 
 WINDOW = 12
 """The months an application's features read (``scoring.features.WINDOW``)."""
-
-
-def history(months: int) -> int:
-    """Months of the world before the pilot: what the oracle's window still reads in the first month.
-    The window ends at the month the run is in (:mod:`api.pilot.run`), so older months would be delivered,
-    stored and never read."""
-    return max(WINDOW - months, 0)
+HISTORY = WINDOW
+"""Months of the world before the pilot: the first month's applications read a whole window of them."""
 
 CONSENT_SHARE = 0.35
 APPLY_RATE = 0.05
@@ -168,12 +169,13 @@ def _amount(size: str, scale: float) -> int:
 
 
 def _deliveries(world: Pilot, months: int) -> list[list[Delivery]]:
-    """Each delivery in the pilot month its date falls in; the backlog in the first; after the last, none."""
+    """Each delivery in the pilot month after the one its date falls in (ingested on that month's 1st, before
+    the month's applications); the backlog in the first; a delivery dated in the last month, in none."""
     first = _month_number(world.periods[-months])
     out: list[list[Delivery]] = [[] for _ in range(months)]
     for dataset, arrivals in world.arrivals.items():
         for d in arrivals:
-            m = max(d.delivered.year * 12 + d.delivered.month - 1 - first, 0)
+            m = max(d.delivered.year * 12 + d.delivered.month - first, 0)
             if m < months:
                 bad = BAD_ROWS if dataset == "tax" and (m + 1) % 3 == 0 and m > 0 else 0
                 out[m].append(Delivery(dataset, d.period, d.delivered, bad))

@@ -4,11 +4,16 @@ seconds it took; at the end the log sealed and anchored and the regulator's repl
 own code), which must pass. ``run(..., resume=True)`` goes on after the last journaled stage: a stage cut
 off by a crash is redone, and each stage is idempotent (:mod:`api.pilot.stages`).
 
-The chain's clock is the wall clock, and the oracle reads the twelve months before an application's block:
-so the pilot's months are the ``months`` calendar months before the one the run began in (the world has
-:func:`api.pilot.plan.history` months before them), and each month's applications see the data its
-departments have delivered by then. Months are labels on the journal's steps (how the report puts blocks
-and log events into months); time-based rules are met by acting at once.
+The pilot's months are the chain's own calendar (:mod:`api.pilot.calendar`): a new run's first month is the
+month after the chain's latest block (after the contracts are deployed), so the pilot runs into the chain's
+future, and each month begins with the chain's clock moved to its 1st (``evm_increaseTime``; a node that
+does not serve it is refused before anything is sent). The world has :data:`api.pilot.plan.HISTORY` (a
+whole window) months before the pilot, delivered as the first month's backlog, so every application's
+features read twelve months of delivered data, as the development sample's did, and the quarterly PSI
+compares like with like. Time-based rules (consent expiry, approval validity, claim window) read the
+chain's time. The journal keeps the first month: a resumed run goes on in it, and finds the chain already
+in (or past) the month it resumes, so the clock is not moved again. After a pilot the home's chain is ahead
+of the wall clock (in the pilot's last month) and stays so: time never runs backwards.
 """
 
 from __future__ import annotations
@@ -23,9 +28,9 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 
 from api import ApiError
 from api.node import opened
-from api.pilot import cast, models, setup
+from api.pilot import calendar, cast, models, setup
 from api.pilot.journal import STAGES, Journal, Params, Step
-from api.pilot.plan import Month, Plan, history, make, period_before
+from api.pilot.plan import HISTORY, Month, Plan, make, period_before
 from api.pilot.stages import STAGES as WORK
 from api.pilot.stages import Running
 from api.pilot.summary import Summary, summarise
@@ -38,22 +43,26 @@ Say = Callable[[str], None]
 
 
 def default_start(months: int, today: datetime | None = None) -> str:
-    """The first pilot month: ``months`` before the current one (see the module docstring)."""
-    now = today or datetime.now(UTC)
-    return period_before(f"{now.year:04d}-{now.month:02d}", months)
+    """The first month a caller asks for before the chain is open: the month after the current one (the
+    pilot runs into the future; ``months`` no longer moves it). :func:`run` starts a new pilot no earlier
+    than the month after the chain's latest block."""
+    return calendar.month_after(int((today or datetime.now(UTC)).timestamp()))
 
 
 def run(settings: Settings, params: Params, resume: bool, say: Say, bars: bool = True) -> Summary:
     """The whole pilot (or the rest of it, with ``resume``); its summary after the replay passed."""
     from api.cli.model import model_registry
 
-    params = _begun(settings, params, resume)
-    began = time.perf_counter()
-    world, plan = _world(params)
-    seconds = {"generation": time.perf_counter() - began}
+    settings.home.mkdir(parents=True, exist_ok=True, mode=0o700)
     _keys(settings, params.banks)
     with opened(settings) as chain:
+        calendar.movable(chain)
         _deploy(settings, chain)
+        params = _begun(settings, params, resume, calendar.month_after(calendar.now(chain)))
+        say(f"the pilot's months are the chain's calendar from {params.start}: its clock moves to each month's 1st")
+        began = time.perf_counter()
+        world, plan = _world(params)
+        seconds = {"generation": time.perf_counter() - began}
         with opened_platform(settings, chain) as p:
             _months(_prepared(settings, p, params, world, plan, say), Journal(p.engine), bars)
             p.seal_and_anchor()
@@ -66,12 +75,13 @@ def run(settings: Settings, params: Params, resume: bool, say: Say, bars: bool =
         return summarise(p, model_registry(chain, settings).contract, Journal(p.engine), params, seconds, ok)
 
 
-def _begun(settings: Settings, params: Params, resume: bool) -> Params:
-    """The run begun in the journal, or resumed with its own first month (the calendar may have moved)."""
-    settings.home.mkdir(parents=True, exist_ok=True, mode=0o700)
+def _begun(settings: Settings, params: Params, resume: bool, after: str) -> Params:
+    """The run begun in the journal, its first month no earlier than ``after`` (the month after the chain's
+    latest block); or resumed with its own first month (the chain has moved on since)."""
     with _journal(settings) as journal:
         found = journal.params()
-        params = replace(params, start=found.start) if resume and found is not None else params
+        start = found.start if resume and found is not None else max(params.start, after)
+        params = replace(params, start=start)
         journal.begin(params, resume)
     return params
 
@@ -90,8 +100,7 @@ def _journal(settings: Settings) -> Iterator[Journal]:
 def _world(params: Params) -> tuple[Pilot, Plan]:
     from simulation.pilot import generate
 
-    before = history(params.months)
-    world = generate(params.enterprises, before + params.months, params.seed, period_before(params.start, before))
+    world = generate(params.enterprises, HISTORY + params.months, params.seed, period_before(params.start, HISTORY))
     return world, make(world, params.months, params.banks, params.seed)
 
 

@@ -19,8 +19,8 @@ POLICY = Policy(municipal_bps=4_000, district_bps=2_000, bank_bps=4_000, subsidy
                 approval_validity=30 * 86_400, claim_window=180 * 86_400, loan_cap=fen("5,000,000"),
                 bank_year_cap=fen("100,000,000,000"))
 """As the demo's version 1 (40% municipal, 20% district, 40% bank; the district pays a quarter of the
-interest), with a bank's yearly cap that a 10,000-enterprise pilot does not reach: the chain's clock puts
-the whole pilot in one calendar year."""
+interest), with a bank's yearly cap that a 10,000-enterprise pilot does not reach even in one calendar year
+of the chain's (the pilot's months are the chain's calendar: a longer pilot spans several)."""
 MUNICIPAL_PER_ENTERPRISE = fen("20,000")
 DISTRICT_PER_ENTERPRISE = fen("2,000")
 """Pool funding scales with the pilot: compensation is paid, not left as shortfall, at the pilot's NPL."""

@@ -3,7 +3,8 @@ ingestion, the consent registry, the loan ledger, the oracle's pass, the regulat
 idempotent: it looks at the chain or the database first, so a stage redone after a crash adds only what
 the crash left out.
 
-- ingestion: each delivery is a keyed batch (:func:`ledger.catalogue.ingest.batch_id`): a repeat is
+- ingestion: first the chain's clock is moved to the month's opening (:func:`api.pilot.calendar.moved_to`:
+  not again once there); each delivery is a keyed batch (:func:`ledger.catalogue.ingest.batch_id`): a repeat is
   refused by the catalogue (``BatchRepeated``) and stores nothing;
 - consent: an enterprise is registered unless active; its grant's nonce is derived from the seed, so
   ``nonceUsed`` says whether it was granted;
@@ -22,7 +23,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-import time
 from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
@@ -31,7 +31,7 @@ from functools import cached_property
 import numpy as np
 
 from api import ApiError
-from api.pilot import models, pipe
+from api.pilot import calendar, models, pipe
 from api.pilot.cast import enterprise
 from api.pilot.plan import Application, Month, Plan, quarter_months
 from api.pilot.schedule import position, script
@@ -86,6 +86,11 @@ class Running:
             self._senders[who.address] = TransactionSender(self.p.chain, who.account)
         return self._senders[who.address]
 
+    def forget(self, *who: Identity) -> None:
+        """Drop these accounts' senders: a sender of their own sent since (their nonces are read again)."""
+        for one in who:
+            self._senders.pop(one.address, None)
+
     def rate(self, application_id: int) -> int:
         if application_id not in self._rates:
             self._rates[application_id] = self.p.loans.decision(application_id).rate_bps
@@ -110,6 +115,7 @@ class Running:
 def ingestion(r: Running, month: Month) -> int:
     from api.cli.demo_data import provider_of
 
+    calendar.moved_to(r.p.chain, r.sender(r.p.operator), month.period)
     stored = 0
     for d in month.deliveries:
         rows = r.rows.get((d.dataset, d.period), [])
@@ -149,7 +155,7 @@ def consent(r: Running, month: Month) -> int:
             lane.add(operator, p.registry.contract, "register", who.address, int(Role.ENTERPRISE), p.org_id(who),
                      who.signing_public_key)
     lane.flush()
-    granted, expires = 0, int(time.time()) + CONSENT_DAYS * 86_400
+    granted, expires = 0, calendar.now(p.chain) + CONSENT_DAYS * 86_400  # the chain's calendar, not the wall's
     for e, b in month.consents:
         who, bank = r.enterprise(e), r.banks[b]
         n = nonce(r.seed, str(who.credit_code), bank.name)
@@ -303,6 +309,7 @@ def model(r: Running, month: Month) -> int:
     if not drift:
         return 0
     registry = model_registry(r.p.chain, r.settings)
+    r.forget(r.p.operator, r.people["regulator"])  # models.approved and retired send with senders of their own
     new = models.train(r.settings, month.index + 1, len(r.world.enterprises), r.seed,
                        r.plan.months[month.index + 1].period)
     acts = int(models.approved(r.p, registry, new, r.people["regulator"]))

@@ -3,10 +3,12 @@ states let a redone stage find where the chain is."""
 
 from __future__ import annotations
 
+from datetime import date
+
 import pytest
 
 from api import ApiError
-from api.pilot.plan import TERMS, history, make, period_before
+from api.pilot.plan import HISTORY, TERMS, make, period_before
 from api.pilot.schedule import position, script
 from ledger.types import LoanStatus
 from simulation.pilot import generate
@@ -15,7 +17,7 @@ MONTHS = 9
 
 
 def _plan(seed: int):  # type: ignore[no-untyped-def]
-    world = generate(150, history(MONTHS) + MONTHS, seed, "2024-01")
+    world = generate(150, HISTORY + MONTHS, seed, "2024-01")
     return world, make(world, MONTHS, 3, seed)
 
 
@@ -35,7 +37,7 @@ def test_a_plan_has_its_sanction_exit_quarters_and_a_late_application_of_the_san
     exit_month = next(m.index for m in plan.months if m.exit_bank is not None)
     assert all(a.bank != 2 for m in plan.months[exit_month + 1:] for a in m.applications)
     assert plan.months[0].period == period_before(world.periods[-1], MONTHS - 1)
-    assert history(MONTHS) == 3 and history(24) == 0
+    assert HISTORY == 12  # a whole window before the first month, whatever the pilot's length
 
 
 def test_consents_come_before_applications_and_amounts_respect_the_cap() -> None:
@@ -52,11 +54,23 @@ def test_every_delivery_falls_in_one_month_and_the_backlog_in_the_first() -> Non
     delivered = [(d.dataset, d.period) for m in plan.months for d in m.deliveries]
     assert len(delivered) == len(set(delivered))
     assert ("tax", world.periods[0]) in {(d.dataset, d.period) for d in plan.months[0].deliveries}
+
+
+def test_a_month_ingests_only_what_was_delivered_before_its_first_day() -> None:
+    """As the development sample reads (delivered strictly before the as-of month's 1st): a month's
+    applications read no delivery dated in their own month, and a later month only the month before's."""
+    _, plan = _plan(5)
+    for m in plan.months:
+        opening = date(int(m.period[:4]), int(m.period[5:7]), 1)
+        assert all(d.delivered < opening for d in m.deliveries)
+        if m.index > 0:
+            assert all(d.delivered >= date(int(p[:4]), int(p[5:7]), 1) for d in m.deliveries
+                       for p in [period_before(m.period, 1)])
     assert any(d.bad_rows for m in plan.months for d in m.deliveries)
 
 
 def test_too_small_a_pilot_is_refused() -> None:
-    world = generate(50, history(3) + 3, 1, "2024-01")
+    world = generate(50, HISTORY + 3, 1, "2024-01")
     with pytest.raises(ApiError, match="at least 4 months"):
         make(world, 3, 3, 1)
 
