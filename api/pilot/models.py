@@ -103,11 +103,19 @@ def development_scores(trained: Trained) -> np.ndarray:
     return np.asarray(json.loads((trained.folder / SCORES).read_text()), dtype=np.float64)
 
 
+MIN_SCORES = 100
+"""The fewest scores a quarter's PSI is taken on. PSI on a small sample measures the sample, not a drift:
+scores drawn from a model's own development scores (no drift by construction) give a median PSI of 1.72
+on 13 scores, 0.24 on 40 and 0.08 on 100, and exceed the 0.25 drift line in 99 %, 47 % and 1 % of draws
+(each empty decile bin adds about 0.7 through the 1e-4 floor on its share). Below this, a quarter is
+noted as too small to judge, and no model is retrained on it."""
+
+
 def psi(trained: Trained, decided: list[float]) -> float | None:
-    """PSI of ``decided`` scores against the model's development scores; None with under 10 scores."""
+    """PSI of ``decided`` scores against the model's development scores; None under :data:`MIN_SCORES`."""
     from scoring.evaluation import psi as stability
 
-    if len(decided) < 10:
+    if len(decided) < MIN_SCORES:
         return None
     return round(stability(development_scores(trained), np.asarray(decided, dtype=np.float64)), 4)
 
@@ -124,6 +132,7 @@ def in_force(settings: Settings, month: int) -> Trained:
 
 def monitoring(settings: Settings) -> list[dict[str, Any]]:
     """Each quarter's monitoring note, in period order: ``period``, ``model`` (the serving model's id),
-    ``scores`` (how many were scored), ``psi`` (None under 10 scores), ``planned_drift``, ``retrained``."""
+    ``scores`` (how many were scored), ``psi`` (None under :data:`MIN_SCORES` scores), ``planned_drift``,
+    ``retrained``."""
     where = settings.home / "pilot" / "monitoring"
     return [json.loads(f.read_text()) for f in sorted(where.glob("*.json"))]
