@@ -14,7 +14,7 @@ if TYPE_CHECKING:
     from api.pilot.journal import Params
     from api.settings import Settings
 
-ENTERPRISES, MONTHS, BANKS, SEED = 300, 12, 3, 7
+ENTERPRISES, MONTHS, BANKS, SEED = 700, 12, 3, 7
 """The embedded default: every stage and every rule of the pilot happens at least once."""
 REPORT = "pilot-report.html"
 
