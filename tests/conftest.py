@@ -78,6 +78,23 @@ def _load_script(name: str) -> ModuleType:
 throwaway_server = _load_script("throwaway_postgres").throwaway_server
 
 
+CHROMIUM = "/usr/bin/chromium"
+"""Debian's chromium (``make chromium``): the browser tests never download one."""
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
+                 "--disable-sync", "--no-first-run"]
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[object]:
+    """Headless Chromium driven by Playwright's Python package with ``executable_path``, for a module's tests."""
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        found = playwright.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
+        yield found
+        found.close()
+
+
 @pytest.fixture(scope="session")
 def postgres_server() -> Iterator[str]:
     with throwaway_server(free_port()) as url:

@@ -9,7 +9,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from playwright.sync_api import Browser, Page, expect, sync_playwright
+from playwright.sync_api import Browser, Page, expect
 
 from api.evaluation.evaluation import Evaluation
 from api.evaluation.report import write
@@ -17,19 +17,8 @@ from api.node import opened
 from api.settings import Settings
 from ledger.migrations import open_engine
 
-CHROMIUM = "/usr/bin/chromium"
-ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-        "--disable-sync", "--no-first-run"]
 CHARTS = ("banks", "districts", "lending", "npl-months", "npl", "pools", "pools-months", "latency", "departments",
           "departments-months", "model", "roles")
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Browser]:
-    with sync_playwright() as playwright:
-        found = playwright.chromium.launch(executable_path=CHROMIUM, headless=True, args=ARGS)
-        yield found
-        found.close()
 
 
 @pytest.fixture
