@@ -45,7 +45,7 @@ def _asked(settings: Settings) -> tuple[Params, bool]:
     if begun is None:
         if settings.deployment_path.exists():
             raise ApiError(f"{settings.home} holds another world (a `demo tour`?): give the pilot a new --home")
-        return Params(ENTERPRISES, MONTHS, BANKS, SEED, default_start(MONTHS)), False
+        return Params(ENTERPRISES, MONTHS, BANKS, SEED, default_start()), False
     return begun, True
 
 

@@ -48,7 +48,7 @@ def run(
 
     _checked(enterprises, months, banks, seed, report)
     settings = ctx.ensure_object(State).settings(rpc, db)
-    params = Params(enterprises, months, banks, seed, default_start(months))
+    params = Params(enterprises, months, banks, seed, default_start())
     found = drive(settings, params, resume, say, bars=console.is_terminal)
     print_summary(found)
     if report is not None:

@@ -42,9 +42,9 @@ from simulation.pilot import Pilot
 Say = Callable[[str], None]
 
 
-def default_start(months: int, today: datetime | None = None) -> str:
+def default_start(today: datetime | None = None) -> str:
     """The first month a caller asks for before the chain is open: the month after the current one (the
-    pilot runs into the future; ``months`` no longer moves it). :func:`run` starts a new pilot no earlier
+    pilot runs into the future). :func:`run` starts a new pilot no earlier
     than the month after the chain's latest block."""
     return calendar.month_after(int((today or datetime.now(UTC)).timestamp()))
 

@@ -28,7 +28,7 @@ LIMIT = 90 * 60
 
 
 def main(enterprises: int = 10_000, months: int = 24, banks: int = 3) -> int:
-    params = Params(enterprises, months, banks, 7, default_start(months))
+    params = Params(enterprises, months, banks, 7, default_start())
     print(f"pilot of {enterprises:,} enterprises x {months} months, {banks} banks, seed 7, embedded devnet")
     with tempfile.TemporaryDirectory() as tmp:
         settings = Settings.build(Path(tmp) / "home", None)
