@@ -69,15 +69,18 @@ def identifiers_in_bytes(data: bytes, words_from: int = 0) -> Iterator[str]:
     - each ABI word from ``words_from`` (4 for calldata) as text, unless the word before it is all
       text (then the word goes on a string, and a run cut at the boundary would be no run of its
       own): a code right-padded into a ``bytes32`` is found even after a word ending in a letter;
-    - the hex, whole and each word's between its zero padding: digits written as hex digits
-      (``0x…0013812345678``).
+    - the hex, whole and, for each word that is a number (left-padded: its first byte zero), after its
+      leading zeros: digits written as hex digits (``0x…0013812345678``). A right-padded word is
+      text, read as text above: the hex of its bytes says nothing (``000007Z"}`` is ``3030…227d``,
+      18 hex digits that pass a credit code's check).
 
     Words are not read as decimal numbers: an amount of 130 to 199 million yuan is 11 digits of fen
     starting 13 to 19, a mobile number's shape, and amounts are what the loan events carry.
     """
     words = [data[i:i + WORD] for i in range(words_from, len(data), WORD)]
     alone = [w for before, w in zip([b"\0", *words], words, strict=False) if _UNPRINTABLE.search(_decoded(before))]
-    views = [_text(data), data.hex(), *(_text(w) for w in alone), *(w.hex().strip("0") for w in words)]
+    numbers = [w.hex().lstrip("0") for w in words if w[:1] == b"\0"]
+    views = [_text(data), data.hex(), *(_text(w) for w in alone), *numbers]
     found = {kind for view in views for kind in identifiers_in(view)}
     yield from (kind for kind, _, _ in _PATTERNS if kind in found)
 

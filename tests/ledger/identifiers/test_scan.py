@@ -88,3 +88,13 @@ def test_a_hex_string_cut_at_a_word_boundary_is_not_a_run_of_its_own() -> None:
     encoded = (32).to_bytes(32, "big") + len(text).to_bytes(32, "big") + text.ljust(64, b"\0")
     assert list(identifiers_in("6ceafdfbfb6494a25d")) == ["a unified social credit code"]
     assert list(identifiers_in_bytes(encoded)) == []
+
+
+def test_the_hex_of_a_text_word_is_not_read() -> None:
+    """Seen on the demo chain (CI): an anchored leaf's last word, the tail of a timestamp, is 9 bytes of
+    text whose 18 hex digits pass a credit code's check."""
+    tail = b'000007Z"}'
+    assert list(identifiers_in(tail.hex())) == ["a unified social credit code"]
+    text = b'{"kind":"ACCESS","time":"2026-12-01T10:08:44.'[-32:] + tail  # the tail alone in its word
+    encoded = (32).to_bytes(32, "big") + len(text).to_bytes(32, "big") + text.ljust(64, b"\0")
+    assert list(identifiers_in_bytes(encoded)) == []
