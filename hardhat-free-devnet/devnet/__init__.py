@@ -17,6 +17,7 @@ Modules, one noun each::
     builder    BlockBuilder: apply once, seal, persist
     logindex   LogIndex: SQLite index behind eth_getLogs
     txindex    TxIndex: where each transaction is, receipt facts
+    statecache StateCache: read-only block states kept by hash
     node       Node: everything stateful, wired once
     miner      Miner: automine or fixed interval
     params     parsing of JSON-RPC params

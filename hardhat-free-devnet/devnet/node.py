@@ -31,6 +31,7 @@ from devnet.execution import Executor
 from devnet.genesis import GenesisSpec, write_readable_copy
 from devnet.intake import TxIntake
 from devnet.logindex import LogIndex
+from devnet.statecache import StateCache
 from devnet.store import SqliteStore
 from devnet.txindex import TxIndex
 from devnet.txpool import PendingTx, TxPool
@@ -62,17 +63,24 @@ class Node:
         self.txs = TxIndex(self.store)
         self.pool = TxPool()
         self.executor = Executor(self.chain)
+        self._states = StateCache(lambda header: self.chain.get_vm(header).state)
         locator = registry_locator or (lambda: config.registry_address)
         admission = Admission(config.allowlist, locator)
         self.intake = TxIntake(self.chain, self.pool, admission, self.executor, self.txs)
         self.clock = Clock(config.data_dir, clock)
         self._builder = BlockBuilder(self.chain, PrivateKey(config.validator_key), self.clock.now)
         self._mine_lock = threading.Lock()
+        self._head = self.chain.get_canonical_head()
 
     # -- reading -------------------------------------------------------------------
 
     def head(self) -> BlockHeaderAPI:
-        return self.chain.get_canonical_head()
+        """The latest committed header: its hash read from the store (so it moves exactly when a block
+        commits, with the block's receipts), the header decoded once."""
+        head_hash = self.chain.chaindb._get_canonical_head_hash(self.store)
+        if self._head.hash != head_hash:
+            self._head = self.chain.get_block_header_by_hash(head_hash)
+        return self._head
 
     def header_by_number(self, number: int) -> BlockHeaderAPI | None:
         try:
@@ -93,8 +101,8 @@ class Node:
         return self.chain.get_block_by_header(header)
 
     def state(self, header: BlockHeaderAPI) -> StateAPI:
-        """The state after ``header``'s block."""
-        return self.chain.get_vm(header).state
+        """The state after ``header``'s block, for reading only (``devnet.statecache``)."""
+        return self._states.state(header)
 
     # -- writing -------------------------------------------------------------------
 
