@@ -14,6 +14,7 @@ Modules, one noun each::
     admission  Admission: genesis allowlist or ParticipantRegistry.mayTransact
     intake     TxIntake: checks behind eth_sendRawTransaction
     execution  Executor: eth_call / eth_estimateGas with revert data
+    lanes      CallLanes: light calls at once, heavy ones one at a time
     builder    BlockBuilder: apply once, seal, persist
     logindex   LogIndex: SQLite index behind eth_getLogs
     txindex    TxIndex: where each transaction is, receipt facts

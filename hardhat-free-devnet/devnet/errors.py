@@ -89,6 +89,10 @@ class ExecutionFailed(RpcError):
     code = -32000
 
 
+class OutOfGasAtAllowance(ExecutionFailed):
+    """A call ran out of the gas it was allowed (``devnet.lanes`` retries it with more)."""
+
+
 class LimitExceeded(RpcError):
     """A query would return more results than the configured limit."""
 

@@ -20,7 +20,7 @@ from eth_abi.abi import decode as abi_decode
 from eth_typing import Address
 from eth_utils.exceptions import ValidationError
 
-from devnet.errors import ExecutionFailed, ExecutionReverted
+from devnet.errors import ExecutionFailed, ExecutionReverted, OutOfGasAtAllowance
 
 ERROR_STRING_SELECTOR = bytes.fromhex("08c379a0")  # Error(string), Solidity revert reason
 CALL_STIPEND = 2300
@@ -113,7 +113,7 @@ def _raise_if_failed(computation: ComputationAPI, gas: int) -> None:
         data = computation.output
         raise ExecutionReverted(_revert_message(data), data="0x" + data.hex())
     if isinstance(error, OutOfGas):
-        raise ExecutionFailed(f"gas required exceeds allowance ({gas})")
+        raise OutOfGasAtAllowance(f"gas required exceeds allowance ({gas})")
     raise ExecutionFailed(f"execution failed: {type(error).__name__}: {error}")
 
 

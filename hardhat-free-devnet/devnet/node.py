@@ -16,6 +16,7 @@ from collections.abc import Callable, Sequence
 
 from eth.abc import BlockAPI, BlockHeaderAPI, StateAPI
 from eth.chains.base import Chain
+from eth.db.schema import SchemaV1
 from eth.exceptions import HeaderNotFound
 from eth_keys.datatypes import PrivateKey
 from eth_typing import BlockNumber, Hash32
@@ -30,6 +31,7 @@ from devnet.datadir import STORE_FILE, DataDirLock
 from devnet.execution import Executor
 from devnet.genesis import GenesisSpec, write_readable_copy
 from devnet.intake import TxIntake
+from devnet.lanes import CallLanes
 from devnet.logindex import LogIndex
 from devnet.statecache import StateCache
 from devnet.store import SqliteStore
@@ -63,6 +65,7 @@ class Node:
         self.txs = TxIndex(self.store)
         self.pool = TxPool()
         self.executor = Executor(self.chain)
+        self.lanes = CallLanes()
         self._states = StateCache(lambda header: self.chain.get_vm(header).state)
         locator = registry_locator or (lambda: config.registry_address)
         admission = Admission(config.allowlist, locator)
@@ -77,7 +80,7 @@ class Node:
     def head(self) -> BlockHeaderAPI:
         """The latest committed header: its hash read from the store (so it moves exactly when a block
         commits, with the block's receipts), the header decoded once."""
-        head_hash = self.chain.chaindb._get_canonical_head_hash(self.store)
+        head_hash = Hash32(self.store[SchemaV1.make_canonical_head_hash_lookup_key()])
         if self._head.hash != head_hash:
             self._head = self.chain.get_block_header_by_hash(head_hash)
         return self._head

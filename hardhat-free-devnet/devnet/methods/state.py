@@ -3,12 +3,18 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any
+from dataclasses import replace
+from typing import Any, TypeVar
+
+from eth.abc import BlockHeaderAPI
 
 from devnet import formatting, params
 from devnet.errors import InvalidParams, InvalidTransaction
+from devnet.execution import CallRequest
 from devnet.methods.resolve import header_param
 from devnet.node import Node
+
+T = TypeVar("T")
 
 
 class StateMethods:
@@ -52,15 +58,17 @@ class StateMethods:
     def call(self, request: Any, block: Any = "latest", overrides: Any = None) -> str:
         if overrides:
             raise InvalidParams("state overrides are not supported")
-        header = header_param(self._node, block)
-        output = self._node.executor.call(params.call_request(request), header)
-        return formatting.data(output)
+        return formatting.data(self._in_lane(self._node.executor.call, request, block))
 
     def estimate_gas(self, request: Any, block: Any = "latest", overrides: Any = None) -> str:
         if overrides:
             raise InvalidParams("state overrides are not supported")
-        header = header_param(self._node, block)
-        return formatting.quantity(self._node.executor.estimate_gas(params.call_request(request), header))
+        return formatting.quantity(self._in_lane(self._node.executor.estimate_gas, request, block))
+
+    def _in_lane(self, execute: Callable[[CallRequest, BlockHeaderAPI], T], request: Any, block: Any) -> T:
+        """``execute`` on the call in ``devnet.lanes``: light first, heavy if it needs more gas."""
+        header, message = header_param(self._node, block), params.call_request(request)
+        return self._node.lanes.run(lambda gas: execute(replace(message, gas=gas), header), _allowance(message, header))
 
     def send_raw_transaction(self, raw: Any) -> str:
         return formatting.data(self._node.intake.submit(params.data(raw, "raw transaction")))
@@ -70,3 +78,8 @@ class StateMethods:
         raise InvalidTransaction(
             "unknown account: this node holds no keys; sign locally and use eth_sendRawTransaction"
         )
+
+
+def _allowance(request: CallRequest, header: BlockHeaderAPI) -> int:
+    """The gas a call may use: what it asks for, at most a block's gas limit."""
+    return header.gas_limit if request.gas is None else min(request.gas, header.gas_limit)
