@@ -118,8 +118,7 @@ class BlockBuilder:
     def _apply(self, vm: VirtualMachineAPI, batch: _Batch, pending: PendingTx) -> None:
         previous = batch.header
         receipt, _ = vm.apply_transaction(previous, pending.tx)
-        header = vm.add_receipt_to_header(previous, receipt)
-        batch.header = vm.increment_blob_gas_used(header, pending.tx)
+        batch.header = vm.add_receipt_to_header(previous, receipt)  # no blob gas: intake refuses blob transactions
         batch.records.append(_record(pending, previous, receipt, len(batch.included)))
         batch.included.append(pending)
         batch.receipts.append(receipt)

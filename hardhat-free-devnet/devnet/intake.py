@@ -11,6 +11,8 @@ Only the sender's *next* nonce is accepted: this node does not hold nonce gaps.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from eth.abc import BlockHeaderAPI, StateAPI
 from eth.chains.base import Chain
 from eth.vm.forks.london.headers import calculate_expected_base_fee_per_gas
@@ -35,8 +37,11 @@ class TxIntake:
         admission: Admission,
         executor: Executor,
         txs: TxIndex,
+        reading: tuple[Callable[[], BlockHeaderAPI], Callable[[BlockHeaderAPI], StateAPI]],
     ) -> None:
+        """``reading``: the node's head and its read-only states (``Node.head``, ``Node.state``)."""
         self._chain = chain
+        self._head, self._state = reading
         self._pool = pool
         self._admission = admission
         self._executor = executor
@@ -51,11 +56,11 @@ class TxIntake:
             if self._pool.get(pending.hash) is not None or self._txs.get(pending.hash):
                 raise InvalidTransaction("already known")
             pooled = self._pool.of_sender(pending.sender)
-            head = self._chain.get_canonical_head()
-            state = self._chain.get_vm(head).state
+            head = self._head()
+            state = self._state(head)
             _check_nonce(pending, _next_nonce(state, pending.sender, pooled))
             _check_gas_and_fees(pending, head)
-            _check_balance(pending, state, sum(other.max_cost for other in pooled))
+            _check_balance(pending, state, self._pool.reserved(pending.sender))
             self._pool.add(pending)
         return pending.hash
 
@@ -63,13 +68,12 @@ class TxIntake:
         """The nonce the sender's next transaction must carry (chain + pool)."""
         with self._pool.lock:
             pooled = self._pool.of_sender(sender)
-            state = self._chain.get_vm(self._chain.get_canonical_head()).state
+            state = self._state(self._head())
             return _next_nonce(state, sender, pooled)
 
     def decode(self, raw: bytes) -> PendingTx:
         """Decode and recover the sender; ``InvalidTransaction`` if impossible."""
-        head = self._chain.get_canonical_head()
-        builder = self._chain.get_vm_class(head).get_transaction_builder()
+        builder = self._chain.get_vm_class(self._head()).get_transaction_builder()
         try:
             tx = builder.decode(raw)
             tx.check_signature_validity()
@@ -88,7 +92,7 @@ class TxIntake:
     def _call_latest(self, to: Address, data: bytes) -> bytes:
         """A read-only call on the head's state, each distinct one made once a head (a block's state never
         changes): a sender's transactions arriving together are admitted with one ``mayTransact`` run."""
-        head = self._chain.get_canonical_head()
+        head = self._head()
         block, answers = self._answers
         if block != head.hash:
             block, answers = self._answers = (head.hash, {})

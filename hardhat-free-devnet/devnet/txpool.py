@@ -42,6 +42,7 @@ class TxPool:
         self._ready = threading.Condition(self.lock)
         self._queue: dict[Hash32, PendingTx] = {}
         self._by_sender: dict[Address, dict[Hash32, PendingTx]] = {}
+        self._reserved: dict[Address, int] = {}
 
     def __len__(self) -> int:
         with self.lock:
@@ -51,6 +52,7 @@ class TxPool:
         with self.lock:
             self._queue[pending.hash] = pending
             self._by_sender.setdefault(pending.sender, {})[pending.hash] = pending
+            self._reserved[pending.sender] = self._reserved.get(pending.sender, 0) + pending.max_cost
             self._ready.notify_all()
 
     def get(self, tx_hash: Hash32) -> PendingTx | None:
@@ -66,6 +68,11 @@ class TxPool:
         with self.lock:
             return list(self._by_sender.get(sender, {}).values())
 
+    def reserved(self, sender: Address) -> int:
+        """The most the sender's pooled transactions can take from its balance, kept as they come and go."""
+        with self.lock:
+            return self._reserved.get(sender, 0)
+
     def remove(self, tx_hashes: Iterable[Hash32]) -> None:
         with self.lock:
             for tx_hash in tx_hashes:
@@ -74,8 +81,9 @@ class TxPool:
                     continue
                 of_sender = self._by_sender[pending.sender]
                 del of_sender[tx_hash]
+                self._reserved[pending.sender] -= pending.max_cost
                 if not of_sender:
-                    del self._by_sender[pending.sender]
+                    del self._by_sender[pending.sender], self._reserved[pending.sender]
 
     def wait(self, timeout: float | None, interrupted: Callable[[], bool] = lambda: False) -> bool:
         """Block until a transaction is pooled, ``interrupted()`` (checked on ``wake``)
