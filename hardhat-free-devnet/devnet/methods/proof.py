@@ -10,7 +10,11 @@ shorter than 32 bytes, which their parent embeds, are not listed apart (the root
 is), and the fields of an absent account are the empty account's.
 
 The node keeps the state of every block (nothing is pruned), so any canonical block can
-be proven.
+be proven. An empty storage trie gets an empty proof, as geth gives it (Anvil sends the
+empty root node ``0x80``, which proves the same).
+
+``eth_createAccessList`` answers ``{accessList, gasUsed}`` as geth does (``Executor.create_access_list``);
+a call that fails also gets geth's ``error`` field beside them, where Anvil answers an error instead.
 """
 
 from __future__ import annotations
