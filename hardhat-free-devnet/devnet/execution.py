@@ -81,13 +81,6 @@ class Executor:
             needed = cap - computation.get_gas_remaining()
             return _search(vm, state, request, needed, cap)
 
-    def _gas_cap(self, request: CallRequest, state: StateAPI) -> int:
-        """The request's gas, or the block gas limit, never above ``call_gas_cap``."""
-        limit = int(state.gas_limit) if self._call_gas_cap is None else self._call_gas_cap
-        return limit if request.gas is None else min(request.gas, limit)
-
-
-
     def create_access_list(self, request: CallRequest, header: BlockHeaderAPI) -> AccessListResult:
         """geth's ``eth_createAccessList``: run with the list found so far until it is stable."""
         vm = self._chain.get_vm(header)
@@ -102,6 +95,11 @@ class Executor:
                 if found == previous:
                     break
         return AccessListResult(found, _gas_used(computation, gas), _error_message(computation, gas))
+
+    def _gas_cap(self, request: CallRequest, state: StateAPI) -> int:
+        """The request's gas, or the block gas limit, never above ``call_gas_cap``."""
+        limit = int(state.gas_limit) if self._call_gas_cap is None else self._call_gas_cap
+        return limit if request.gas is None else min(request.gas, limit)
 
 
 @dataclass(frozen=True)

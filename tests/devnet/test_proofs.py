@@ -159,6 +159,17 @@ def test_an_estimate_with_an_access_list_is_enough_for_the_type_1_transaction(
     assert receipt["status"] == 1 and receipt["type"] == 1
 
 
+def test_eth_call_counts_the_access_lists_intrinsic_gas(
+    w3: Web3, accounts: list[LocalAccount], counter: Contract
+) -> None:
+    call = bump_call(accounts[0], counter)
+    bare = int(rpc(w3, "eth_estimateGas", call, "latest"), 16)
+    listed = {**call, "gas": hex(bare), "accessList": [{"address": accounts[2].address, "storageKeys": []}]}
+    rpc(w3, "eth_call", {**call, "gas": hex(bare)}, "latest")
+    answer = w3.provider.make_request("eth_call", [listed, "latest"])  # type: ignore[arg-type]
+    assert answer["error"]["message"] == f"gas required exceeds allowance ({bare})"
+
+
 def test_a_malformed_access_list_is_invalid_params(w3: Web3, accounts: list[LocalAccount], counter: Contract) -> None:
     call = {**bump_call(accounts[0], counter), "accessList": [{"address": counter.address, "storageKeys": ["0x1"]}]}
     answer = w3.provider.make_request("eth_estimateGas", [call])  # type: ignore[arg-type]
