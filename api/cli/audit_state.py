@@ -126,11 +126,12 @@ def resolved(settings: Settings, contract: str) -> tuple[bytes, bytes | None]:
 
     from ledger.chain import artifact, deployment
 
-    records = deployment.load(settings.deployment_path).contracts
     if is_hex_address(contract):
         address = to_canonical_address(contract)
+        records = deployment.load(settings.deployment_path).contracts if settings.deployment_path.exists() else {}
         names = [n for n, r in records.items() if to_canonical_address(r.address) == address]
         return address, artifact.load(names[0]).code_hash if names else None
+    records = deployment.load(settings.deployment_path).contracts
     if contract not in records:
         raise ApiError(f"{contract} is not in the deployment ({', '.join(sorted(records))}) nor an address")
     return to_canonical_address(records[contract].address), artifact.load(contract).code_hash

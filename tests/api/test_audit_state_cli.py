@@ -90,6 +90,9 @@ def test_a_slot_by_number_and_a_contract_by_address(world: World) -> None:
     assert by_name["slots"] == {"0x0": "0x" + "00" * 12 + registry[2:]}
     by_address = proof(world.home, contracts["ConsentRegistry"].address, "0x0")
     assert by_address["slots"] == by_name["slots"] and [c["name"] for c in by_address["checks"]][3] == "code"
+    stranger = proof(world.home, "0x" + "22" * 20, "1")  # no artifact to compare its code with: no code check
+    assert stranger["ok"] and [c["name"] for c in stranger["checks"]] == ["block hash", "seal", "account", "slot 0x1"]
+    assert stranger["checks"][2]["detail"] == "proven absent (an empty account)"
 
 
 def test_at_a_block_before_the_grant_the_consent_is_proven_absent(world: World) -> None:
