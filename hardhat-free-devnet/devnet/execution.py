@@ -164,14 +164,19 @@ def _transaction(vm: VirtualMachineAPI, state: StateAPI, request: CallRequest, g
 
 
 def _warm_keys(state: StateAPI) -> tuple[bytes, ...]:
-    """py-evm's accessed set (EIP-2929): a 20-byte address, or address + minimal big-endian slot."""
+    """py-evm's accessed set (EIP-2929): a 20-byte address, or address + minimal big-endian slot.
+
+    geth traces the opcodes instead; the sets differ only for accesses in a reverted sub-call,
+    which EIP-2929 rolls back (so they are not listed here) and geth's tracer keeps."""
     journal = state._account_db._journal_accessed_state  # type: ignore[attr-defined]
     return tuple(journal.diff().pending_keys())
 
 
 def _excluded(state: StateAPI, request: CallRequest) -> frozenset[bytes]:
-    """Addresses geth leaves out of an access list unless their storage was read: sender,
-    recipient (or the created contract), precompiles, and the EIP-3651 warm coinbase."""
+    """Addresses left out of an access list unless their storage was accessed: as geth, the
+    sender, the recipient (or the created contract) and the precompiles; and, unlike geth and
+    Anvil, the coinbase, which is warm from the start (EIP-3651): the accessed set cannot tell
+    whether the call touched it, and listing it would cost 2,400 gas for nothing."""
     nonce = state.get_nonce(request.sender)
     target = request.to if request.to is not None else generate_contract_address(request.sender, nonce)
     precompiles = state.computation_class.get_precompiles()
