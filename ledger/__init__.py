@@ -13,6 +13,7 @@ Sub-packages, one concept each (each has its own map in its docstring):
 - ``catalogue/``   the data platform: ingestion, encryption at rest, the access gate, assessment
 - ``operating/``   the operating ledger (台账): lending, defaults, compensation and pools, from LoanLedger's events
 - ``identifiers/`` credit codes and identity numbers: validation, and raw ones found in free text
+- ``stateproof/``  contract storage proved against a sealed block header (EIP-1186), trusting no node
 - ``migrations/``  the off-chain store's schema (Alembic), shared by the log and the catalogue
 
 Beside them, shared by all: ``types`` (the vocabulary: addresses, roles, statuses) and ``errors``.
@@ -34,5 +35,6 @@ Errors (all in ``ledger.errors``)::
     ├── IdentityError         keys missing, malformed, or about to be overwritten
     ├── IdentifierError       a malformed credit code or identity number (``ledger.identifiers.errors``)
     ├── CatalogueError        the data platform's errors (``ledger.catalogue.errors``)
-    └── OperatingError        the operating ledger's errors (``ledger.operating.errors``)
+    ├── OperatingError        the operating ledger's errors (``ledger.operating.errors``)
+    └── StateProofError       the state proofs' errors (``ledger.stateproof.errors``)
 """

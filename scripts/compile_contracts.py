@@ -26,7 +26,8 @@ SETTINGS = {
     "evmVersion": "cancun",
     "optimizer": {"enabled": True, "runs": 200},
     "metadata": {"bytecodeHash": "ipfs"},
-    "outputSelection": {"*": {"*": ["abi", "evm.bytecode.object", "evm.deployedBytecode.object"]}},
+    # storageLayout: where each state variable lives, for `audit state-proof` (it changes no bytecode)
+    "outputSelection": {"*": {"*": ["abi", "evm.bytecode.object", "evm.deployedBytecode.object", "storageLayout"]}},
 }
 
 
@@ -62,6 +63,7 @@ def compile_sources(contracts_dir: Path) -> dict[str, dict[str, object]]:
                 "abi": compiled["abi"],
                 "bytecode": "0x" + compiled["evm"]["bytecode"]["object"],
                 "deployedBytecode": "0x" + compiled["evm"]["deployedBytecode"]["object"],
+                "storageLayout": compiled["storageLayout"],
             }
     return artifacts
 
@@ -120,7 +122,7 @@ def check(artifacts: dict[str, dict[str, object]], out_dir: Path) -> list[str]:
             problems.append(f"{name}.json: missing (source {fresh['sourceName']})")
             continue
         old = json.loads(path.read_text())
-        for key in ("sourceSha256", "compiler", "abi", "bytecode", "deployedBytecode"):
+        for key in ("sourceSha256", "compiler", "abi", "bytecode", "deployedBytecode", "storageLayout"):
             if old.get(key) != fresh[key]:
                 problems.append(f"{name}.json: {key} differs from {fresh['sourceName']}")
                 break

@@ -23,7 +23,7 @@ Modules, one noun each::
     miner      Miner: automine or fixed interval
     params     parsing of JSON-RPC params
     formatting JSON-RPC result objects
-    methods/   the served JSON-RPC methods: info, blocks, state, fees, filters
+    methods/   the served JSON-RPC methods: info, blocks, state, proof, fees, filters
     rpc        Dispatcher: pure JSON-RPC 2.0 (request dict -> response dict)
     server     RpcServer: HTTP transport
     service    Devnet: node + miner + server, ``with Devnet(cfg).serving() as url``

@@ -11,7 +11,7 @@ from typing import Any
 from eth_typing import Address, Hash32
 
 from devnet.errors import InvalidParams
-from devnet.execution import CallRequest
+from devnet.execution import AccessList, CallRequest
 from devnet.logindex import LogFilter
 
 BLOCK_TAGS = frozenset({"latest", "pending", "safe", "finalized", "earliest"})
@@ -83,7 +83,7 @@ def storage_slot(value: Any) -> int:
 
 
 def call_request(value: Any) -> CallRequest:
-    """A call object: ``from``, ``to``, ``gas``, ``value``, ``data``/``input``."""
+    """A call object: ``from``, ``to``, ``gas``, ``value``, ``data``/``input``, ``accessList``."""
     if not isinstance(value, dict):
         raise InvalidParams("call object must be a JSON object")
     payload = value.get("input", value.get("data"))
@@ -94,7 +94,27 @@ def call_request(value: Any) -> CallRequest:
         data=data(payload, "input") if payload is not None else b"",
         value=quantity(value["value"], "value") if value.get("value") is not None else 0,
         gas=quantity(gas, "gas") if gas is not None else None,
+        access_list=access_list(value.get("accessList")),
     )
+
+
+def access_list(value: Any) -> AccessList:
+    """EIP-2930 ``accessList``: ``[{"address": DATA20, "storageKeys": [DATA32...]}]``; null is empty."""
+    if value is None:
+        return ()
+    if not isinstance(value, list):
+        raise InvalidParams("accessList must be a list")
+    return tuple(_access_list_entry(entry) for entry in value)
+
+
+def _access_list_entry(value: Any) -> tuple[Address, tuple[int, ...]]:
+    if not isinstance(value, dict) or "address" not in value:
+        raise InvalidParams("accessList entry must be an object with an address")
+    keys = value.get("storageKeys") or []
+    if not isinstance(keys, list):
+        raise InvalidParams("accessList storageKeys must be a list")
+    slots = tuple(int.from_bytes(hash32(key, "storage key"), "big") for key in keys)
+    return address(value["address"], "accessList address"), slots
 
 
 def log_filter_parts(value: Any) -> tuple[BlockRef, BlockRef, Hash32 | None, LogFilter]:

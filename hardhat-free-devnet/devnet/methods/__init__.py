@@ -13,6 +13,7 @@ from devnet.methods.blocks import BlockMethods
 from devnet.methods.fees import FeeMethods
 from devnet.methods.filters import FilterMethods
 from devnet.methods.info import InfoMethods
+from devnet.methods.proof import ProofMethods
 from devnet.methods.state import StateMethods
 from devnet.methods.time import TimeMethods
 from devnet.node import Node
@@ -26,6 +27,7 @@ def method_table(node: Node) -> dict[str, Method]:
         InfoMethods(node),
         BlockMethods(node),
         StateMethods(node),
+        ProofMethods(node),
         FeeMethods(node),
         FilterMethods(node),
         TimeMethods(node),
