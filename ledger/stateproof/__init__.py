@@ -9,7 +9,7 @@ the command (``api/cli/audit_state.py``).
 
 Modules, one noun each:
 
-- ``mpt``     Merkle-Patricia trie proofs: a key's value, or its absence, from a root and nodes
+- ``mpt``     Merkle-Patricia trie proofs (checked by py-trie): a key's value, or its absence
 - ``header``  the block header: its hash recomputed from its fields, its seal's signer
 - ``layout``  Solidity storage layout: where a mapping's record lies, its fields decoded
 - ``verify``  the checks in order, each ok or failed, as a ``Verdict``
