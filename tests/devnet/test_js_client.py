@@ -87,7 +87,10 @@ class ViemScript:
     def _read(self) -> None:
         assert self.process.stdout is not None
         for line in self.process.stdout:
-            self.lines.put(json.loads(line))
+            try:
+                self.lines.put(json.loads(line))
+            except json.JSONDecodeError:
+                self.lines.put({"step": "text", "text": line})  # kept for the failure message
 
     def until(self, wanted: Callable[[dict[str, Any]], bool], timeout: float) -> dict[str, Any] | None:
         """The first new line ``wanted`` accepts, or None after ``timeout`` seconds."""
