@@ -3,14 +3,12 @@ each answer validated against the method's ``result.schema`` in the Ethereum exe
 specification (vendored unchanged in ``execution_apis/``, commit and licence in its README).
 
 The chain each node serves holds a deployed Counter, transactions of types 0, 1 and 2 (EIP-2718,
-EIP-2930, EIP-1559) and their logs. ``$ref: '#/components/schemas/X'`` resolves against the spec's
-schema files merged into one ``components.schemas``, validated as JSON Schema draft 2019-09, which is
-what the spec's own checker (``tools/cmd/speccheck``) uses.
+EIP-2930, EIP-1559) and their logs. How the spec is read and checked: ``openrpc_spec``.
 
 A result must also say something: ``null`` and ``[]`` validate against most result schemas
 (``notFound``), so every case here is built to have a non-empty answer. The methods the devnet serves
-that the spec does not define are listed in ``OUTSIDE_SPEC`` and compared with Anvil's answers instead;
-``test_every_served_method_is_checked`` fails when a served method is in neither list.
+that the spec does not define are listed in ``OUTSIDE_SPEC``, each with the shape its documentation
+gives; ``test_every_served_method_is_checked`` fails when a served method is in neither list.
 """
 
 from __future__ import annotations
@@ -21,24 +19,21 @@ import subprocess
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
-from functools import cache
 from pathlib import Path
 from typing import Any
 
-import jsonschema
 import pytest
 import requests
-import yaml
 from devnet_support import Client, artifact, connect
 from eth_account.signers.local import LocalAccount
 from eth_typing import HexStr
+from openrpc_spec import explain, leaves, result_validator, spec_methods, validator
 from web3 import Web3
 
 from devnet import Devnet
 from devnet.accounts import DEV_MNEMONIC, dev_accounts, dev_config
 from devnet.methods import method_table
 
-SPEC = Path(__file__).resolve().parent / "execution_apis"
 CHAIN_ID = 1337
 TAG = b"\xc0" * 32
 COUNTER = Web3().eth.contract(abi=artifact("counter")["abi"])
@@ -74,32 +69,6 @@ DEVIATIONS: dict[tuple[str, str], str] = {
 """(node, method) whose answer breaks the spec in exactly this one way, asserted (not skipped): Anvil
 adds ``blockTimestamp`` to receipts, where the spec's ReceiptInfo allows no additional properties.
 When Anvil conforms, the test fails here and the entry goes."""
-
-
-# -- the spec ------------------------------------------------------------------------------------------
-
-
-@cache
-def spec_methods() -> dict[str, dict[str, Any]]:
-    return {m["name"]: m for f in sorted(SPEC.glob("eth/*.yaml")) for m in yaml.safe_load(f.read_text())}
-
-
-@cache
-def spec_schemas() -> dict[str, Any]:
-    merged: dict[str, Any] = {}
-    for path in sorted(SPEC.glob("schemas/*.yaml")):
-        merged.update(yaml.safe_load(path.read_text()))
-    return merged
-
-
-def result_validator(method: str) -> jsonschema.Draft201909Validator:
-    """The method's ``result.schema`` with the merged schemas as its ``#/components/schemas``."""
-    return validator(spec_methods()[method]["result"]["schema"])
-
-
-def validator(schema: dict[str, Any]) -> jsonschema.Draft201909Validator:
-    schema = {**schema, "components": {"schemas": spec_schemas()}}
-    return jsonschema.Draft201909Validator(schema)
 
 
 # -- the chain each node serves ------------------------------------------------------------------------
@@ -295,25 +264,6 @@ def method_of(case: str) -> str:
     return case.split("[")[0]
 
 
-def leaves(errors: list[jsonschema.ValidationError]) -> list[jsonschema.ValidationError]:
-    """The deepest failures under each error (a ``oneOf`` says only that no branch matched), deepest
-    first; those of the ``notFound`` (null) branch say nothing and are dropped."""
-    found: list[jsonschema.ValidationError] = []
-    pending = list(errors)
-    while pending:
-        error = pending.pop()
-        if error.context:
-            pending.extend(error.context)
-        elif error.validator != "type" or error.validator_value != "null":
-            found.append(error)
-    return sorted(found, key=lambda e: -len(e.absolute_path))
-
-
-def explain(errors: list[jsonschema.ValidationError]) -> str:
-    lines = dict.fromkeys(f"  at /{'/'.join(map(str, e.absolute_path))}: {e.message[:200]}" for e in errors)
-    return "\n".join(list(lines)[:8])
-
-
 @pytest.mark.parametrize("case", list(CASES))
 def test_result_matches_the_spec(node: tuple[str, World], case: str) -> None:
     name, world = node
@@ -326,9 +276,9 @@ def test_result_matches_the_spec(node: tuple[str, World], case: str) -> None:
     result = response["result"]
     if method not in MAY_BE_EMPTY:
         assert result not in (None, []), f"{name} {method} answered {result!r}: nothing to validate"
-    errors = leaves(list(result_validator(method).iter_errors(result)))
+    errors = list(result_validator(method).iter_errors(result))
     if (name, method) in DEVIATIONS:
-        assert errors and all(DEVIATIONS[name, method] in e.message for e in errors), explain(errors)
+        assert errors and all(DEVIATIONS[name, method] in e.message for e in leaves(errors)), explain(errors)
         return
     assert not errors, f"{name} {case} against the spec:\n" + explain(errors) + "\n" + json.dumps(result)[:600]
 
@@ -353,7 +303,8 @@ def test_outside_the_spec_answers_in_shape(node: tuple[str, World], method: str)
         assert response["error"]["code"] == -32601
         return
     assert "error" not in response, f"{name} {method}: {response['error']}"
-    assert not leaves(list(validator(schema).iter_errors(response["result"]))), response["result"]
+    errors = list(validator(schema).iter_errors(response["result"]))
+    assert not errors, f"{name} {method} answered {response['result']!r}:\n" + explain(errors)
 
 
 def test_every_served_method_is_checked(devnet_world: tuple[World, Devnet]) -> None:
