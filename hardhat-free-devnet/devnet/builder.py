@@ -21,7 +21,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from typing import cast
+from typing import Any, cast
 
 from eth.abc import BlockAPI, BlockHeaderAPI, ReceiptAPI, SignedTransactionAPI, VirtualMachineAPI
 from eth.chains.base import Chain
@@ -140,10 +140,21 @@ def validate(vm: VirtualMachineAPI, header: BlockHeaderAPI, tx: SignedTransactio
     """py-evm's checks of ``tx`` on top of ``header`` in ``vm``, those ``VM.apply_transaction``
     runs: the block's gas left, the transaction's own fields (``tx.validate()``: EIP-7702's
     non-empty authorization list and call target, ...), and against the state the sender's
-    nonce, balance, the base fee (EIP-1559) and a low ``s`` (EIP-2). ``ValidationError`` if not."""
+    nonce, balance, the base fee (EIP-1559) and a low ``s`` (EIP-2); and one py-evm lacks,
+    EIP-7623's calldata floor. ``ValidationError`` if not."""
     vm.validate_transaction_against_header(header, tx)
     tx.validate()
     vm.state.validate_transaction(tx)
+    if tx.gas < (floor := floor_data_gas(vm, tx)):
+        raise ValidationError(f"insufficient gas for floor data gas cost: gas {tx.gas}, minimum needed {floor}")
+
+
+def floor_data_gas(vm: VirtualMachineAPI, tx: SignedTransactionAPI) -> int:
+    """EIP-7623 (Prague): the least gas a transaction's calldata demands. A transaction with a
+    lower gas limit is invalid; py-evm charges the floor but never checks it, and would seal a
+    block whose gas used exceeds the transaction's limit."""
+    executor: Any = vm.state.get_transaction_executor()  # its calc_data_floor_gas (0 before Prague) is not in the API
+    return int(executor.calc_data_floor_gas(tx, 0, 0))
 
 
 def _apply_or_revert(vm: VirtualMachineAPI, header: BlockHeaderAPI, tx: SignedTransactionAPI) -> ReceiptAPI | None:
