@@ -64,7 +64,7 @@ class Node:
         self.executor = Executor(self.chain)
         locator = registry_locator or (lambda: config.registry_address)
         admission = Admission(config.allowlist, locator)
-        self.intake = TxIntake(self.chain, self.pool, admission, self.executor, self.txs)
+        self.intake = TxIntake(self.chain, self.pool, admission, self.executor)
         self.clock = Clock(config.data_dir, clock)
         self._builder = BlockBuilder(self.chain, PrivateKey(config.validator_key), self.clock.now)
         self._mine_lock = threading.Lock()
