@@ -14,10 +14,16 @@ follow Anvil: -32003 (``TransactionRejected``) for a duplicate, a nonce too low,
 insufficient funds, a fee below the base fee or above its cap, and oversized initcode,
 -32000 (``InvalidTransaction``) for the rest.
 
-Only the sender's *next* nonce is accepted: this node does not hold nonce gaps.
+A transaction carrying its sender's *next* nonce is pooled as pending, then any of the
+sender's held transactions that now follow on are promoted, each checked as if just sent.
+One with a nonce further ahead (a gap, as when a client sends nonces 5, 7, 6) is checked
+for what does not depend on the transactions before it, and held (``devnet.txpool``:
+bounded, in memory only) until the gap fills; Anvil and geth queue such transactions too.
 """
 
 from __future__ import annotations
+
+import logging
 
 from eth.abc import BlockHeaderAPI, SignedTransactionAPI, StateAPI, VirtualMachineAPI
 from eth.chains.base import Chain
@@ -32,7 +38,9 @@ from devnet.admission import Admission
 from devnet.builder import floor_data_gas, next_header, validate
 from devnet.errors import InvalidTransaction, TransactionRejected
 from devnet.execution import CallRequest, Executor
-from devnet.txpool import PendingTx, TxPool
+from devnet.txpool import MAX_HELD, MAX_HELD_AHEAD, PendingTx, TxPool
+
+logger = logging.getLogger(__name__)
 
 BLOB_TX_TYPE = 3
 
@@ -52,33 +60,75 @@ class TxIntake:
         self._admission = admission
         self._executor = executor
         self._answers: tuple[bytes, dict[tuple[Address, bytes], bytes]] = (b"", {})
+        self._next_header: tuple[Hash32, BlockHeaderAPI] | None = None
 
     def submit(self, raw: bytes) -> Hash32:
-        """Validate ``raw``; pool it and return its hash, or raise an ``RpcError``."""
+        """Validate ``raw``; pool (or hold) it and return its hash, or raise an ``RpcError``."""
         pending = self.decode(raw)
         self._admission.check(pending.sender, self._call_latest)
         with self._pool.lock:
             if self._pool.get(pending.hash) is not None:
                 raise TransactionRejected("already known")  # a mined one is "nonce too low", below
-            pooled = self._pool.of_sender(pending.sender)
             head = self._chain.get_canonical_head()
             vm = self._next_vm(head)
-            nonce = _next_nonce(vm.state, pending.sender, pooled)
-            reserved = sum(other.max_cost for other in pooled)
+            nonce = self._pending_nonce(vm.state, pending.sender)
+            if pending.tx.nonce > nonce:
+                self._hold(vm, head, pending, nonce)
+                return pending.hash
             _check_nonce(pending, nonce)
-            _check_gas_and_fees(pending, head)
-            _check_floor_data_gas(vm, pending.tx)
-            _check_balance(pending, vm.state, reserved)
-            _check_like_the_builder(vm, pending, nonce, reserved)
+            self._check_in_turn(vm, head, pending, nonce)
             self._pool.add(pending)
+            self._promote(vm, head, pending.sender, nonce + 1)
         return pending.hash
 
     def pending_nonce(self, sender: Address) -> int:
-        """The nonce the sender's next transaction must carry (chain + pool)."""
+        """The nonce the sender's next transaction must carry (chain + pending; not held ones)."""
         with self._pool.lock:
-            pooled = self._pool.of_sender(sender)
-            state = self._chain.get_vm(self._chain.get_canonical_head()).state
-            return _next_nonce(state, sender, pooled)
+            return self._pending_nonce(self._chain.get_vm(self._chain.get_canonical_head()).state, sender)
+
+    def _pending_nonce(self, state: StateAPI, sender: Address) -> int:
+        """Pool read first, chain second: see ``devnet.txpool`` for why this is race-free."""
+        last = self._pool.last_nonce(sender)
+        nonce = int(state.get_nonce(sender))
+        return nonce if last is None else max(nonce, last + 1)
+
+    def _check_in_turn(self, vm: VirtualMachineAPI, head: BlockHeaderAPI, pending: PendingTx, nonce: int) -> None:
+        """The checks of a transaction carrying its sender's next ``nonce``, after its pending ones."""
+        reserved = self._pool.reserved(pending.sender)
+        _check_gas_and_fees(pending, head)
+        _check_floor_data_gas(vm, pending.tx)
+        _check_balance(pending, vm.state, reserved)
+        _check_like_the_builder(vm, pending, nonce, reserved)
+
+    def _hold(self, vm: VirtualMachineAPI, head: BlockHeaderAPI, pending: PendingTx, expected: int) -> None:
+        """A nonce gap: check what does not depend on the transactions before it, then hold it
+        (``devnet.txpool``); the rest is checked when the gap fills (``_promote``)."""
+        nonce = pending.tx.nonce
+        if nonce >= expected + MAX_HELD_AHEAD:
+            raise InvalidTransaction(
+                f"nonce too high: next nonce {expected}, tx nonce {nonce} "
+                f"(this node holds transactions at most {MAX_HELD_AHEAD} nonces ahead)"
+            )
+        if self._pool.held(pending.sender, nonce) is not None:
+            raise TransactionRejected("replacement transaction underpriced: held transactions are not replaced")
+        if self._pool.held_count() >= MAX_HELD:
+            raise TransactionRejected("txpool is full")
+        _check_gas_and_fees(pending, head)
+        _check_floor_data_gas(vm, pending.tx)
+        self._pool.hold(pending)
+
+    def _promote(self, vm: VirtualMachineAPI, head: BlockHeaderAPI, sender: Address, nonce: int) -> None:
+        """Move the sender's held transactions that now follow on into the pending order, each
+        checked in turn; the first one refused is dropped with the sender's other held ones."""
+        while (held := self._pool.release(sender, nonce)) is not None:
+            try:
+                self._check_in_turn(vm, head, held, nonce)
+            except InvalidTransaction as exc:
+                dropped = [held, *self._pool.drop_held(sender)]
+                logger.warning("dropping %d held transactions of %s: %s", len(dropped), sender.hex(), exc.message)
+                return
+            self._pool.add(held)
+            nonce += 1
 
     def decode(self, raw: bytes) -> PendingTx:
         """Decode, recover the sender and check what the transaction alone can be refused for;
@@ -103,7 +153,10 @@ class TxIntake:
 
     def _next_vm(self, head: BlockHeaderAPI) -> VirtualMachineAPI:
         """A throwaway VM for the block after ``head`` (its state is the head's): the builder's view."""
-        return self._chain.get_vm(next_header(self._chain, head, ZERO_ADDRESS, head.timestamp + 1))
+        cached = self._next_header
+        if cached is None or cached[0] != head.hash:
+            cached = self._next_header = (head.hash, next_header(self._chain, head, ZERO_ADDRESS, head.timestamp + 1))
+        return self._chain.get_vm(cached[1])
 
     def _call_latest(self, to: Address, data: bytes) -> bytes:
         """A read-only call on the head's state, each distinct one made once a head (a block's state never
@@ -142,31 +195,22 @@ def _check_like_the_builder(vm: VirtualMachineAPI, pending: PendingTx, nonce: in
     own: the throwaway state is given the sender's pending nonce and the balance its pooled
     transactions leave, so the sender is seen as it will be when this transaction is applied."""
     state = vm.state
+    snapshot = state.snapshot()
     state.set_nonce(pending.sender, nonce)
     state.set_balance(pending.sender, state.get_balance(pending.sender) - reserved)
     try:
         validate(vm, vm.get_header(), pending.tx)
     except ValidationError as exc:
         raise InvalidTransaction(f"invalid transaction: {exc}") from exc
-
-
-def _next_nonce(state: StateAPI, sender: Address, pooled: list[PendingTx]) -> int:
-    """Pool read first, chain second: see ``devnet.txpool`` for why this is race-free."""
-    nonce = int(state.get_nonce(sender))
-    if pooled:
-        nonce = max(nonce, pooled[-1].tx.nonce + 1)
-    return nonce
+    finally:
+        state.revert(snapshot)  # the next transaction checked on this VM sees the head's state
 
 
 def _check_nonce(pending: PendingTx, expected: int) -> None:
+    """A nonce below the sender's next one was used (mined, or pending here)."""
     nonce = pending.tx.nonce
     if nonce < expected:
         raise TransactionRejected(f"nonce too low: next nonce {expected}, tx nonce {nonce}")
-    if nonce > expected:
-        raise InvalidTransaction(
-            f"nonce too high: next nonce {expected}, tx nonce {nonce} "
-            "(this node does not queue transactions with nonce gaps)"
-        )
 
 
 def _check_gas_and_fees(pending: PendingTx, head: BlockHeaderAPI) -> None:

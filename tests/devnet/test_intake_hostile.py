@@ -10,7 +10,7 @@ import pytest
 import rlp
 from eth_account.signers.local import LocalAccount
 from eth_keys.datatypes import PrivateKey
-from eth_typing import Address
+from eth_typing import Address, Hash32
 from eth_utils.crypto import keccak
 
 from devnet import DevnetConfig
@@ -223,3 +223,57 @@ def test_replay_of_a_mined_transaction_is_nonce_too_low(node: Node, accounts: li
     assert "result" in send(node, raw)
     assert node.mine_pending() is not None
     assert refusal(node, raw) == (-32003, "nonce too low: next nonce 1, tx nonce 0")
+
+
+# -- nonce gaps: held until they fill, like Anvil's and geth's queue ---------------------------------
+
+
+def hash_of(answer: dict[str, Any]) -> Hash32:
+    return Hash32(bytes.fromhex(answer["result"][2:]))
+
+
+def test_a_nonce_gap_is_held_and_promoted_when_it_fills(node: Node, accounts: list[LocalAccount]) -> None:
+    sender = accounts[0]
+    later = [hash_of(send(node, transfer(sender, nonce))) for nonce in (2, 1)]
+    assert node.intake.pending_nonce(address(sender)) == 0 and len(node.pool) == 0
+    assert all(node.pool.get(tx_hash) is not None for tx_hash in later)  # served as pending transactions
+    assert node.mine_pending() is None  # held transactions are never mined
+    first = hash_of(send(node, transfer(sender, 0)))
+    assert node.intake.pending_nonce(address(sender)) == 3 and len(node.pool) == 3
+    block = node.mine_pending()
+    assert block is not None and [tx.hash for tx in block.transactions] == [first, *reversed(later)]
+
+
+def test_a_gap_fills_after_a_block(node: Node, accounts: list[LocalAccount]) -> None:
+    sender = accounts[0]
+    send(node, transfer(sender, 0))
+    assert node.mine_pending() is not None
+    held = hash_of(send(node, transfer(sender, 2)))
+    send(node, transfer(sender, 1))
+    block = node.mine_pending()
+    assert block is not None and block.transactions[-1].hash == held
+
+
+def test_held_transactions_are_bounded(
+    node: Node, accounts: list[LocalAccount], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    code, message = refusal(node, transfer(accounts[0], 64))
+    assert (code, message.split(" (")[0]) == (-32000, "nonce too high: next nonce 0, tx nonce 64")
+    send(node, transfer(accounts[0], 63))
+    assert refusal(node, transfer(accounts[0], 63, value=2))[0] == -32003  # no replacement
+    monkeypatch.setattr("devnet.intake.MAX_HELD", 2)
+    send(node, transfer(accounts[1], 5))
+    assert refusal(node, transfer(accounts[2], 5)) == (-32003, "txpool is full")
+
+
+def test_a_held_transaction_refused_on_promotion_is_dropped_with_the_later_ones(
+    node: Node, accounts: list[LocalAccount]
+) -> None:
+    sender = accounts[0]
+    balance = node.state(node.head()).get_balance(address(sender))
+    overdrawn = hash_of(send(node, transfer(sender, 1, value=balance - 21_000 * 10**10)))
+    after = hash_of(send(node, transfer(sender, 2)))
+    send(node, transfer(sender, 0))  # its cost leaves too little for nonce 1
+    assert node.intake.pending_nonce(address(sender)) == 1
+    assert node.pool.get(overdrawn) is None and node.pool.get(after) is None
+    assert node.pool.held_count() == 0
