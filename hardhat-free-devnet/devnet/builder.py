@@ -6,14 +6,15 @@ once to one VM state, then the block is finished (state root, transaction and re
 tries), sealed (``devnet.seal``) and written with ``persist_block``. The caller wraps
 ``build`` in ``SqliteStore.block_transaction()``, so the whole block commits at once.
 
-Each candidate first passes ``validate``: py-evm's own checks, the same ones
-``VM.apply_transaction`` runs, which ``devnet.intake`` also runs on arrival so the two
-cannot drift. A candidate that is no longer valid (e.g. its fee is below a risen base
-fee), or whose application raises anything at all (py-evm raises ``OutOfGas`` outside
-the computation for EIP-3860 initcode, for one), is dropped alone, its state changes
-reverted, and so are the sender's later transactions (their nonces no longer follow);
-the other candidates are mined. A candidate that does not fit in the remaining block
-gas is deferred, with the sender's later ones, to a next block.
+Each candidate first passes ``validate``: py-evm's own checks, the ones
+``VM.apply_transaction`` runs, plus EIP-7623's calldata floor which py-evm lacks;
+``devnet.intake`` runs the same function on arrival, so the two cannot drift. A
+candidate that is no longer valid (e.g. its fee is below a risen base fee), or whose
+application raises anything at all (py-evm raises ``OutOfGas`` outside the computation
+for EIP-3860 initcode, for one), is dropped alone, its state changes reverted, and so
+are the sender's later transactions (their nonces no longer follow); the other
+candidates are mined. A candidate that does not fit in the remaining block gas is
+deferred, with the sender's later ones, to a next block.
 """
 
 from __future__ import annotations
@@ -158,9 +159,10 @@ def floor_data_gas(vm: VirtualMachineAPI, tx: SignedTransactionAPI) -> int:
 
 
 def _apply_or_revert(vm: VirtualMachineAPI, header: BlockHeaderAPI, tx: SignedTransactionAPI) -> ReceiptAPI | None:
-    """Apply ``tx`` as ``VM.apply_transaction`` does; if anything raises, undo its state changes
-    and return None. The snapshot is taken after ``lock_changes`` (which ends the previous
-    transaction and forgets older checkpoints), so it reverts this transaction alone."""
+    """Apply ``tx`` as ``VM.apply_transaction`` does (its header check is in ``validate``); if
+    anything raises, undo its state changes and return None. The snapshot is taken after
+    ``lock_changes`` (which ends the previous transaction and forgets older checkpoints), so
+    it reverts this transaction alone."""
     state = vm.state
     state.lock_changes()
     snapshot = state.snapshot()

@@ -4,15 +4,17 @@ In order: decoding and signature, replay protection (chain id), what a transacti
 can be refused for alone (a high ``s``, EIP-2; an EIP-7702 transaction creating a
 contract or without authorizations; initcode over EIP-3860's limit), admission
 (``devnet.admission``), then — under the pool lock, against the latest committed
-state plus the sender's pooled transactions — duplicate, nonce, gas and fee, the
-calldata's floor gas (EIP-7623), and balance. Last, py-evm's own checks, the very ones the block builder runs
-(``devnet.builder.validate``), on the next block's state given the sender's pending
-nonce and the balance its pooled transactions leave: what intake accepts, the builder
-can apply. Error messages follow geth's wording ("nonce too low", "insufficient
-funds for gas * price + value", ...) because client libraries match on them; codes
-follow Anvil: -32003 (``TransactionRejected``) for a duplicate, a nonce too low,
-insufficient funds, a fee below the base fee or above its cap, and oversized initcode,
--32000 (``InvalidTransaction``) for the rest.
+state plus the sender's pending transactions — duplicate, nonce, gas and fee, the
+calldata's floor gas (EIP-7623), and balance. Last, the very checks the block builder
+runs (``devnet.builder.validate``: py-evm's own), on the next block's state given the
+sender's pending nonce and the balance its pending transactions leave; so a transaction
+accepted here fails them at build time only if the chain moved in between (a risen base
+fee, an EIP-7702-delegated sender spent by someone else's call), and then it is dropped
+alone. Error messages follow geth's wording ("nonce too low", "insufficient funds for
+gas * price + value", ...) because client libraries match on them; codes follow Anvil:
+-32003 (``TransactionRejected``) for a duplicate, a nonce too low, insufficient funds,
+a fee below the base fee or above its cap, oversized initcode, a full pool; -32000
+(``InvalidTransaction``) for the rest.
 
 A transaction carrying its sender's *next* nonce is pooled as pending, then any of the
 sender's held transactions that now follow on are promoted, each checked as if just sent.
