@@ -108,6 +108,10 @@ class BlockBuilder:
         except ValidationError as exc:
             _drop(batch, pending, str(exc))
             return
+        except Exception:  # not py-evm's refusal but its failure: still this transaction's alone
+            logger.exception("transaction %s could not be validated", pending.hash.hex())
+            _drop(batch, pending, "could not be validated")
+            return
         self._apply(vm, batch, pending)
 
     def _apply(self, vm: VirtualMachineAPI, batch: _Batch, pending: PendingTx) -> None:

@@ -183,20 +183,21 @@ def test_builder_drops_a_failing_candidate_and_seals_the_rest(node: Node, accoun
     assert len(node.pool) == 0
 
 
+@pytest.mark.parametrize("step", ["validate_transaction", "apply_transaction"])
 def test_builder_survives_any_exception_from_one_candidate(
-    node: Node, accounts: list[LocalAccount], monkeypatch: pytest.MonkeyPatch
+    node: Node, accounts: list[LocalAccount], monkeypatch: pytest.MonkeyPatch, step: str
 ) -> None:
     doomed = send(node, transfer(accounts[0]))["result"]
     kept = send(node, transfer(accounts[1]))["result"]
     state_class = type(node.state(node.head()))
-    apply = state_class.apply_transaction
+    original = getattr(state_class, step)
 
     def explode(self: Any, tx: Any) -> Any:
         if "0x" + tx.hash.hex() == doomed:
             raise RuntimeError("unforeseen")
-        return apply(self, tx)
+        return original(self, tx)
 
-    monkeypatch.setattr(state_class, "apply_transaction", explode)
+    monkeypatch.setattr(state_class, step, explode)
     block = node.mine_pending()
     assert block is not None and ["0x" + tx.hash.hex() for tx in block.transactions] == [kept]
     assert node.pool.get(bytes.fromhex(doomed[2:])) is None  # type: ignore[arg-type]
