@@ -78,10 +78,6 @@ class TxPool:
         with self.lock:
             return list(self._queue.values())
 
-    def of_sender(self, sender: Address) -> list[PendingTx]:
-        with self.lock:
-            return list(self._by_sender.get(sender, {}).values())
-
     def last_nonce(self, sender: Address) -> int | None:
         """The highest pending nonce of ``sender``, if any."""
         with self.lock:
