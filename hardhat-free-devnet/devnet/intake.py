@@ -194,7 +194,7 @@ def _check_set_code(tx: SignedTransactionAPI) -> None:
 
 def _check_like_the_builder(vm: VirtualMachineAPI, pending: PendingTx, nonce: int, reserved: int) -> None:
     """py-evm's checks as the builder runs them (``devnet.builder.validate``), after this module's
-    own: the throwaway state is given the sender's pending nonce and the balance its pooled
+    own: the throwaway state is given the sender's pending nonce and the balance its pending
     transactions leave, so the sender is seen as it will be when this transaction is applied."""
     state = vm.state
     snapshot = state.snapshot()
