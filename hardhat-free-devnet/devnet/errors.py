@@ -67,7 +67,8 @@ class InvalidTransaction(RpcError):
 
 class TransactionRejected(InvalidTransaction):
     """A raw transaction refused where Anvil answers -32003 "transaction rejected" (EIP-1474):
-    already known, nonce too low, insufficient funds, fee below base fee, initcode too large."""
+    already known, nonce too low, insufficient funds, fee below base fee or above its cap, initcode
+    too large, a held nonce sent again, a full pool."""
 
     code = -32003
 
