@@ -41,7 +41,8 @@ Errors (``devnet.errors``)::
         ├── InvalidRequest       -32600
         ├── MethodNotFound       -32601
         ├── InvalidParams        -32602
-        ├── InvalidTransaction   -32000  nonce too low, insufficient funds, ...
+        ├── InvalidTransaction   -32000  intrinsic gas too low, bad signature, ...
+        │   └── TransactionRejected -32003  nonce too low, insufficient funds, ...
         ├── AdmissionError       -32003  sender not admitted
         ├── UnknownBlock         -32000  header not found
         ├── ExecutionReverted    3       revert data in ``data``

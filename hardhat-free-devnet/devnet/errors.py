@@ -65,6 +65,14 @@ class InvalidTransaction(RpcError):
     code = -32000
 
 
+class TransactionRejected(InvalidTransaction):
+    """A raw transaction refused where Anvil answers -32003 "transaction rejected" (EIP-1474):
+    already known, nonce too low, insufficient funds, fee below base fee or above its cap, initcode
+    too large, a held nonce sent again, a full pool."""
+
+    code = -32003
+
+
 class AdmissionError(RpcError):
     """The sender is neither on the genesis allowlist nor a participant who may transact."""
 

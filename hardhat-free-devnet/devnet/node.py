@@ -69,7 +69,7 @@ class Node:
         self._states = StateCache(lambda header: self.chain.get_vm(header).state)
         locator = registry_locator or (lambda: config.registry_address)
         admission = Admission(config.allowlist, locator)
-        self.intake = TxIntake(self.chain, self.pool, admission, self.executor, self.txs, (self.head, self.state))
+        self.intake = TxIntake(self.chain, self.pool, admission, self.executor)
         self.clock = Clock(config.data_dir, clock)
         self._builder = BlockBuilder(self.chain, PrivateKey(config.validator_key), self.clock.now)
         self._mine_lock = threading.Lock()
