@@ -16,7 +16,7 @@ from collections.abc import Sequence
 
 import rlp
 from eth_utils.crypto import keccak
-from trie import HexaryTrie
+from trie.hexary import HexaryTrie
 
 from ledger.stateproof.errors import ProofFailed
 
@@ -31,7 +31,7 @@ def proven_value(root: bytes, key: bytes, proof: Sequence[bytes], what: str) -> 
     if root == BLANK_ROOT:
         return b""
     try:
-        value = HexaryTrie.get_from_proof(root, keccak(key), [rlp.decode(node) for node in proof])
+        value = HexaryTrie.get_from_proof(root, keccak(key), [rlp.decode(node) for node in proof])  # type: ignore[no-untyped-call]
     except Exception as exc:  # py-trie and rlp raise several types for a bad node: all mean the same here
         raise ProofFailed(f"{what}: {exc}") from exc
     return bytes(value)
