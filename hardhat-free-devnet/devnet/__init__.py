@@ -42,6 +42,7 @@ Errors (``devnet.errors``)::
         ├── InvalidTransaction   -32000  nonce too low, insufficient funds, ...
         ├── AdmissionError       -32003  sender not admitted
         ├── UnknownBlock         -32000  header not found
+        ├── FilterNotFound       -32000  filter not found (unknown, expired, lost in a restart)
         ├── ExecutionReverted    3       revert data in ``data``
         ├── ExecutionFailed      -32000  out of gas, invalid opcode, ...
         └── LimitExceeded        -32005  too many log results

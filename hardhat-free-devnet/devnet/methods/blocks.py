@@ -7,7 +7,7 @@ has committed. Unknown blocks and transactions give ``null``, as in geth.
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from typing import Any
 
 from eth.abc import BlockHeaderAPI, ReceiptAPI, SignedTransactionAPI
@@ -16,6 +16,7 @@ from eth_typing import BlockNumber
 from devnet import formatting, params
 from devnet.errors import InvalidParams
 from devnet.formatting import Json
+from devnet.logindex import LogEntry
 from devnet.methods.resolve import header_for, required_header
 from devnet.node import Node
 from devnet.txindex import TxRecord
@@ -108,7 +109,7 @@ class BlockMethods:
         if first > last:
             raise InvalidParams(f"fromBlock {first} is after toBlock {last}")
         ranged = dataclasses.replace(shape, from_block=first, to_block=last)
-        return [formatting.log(entry) for entry in self._node.logs.query(ranged)]
+        return log_objects(self._node, self._node.logs.query(ranged))
 
     # -- helpers -------------------------------------------------------------------
 
@@ -154,3 +155,11 @@ class BlockMethods:
         logs = self._node.logs.of_transaction(record.block_number, record.tx_index)
         tx = self._transaction(record)
         return formatting.receipt(tx, record, header, self._evm_receipt(record), logs)
+
+
+def log_objects(node: Node, entries: Sequence[LogEntry]) -> list[Json]:
+    """Log objects with their blocks' timestamps, one header read per block."""
+    stamps: dict[int, int] = {}
+    for number in {entry.block_number for entry in entries}:
+        stamps[number] = required_header(node, params.BlockRef(number=number)).timestamp
+    return [formatting.log(entry, stamps[entry.block_number]) for entry in entries]
