@@ -145,3 +145,14 @@ def test_a_pooled_transaction_has_the_pending_shape(pooling: Pooling, two_pooled
     tx = rpc(pooling.url, "eth_getTransactionByHash", two_pooled[0])
     assert (tx["blockHash"], tx["blockNumber"], tx["transactionIndex"]) == (None, None, None)
     assert "blockTimestamp" not in tx
+
+
+@pytest.mark.parametrize("pooling", ["devnet"], indirect=True)
+def test_the_pending_block_serves_its_transactions_by_index(pooling: Pooling, two_pooled: list[str]) -> None:
+    """As geth (Anvil answers null here although its pending block counts them)."""
+    pending = rpc(pooling.url, "eth_getBlockByNumber", "pending", True)
+    second = rpc(pooling.url, "eth_getTransactionByBlockNumberAndIndex", "pending", "0x1")
+    stable = ("hash", "blockNumber", "transactionIndex", "gasPrice")  # the sample's time is the clock's now
+    assert [second[name] for name in stable] == [pending["transactions"][1][name] for name in stable]
+    assert second["hash"] == two_pooled[1]
+    assert rpc(pooling.url, "eth_getTransactionByBlockNumberAndIndex", "pending", "0x2") is None
