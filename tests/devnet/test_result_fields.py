@@ -13,8 +13,10 @@ from typing import Any
 
 import pytest
 import requests
-from devnet_support import Client, connect
+from devnet_support import Client, artifact, connect
+from eth._utils.address import generate_contract_address
 from eth_account.signers.local import LocalAccount
+from eth_utils.address import to_canonical_address, to_checksum_address
 
 from devnet import Devnet, DevnetConfig
 
@@ -156,3 +158,23 @@ def test_the_pending_block_serves_its_transactions_by_index(pooling: Pooling, tw
     assert [second[name] for name in stable] == [pending["transactions"][1][name] for name in stable]
     assert second["hash"] == two_pooled[1]
     assert rpc(pooling.url, "eth_getTransactionByBlockNumberAndIndex", "pending", "0x2") is None
+
+
+@pytest.mark.parametrize("pooling", ["devnet"], indirect=True)
+def test_the_pending_block_runs_contracts_and_writes_nothing(pooling: Pooling, accounts: list[LocalAccount]) -> None:
+    """A pooled deployment and a storage write: the sample's state root is the sealed block's, and
+    building it twice (nothing persisted in between) gives the same block."""
+    client = Client(connect(pooling.url))
+    counter = client.w3.eth.contract(abi=artifact("counter")["abi"], bytecode=artifact("counter")["bytecode"])
+    nonce = client.w3.eth.get_transaction_count(accounts[0].address)
+    address = to_checksum_address(generate_contract_address(to_canonical_address(accounts[0].address), nonce))
+    client.send(accounts[0], {"data": counter.bytecode, "gas": 1_000_000, "nonce": nonce})
+    bump = counter.functions.bump(TAG)._encode_transaction_data()
+    client.send(accounts[0], {"to": address, "data": bump, "gas": 200_000, "nonce": nonce + 1})
+    first = rpc(pooling.url, "eth_getBlockByNumber", "pending", False)
+    again = rpc(pooling.url, "eth_getBlockByNumber", "pending", False)
+    pooling.mine()
+    sealed = rpc(pooling.url, "eth_getBlockByNumber", "latest", False)
+    fields = ("stateRoot", "receiptsRoot", "gasUsed", "logsBloom")
+    assert [first[name] for name in fields] == [again[name] for name in fields] == [sealed[name] for name in fields]
+    assert int(first["gasUsed"], 16) > 100_000 and first["logsBloom"] != "0x" + "00" * 256
