@@ -81,6 +81,13 @@ def test_hydrated_must_be_a_boolean(node_url: str, method: str, hydrated: Any) -
     assert rpc(node_url, method, block, hydrated)["code"] == -32602
 
 
+@pytest.mark.parametrize("method", ["eth_getBlockByNumber", "eth_getBlockByHash"])
+def test_hydrated_is_required(node_url: str, method: str) -> None:
+    latest = rpc(node_url, "eth_getBlockByNumber", "latest", False)
+    block = "latest" if method == "eth_getBlockByNumber" else latest["hash"]
+    assert rpc(node_url, method, block)["code"] == -32602
+
+
 @dataclasses.dataclass
 class Pooling:
     url: str

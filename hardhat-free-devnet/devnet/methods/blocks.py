@@ -57,14 +57,15 @@ class BlockMethods:
     def block_number(self) -> str:
         return formatting.quantity(self._node.head().block_number)
 
-    def block_by_number(self, block: Any, full: Any = False) -> Json | None:
+    def block_by_number(self, block: Any, full: Any) -> Json | None:
+        """``hydrated`` is required (execution-apis; geth and Anvil refuse its absence)."""
         ref, hydrated = params.block_ref(block), params.boolean(full, "hydrated")
         if ref.tag == "pending":
             sample = self._pending()
             return formatting.block_object(sample.block, sample.records, hydrated)
         return self._block_object(header_for(self._node, ref), hydrated)
 
-    def block_by_hash(self, block_hash: Any, full: Any = False) -> Json | None:
+    def block_by_hash(self, block_hash: Any, full: Any) -> Json | None:
         hydrated = params.boolean(full, "hydrated")
         return self._block_object(self._node.header_by_hash(params.hash32(block_hash)), hydrated)
 
