@@ -15,6 +15,7 @@ Modules, one noun each::
     intake     TxIntake: checks behind eth_sendRawTransaction
     execution  Executor: eth_call / eth_estimateGas with revert data
     builder    BlockBuilder: apply once, seal, persist
+    pending    pending_block: the sample next block served as "pending", never persisted
     logindex   LogIndex: SQLite index behind eth_getLogs
     txindex    TxIndex: where each transaction is, receipt facts
     node       Node: everything stateful, wired once

@@ -9,7 +9,9 @@ a ``fromBlock`` below the head backfills from there on its first poll, as Anvil 
 from __future__ import annotations
 
 import dataclasses
+import threading
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 import pytest
@@ -19,6 +21,7 @@ from eth_account.signers.local import LocalAccount
 from web3.contract import Contract
 
 from devnet import Devnet, DevnetConfig
+from devnet.methods.filters import FilterMethods
 
 TAG = b"\xaa" * 32
 
@@ -150,3 +153,20 @@ def test_a_pending_transaction_filter_sees_the_pool_then_not_the_block(
 
 def test_a_pending_transaction_filter_takes_no_params(devnet: tuple[Devnet, str]) -> None:
     assert rpc(devnet[1], "eth_newPendingTransactionFilter", True)["code"] == -32602
+
+
+def test_concurrent_polls_of_one_filter_report_each_block_once(devnet: tuple[Devnet, str]) -> None:
+    node = devnet[0].node
+    filters = FilterMethods(node)
+    filter_id = filters.new_block_filter()
+    for _ in range(100):
+        node.mine()
+    start = threading.Barrier(8)
+
+    def poll() -> list[str]:
+        start.wait()
+        return [str(block) for block in filters.changes(filter_id)]
+
+    with ThreadPoolExecutor(8) as pool:
+        reported = [block for answer in pool.map(lambda _: poll(), range(8)) for block in answer]
+    assert len(reported) == len(set(reported)) == 100

@@ -27,7 +27,7 @@ import secrets
 import threading
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from eth_typing import Hash32
@@ -47,6 +47,7 @@ FILTER_TIMEOUT_SECONDS = 300.0
 class _Filter:
     cursor: int  # first block not yet reported
     last_poll: float
+    polling: threading.Lock = field(default_factory=threading.Lock, kw_only=True)  # one poll at a time
 
 
 @dataclass
@@ -102,6 +103,10 @@ class FilterMethods:
 
     def changes(self, filter_id: Any) -> list[Json] | list[str]:
         found = self._take(filter_id)
+        with found.polling:  # two polls at once would both report the same changes
+            return self._changes(found)
+
+    def _changes(self, found: _Filter) -> list[Json] | list[str]:
         head = self._head()
         result: list[Json] | list[str]
         if isinstance(found, _LogsFilter):
