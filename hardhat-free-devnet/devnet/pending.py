@@ -23,6 +23,7 @@ from eth.abc import BlockAPI, BlockHeaderAPI, ReceiptAPI, VirtualMachineAPI
 from eth.chains.base import Chain
 from eth.constants import ZERO_HASH32
 from eth.db.trie import make_trie_root_and_nodes
+from eth.exceptions import VMError
 from eth.vm.base import VM
 from eth_typing import Address, BlockNumber
 from eth_utils.exceptions import ValidationError
@@ -75,15 +76,13 @@ def _next_header(chain: Chain, parent: BlockHeaderAPI, coinbase: Address, now: f
 
 
 def _consider(vm: VirtualMachineAPI, sample: _Sample, pending: PendingTx) -> None:
-    """As the builder: a sender's transaction that does not fit or apply holds back its later ones."""
+    """As the builder: a sender's transaction that does not fit or apply holds back its later ones.
+    One that cannot apply is skipped alone, so the sample never fails for it."""
     if pending.sender in sample.skipped or sample.header.gas_used + pending.tx.gas > sample.header.gas_limit:
         sample.skipped.add(pending.sender)
         return
-    try:
-        vm.validate_transaction_against_header(sample.header, pending.tx)
-        vm.state.validate_transaction(pending.tx)
-        receipt, _ = vm.apply_transaction(sample.header, pending.tx)
-    except ValidationError:
+    receipt = _apply(vm, sample.header, pending)
+    if receipt is None:
         sample.skipped.add(pending.sender)
         return
     previous = sample.header
@@ -95,6 +94,25 @@ def _consider(vm: VirtualMachineAPI, sample: _Sample, pending: PendingTx) -> Non
     )
     sample.applied.append(pending)
     sample.receipts.append(receipt)
+
+
+def _apply(vm: VirtualMachineAPI, header: BlockHeaderAPI, pending: PendingTx) -> ReceiptAPI | None:
+    """py-evm's ``VM.apply_transaction``, but rolled back, returning None, when the transaction cannot
+    apply (e.g. EIP-3860 initcode over 49,152 bytes raises OutOfGas): py-evm's own call locks the
+    state's changes first, so a snapshot taken outside it could not be reverted."""
+    state = vm.state
+    state.lock_changes()
+    snapshot = state.snapshot()
+    try:
+        vm.validate_transaction_against_header(header, pending.tx)
+        state.validate_transaction(pending.tx)
+        computation = state.apply_transaction(pending.tx)
+    except (ValidationError, VMError):
+        state.revert(snapshot)
+        return None
+    receipt = vm.make_receipt(header, pending.tx, computation, state)
+    vm.validate_receipt(receipt)
+    return receipt
 
 
 def _finish(vm: VirtualMachineAPI, sample: _Sample) -> BlockAPI:

@@ -16,9 +16,13 @@ import requests
 from devnet_support import Client, artifact, connect
 from eth._utils.address import generate_contract_address
 from eth_account.signers.local import LocalAccount
+from eth_keys.datatypes import PrivateKey
+from eth_typing import Address, BlockNumber
 from eth_utils.address import to_canonical_address, to_checksum_address
 
 from devnet import Devnet, DevnetConfig
+from devnet.pending import pending_block
+from devnet.txpool import PendingTx
 
 TAG = b"\xaa" * 32
 
@@ -185,3 +189,24 @@ def test_the_pending_block_runs_contracts_and_writes_nothing(pooling: Pooling, a
     fields = ("stateRoot", "receiptsRoot", "gasUsed", "logsBloom")
     assert [first[name] for name in fields] == [again[name] for name in fields] == [sealed[name] for name in fields]
     assert int(first["gasUsed"], 16) > 100_000 and first["logsBloom"] != "0x" + "00" * 256
+
+
+def test_the_pending_block_skips_a_transaction_that_cannot_apply(
+    devnet: tuple[Devnet, str], accounts: list[LocalAccount]
+) -> None:
+    """One that slipped past intake (EIP-3860: initcode over 49,152 bytes raises OutOfGas in py-evm) is
+    left out and rolled back: the sample is the one built without it."""
+    node = devnet[0].node
+    builder = node.chain.get_vm_class_for_block_number(BlockNumber(1)).get_transaction_builder()
+
+    def signed(account: LocalAccount, to: bytes, data: bytes, gas: int) -> PendingTx:
+        unsigned = builder.new_unsigned_dynamic_fee_transaction(1337, 0, 10**9, 10**10, gas, to, 1, data, [])
+        tx = unsigned.as_signed_transaction(PrivateKey(bytes(account.key)), 1337)
+        return PendingTx(tx, tx.sender)
+
+    too_big = signed(accounts[0], b"", b"\0" * 50_000, 20_000_000)
+    transfer = signed(accounts[1], to_canonical_address(accounts[2].address), b"", 21_000)
+    coinbase, head = Address(b"\1" * 20), node.head()
+    with_bad = pending_block(node.chain, head, [too_big, transfer], coinbase, 0).block.header
+    without = pending_block(node.chain, head, [transfer], coinbase, 0).block.header
+    assert with_bad == without and with_bad.gas_used == 21_000
