@@ -170,3 +170,17 @@ def test_concurrent_polls_of_one_filter_report_each_block_once(devnet: tuple[Dev
     with ThreadPoolExecutor(8) as pool:
         reported = [block for answer in pool.map(lambda _: poll(), range(8)) for block in answer]
     assert len(reported) == len(set(reported)) == 100
+
+
+def test_pending_transaction_filters_on_one_pool_share_what_they_remember(
+    pooling: tuple[Devnet, str], accounts: list[LocalAccount]
+) -> None:
+    """Memory per filter stays constant however large the pool: filters that saw the same pool hold one set."""
+    handle, url = pooling
+    client = Client(connect(url))
+    for _ in range(3):
+        client.send(accounts[1], {"to": accounts[2].address, "value": 1, "gas": 21_000})
+    filters = FilterMethods(handle.node)
+    made = [filters.new_pending_transaction_filter() for _ in range(50)]
+    remembered = {id(filters._filters[filter_id].seen) for filter_id in made}  # type: ignore[attr-defined]
+    assert len(remembered) == 1 and len(filters._filters[made[0]].seen) == 3  # type: ignore[attr-defined]

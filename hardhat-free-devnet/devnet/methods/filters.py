@@ -75,6 +75,7 @@ class FilterMethods:
         self._clock = clock
         self._filters: dict[str, _Filter] = {}
         self._lock = threading.Lock()
+        self._pool_seen: tuple[list[Hash32], frozenset[Hash32]] = ([], frozenset())
 
     def table(self) -> dict[str, Callable[..., Any]]:
         return {
@@ -99,7 +100,7 @@ class FilterMethods:
 
     def new_pending_transaction_filter(self) -> str:
         cursor = self._head() + 1  # read before the pool: see _accepted
-        return self._install(_PendingTxFilter(cursor, self._clock(), frozenset(self._pooled())))
+        return self._install(_PendingTxFilter(cursor, self._clock(), self._as_seen(self._pooled())))
 
     def changes(self, filter_id: Any) -> list[Json] | list[str]:
         found = self._take(filter_id)
@@ -163,8 +164,16 @@ class FilterMethods:
         mined = [record.hash for number in blocks for record in self._node.txs.of_block(number)]
         pooled = self._pooled()
         fresh = [tx_hash for tx_hash in dict.fromkeys(mined + pooled) if tx_hash not in found.seen]
-        found.seen = frozenset(pooled)
+        found.seen = self._as_seen(pooled)
         return [formatting.data(tx_hash) for tx_hash in fresh]
+
+    def _as_seen(self, pooled: list[Hash32]) -> frozenset[Hash32]:
+        """One set per pool state, shared by every filter that saw that state: a thousand filters
+        made on one pool of a thousand transactions hold one set, not a thousand."""
+        with self._lock:
+            if self._pool_seen[0] != pooled:
+                self._pool_seen = (pooled, frozenset(pooled))
+            return self._pool_seen[1]
 
     def _pooled(self) -> list[Hash32]:
         return [pending.hash for pending in self._node.pool.pending()]
