@@ -14,8 +14,8 @@ filter only on that code, so its watchers survive a restart).
   is accepted (as in geth) and simply waits for that block;
 * pending-transaction filter: the hashes of transactions accepted into the pool since. It reads
   the pool and the blocks sealed since the last poll, and remembers only the pooled hashes it has
-  reported, so its memory is bounded by the pool's size and a transaction mined before a poll
-  could see it pooled is still reported, once (Anvil reports automined transactions too).
+  reported (one set per pool state, shared by the filters that saw it), so a transaction mined
+  before a poll could see it pooled is still reported, once (Anvil reports automined ones too).
 
 ``eth_getFilterLogs`` returns everything a log filter matches, its range read at the call.
 """
