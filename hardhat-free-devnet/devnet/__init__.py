@@ -16,6 +16,7 @@ Modules, one noun each::
     execution  Executor: eth_call / eth_estimateGas with revert data
     lanes      CallLanes: light calls at once, heavy ones one at a time
     builder    BlockBuilder: apply once, seal, persist
+    pending    pending_block: the sample next block served as "pending", never persisted
     logindex   LogIndex: SQLite index behind eth_getLogs
     txindex    TxIndex: where each transaction is, receipt facts
     statecache StateCache: read-only block states kept by hash
@@ -45,6 +46,7 @@ Errors (``devnet.errors``)::
         │   └── TransactionRejected -32003  nonce too low, insufficient funds, ...
         ├── AdmissionError       -32003  sender not admitted
         ├── UnknownBlock         -32000  header not found
+        ├── FilterNotFound       -32000  filter not found (unknown, expired, lost in a restart)
         ├── ExecutionReverted    3       revert data in ``data``
         ├── ExecutionFailed      -32000  out of gas, invalid opcode, ...
         └── LimitExceeded        -32005  too many log results

@@ -85,6 +85,16 @@ class UnknownBlock(RpcError):
     code = -32000
 
 
+class FilterNotFound(RpcError):
+    """A filter id this node does not hold: never made, uninstalled, expired or lost in a restart.
+    geth's code and message, which viem matches to re-create the filter."""
+
+    code = -32000
+
+    def __init__(self) -> None:
+        super().__init__("filter not found")
+
+
 class ExecutionReverted(RpcError):
     """``eth_call``/``eth_estimateGas`` hit REVERT; ``data`` is the revert data."""
 

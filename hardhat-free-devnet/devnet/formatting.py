@@ -108,6 +108,8 @@ def transaction(
         "blockNumber": quantity(header.block_number) if header else None,
         "transactionIndex": quantity(record.tx_index) if record else None,
     }
+    if header is not None:  # execution-apis TransactionInfo (since Feb 2026); geth omits it while pending
+        result["blockTimestamp"] = quantity(header.timestamp)
     result.update(_fee_fields(tx, kind, record))
     result.update(_signature_fields(tx, kind))
     if kind == SET_CODE_TYPE:
@@ -167,20 +169,22 @@ def receipt(
         "gasUsed": quantity(record.gas_used),
         "effectiveGasPrice": quantity(record.effective_gas_price),
         "contractAddress": data(record.contract_address) if record.contract_address else None,
-        "logs": [log(entry) for entry in logs],
+        "logs": [log(entry, header.timestamp) for entry in logs],
         "logsBloom": data(evm_receipt.bloom.to_bytes(256, "big")),
         "type": quantity(tx.type_id or LEGACY_TYPE),
         "status": "0x1" if evm_receipt.state_root == b"\x01" else "0x0",
     }
 
 
-def log(entry: LogEntry) -> Json:
+def log(entry: LogEntry, timestamp: int) -> Json:
+    """A log object; ``timestamp`` is its block's (execution-apis ``Log.blockTimestamp``)."""
     return {
         "address": data(entry.address),
         "topics": [data(topic) for topic in entry.topics],
         "data": data(entry.data),
         "blockNumber": quantity(entry.block_number),
         "blockHash": data(entry.block_hash),
+        "blockTimestamp": quantity(timestamp),
         "transactionHash": data(entry.tx_hash),
         "transactionIndex": quantity(entry.tx_index),
         "logIndex": quantity(entry.log_index),

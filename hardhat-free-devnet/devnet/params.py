@@ -37,6 +37,13 @@ def quantity(value: Any, name: str = "quantity") -> int:
         raise InvalidParams(f"{name}: invalid hex quantity {value!r}") from None
 
 
+def boolean(value: Any, name: str) -> bool:
+    """A JSON ``true``/``false``; Anvil refuses ``"yes"``, ``1`` or ``null`` where the spec says boolean."""
+    if not isinstance(value, bool):
+        raise InvalidParams(f"{name}: expected a boolean, got {value!r}")
+    return value
+
+
 def data(value: Any, name: str = "data") -> bytes:
     if not isinstance(value, str) or not value.startswith(("0x", "0X")):
         raise InvalidParams(f"{name}: expected 0x-prefixed hex data, got {value!r}")
