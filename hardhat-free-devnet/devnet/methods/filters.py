@@ -131,7 +131,7 @@ class FilterMethods:
             return self._filters.pop(str(filter_id), None) is not None
 
     def _install(self, new: _Filter) -> str:
-        filter_id = "0x" + secrets.token_hex(16)
+        filter_id = hex(secrets.randbits(127) | 1 << 127)  # a QUANTITY: 32 hex digits, the first never 0
         with self._lock:
             self._expire()
             self._filters[filter_id] = new
