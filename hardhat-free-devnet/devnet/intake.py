@@ -62,7 +62,7 @@ class TxIntake:
         self._admission = admission
         self._executor = executor
         self._answers: tuple[bytes, dict[tuple[Address, bytes], bytes]] = (b"", {})
-        self._next_header: tuple[Hash32, BlockHeaderAPI] | None = None
+        self._next: tuple[Hash32, VirtualMachineAPI] | None = None
 
     def submit(self, raw: bytes) -> Hash32:
         """Validate ``raw``; pool (or hold) it and return its hash, or raise an ``RpcError``."""
@@ -154,11 +154,13 @@ class TxIntake:
         return PendingTx(tx, sender)
 
     def _next_vm(self, head: BlockHeaderAPI) -> VirtualMachineAPI:
-        """A throwaway VM for the block after ``head`` (its state is the head's): the builder's view."""
-        cached = self._next_header
+        """A VM for the block after ``head`` (its state is the head's): the builder's view. One per head,
+        used under the pool lock; each check runs in a snapshot it reverts, so the state stays the head's."""
+        cached = self._next
         if cached is None or cached[0] != head.hash:
-            cached = self._next_header = (head.hash, next_header(self._chain, head, ZERO_ADDRESS, head.timestamp + 1))
-        return self._chain.get_vm(cached[1])
+            cached = self._next = (head.hash, self._chain.get_vm(next_header(self._chain, head, ZERO_ADDRESS,
+                                                                            head.timestamp + 1)))
+        return cached[1]
 
     def _call_latest(self, to: Address, data: bytes) -> bytes:
         """A read-only call on the head's state, each distinct one made once a head (a block's state never
