@@ -15,12 +15,15 @@ Limits, for a node that any process reaching the port can talk to:
   answers: HTTP 200 with a -32600 error, and the method is not run. A browser may POST ``text/plain``
   cross-origin without asking first (a "simple request"), so this is what keeps web pages out.
 * Time: a connection has ``HEADER_TIMEOUT_SECONDS`` (5 s) to send its request line and headers, counted
-  from the connection for its first request and from the first byte for later ones; a body must arrive
+  from its accept for its first request and from the first byte for later ones. On Linux a connection is
+  only accepted once it has sent data (``TCP_DEFER_ACCEPT``), so a silent one holds no thread and is
+  closed some 12 s after it opened (the kernel accepts it at a SYN-ACK retry, at 1, 3 or 7 s). A body must arrive
   within ``BODY_TIMEOUT_SECONDS`` (60 s); a keep-alive connection may idle ``IDLE_TIMEOUT_SECONDS`` (60 s)
   between requests. Deadlines are for the whole phase, not per read, so a byte a second does not
   extend them (slowloris).
 * The listen backlog is ``LISTEN_BACKLOG`` (1024, capped by ``net.core.somaxconn``), not the stdlib's 5:
-  a burst of connections no longer has the kernel drop SYNs (which costs the next client a 1 s retry).
+  a burst of connections no longer has the kernel drop SYNs (which cost the next client a 1 s retry),
+  and silent ones do not queue ahead of a client that has sent its request.
 * GET: 405; other methods: 501; a bad request line or oversized headers: the stdlib's 400/414/431.
 
 What the JSON-RPC layer bounds (nesting depth, batch size, response size, error text) is in ``devnet.rpc``.
@@ -31,6 +34,7 @@ from __future__ import annotations
 import contextlib
 import io
 import logging
+import math
 import socket
 import sys
 import threading
@@ -102,6 +106,7 @@ class _TrackingServer(ThreadingHTTPServer):
         super().__init__(address, handler)
         self._open: set[socket.socket] = set()
         self._open_lock = threading.Lock()
+        _defer_accept(self.socket)
 
     def process_request(self, request: Any, client_address: Any) -> None:
         with self._open_lock:
@@ -127,6 +132,16 @@ class _TrackingServer(ThreadingHTTPServer):
         for connection in connections:
             with contextlib.suppress(OSError):
                 connection.shutdown(socket.SHUT_RDWR)
+
+
+def _defer_accept(listener: socket.socket) -> None:
+    """Linux ``TCP_DEFER_ACCEPT`` (tcp(7)): a connection reaches ``accept`` once it has sent data, or
+    after ``HEADER_TIMEOUT_SECONDS``. Silent connections then cost no thread, and do not queue ahead of
+    clients that have sent a request (each accept waits for its thread to start: ~1 ms on a busy host)."""
+    option = getattr(socket, "TCP_DEFER_ACCEPT", None)
+    if option is not None:
+        with contextlib.suppress(OSError):
+            listener.setsockopt(socket.IPPROTO_TCP, option, math.ceil(HEADER_TIMEOUT_SECONDS))
 
 
 def _linger(connection: socket.socket) -> None:

@@ -15,6 +15,7 @@ import socket
 import subprocess
 import sys
 import time
+import timeit
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -22,9 +23,11 @@ from typing import Any
 from urllib.parse import urlparse
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from devnet import Devnet, server
-from devnet.rpc import MAX_BATCH, MAX_BATCH_RESPONSE_BYTES, MAX_ERROR_MESSAGE, MAX_JSON_DEPTH
+from devnet.rpc import MAX_BATCH, MAX_BATCH_RESPONSE_BYTES, MAX_ERROR_MESSAGE, MAX_JSON_DEPTH, bracket_depth
 
 ROOT = Path(__file__).resolve().parents[2] / "hardhat-free-devnet"
 JSON_TYPES = ["application/json; charset=utf-8", "Application/JSON", "application/json-rpc"]
@@ -130,6 +133,63 @@ def test_nesting_up_to_the_limit_is_parsed(node: NodeProcess) -> None:
         nested = [nested]
     answer = post(node.url, json.dumps(request("eth_getBalance", nested, "latest")).encode())
     assert answer.error()["code"] == -32602  # parsed, then refused by the method: not a depth error
+
+
+def slow_depth(body: bytes) -> int:
+    """The reference for ``bracket_depth``: a byte at a time, with JSON's string and escape rules, up to
+    where any parser would stop (other syntax errors are ignored: that only makes it deeper)."""
+    depth = deepest = 0
+    in_string = escaped = False
+    for byte in body:
+        if escaped:  # the byte after a backslash in a string
+            escaped = False
+        elif in_string:
+            escaped = byte == ord("\\")
+            in_string = byte != ord('"')
+        elif byte == ord('"'):
+            in_string = True
+        elif byte == ord("\\"):  # outside a string: a parser stops here
+            break
+        elif byte in b"[{":
+            depth += 1
+            deepest = max(deepest, depth)
+        elif byte in b"]}":
+            depth -= 1
+    return deepest
+
+
+JSON_VALUES = st.recursive(
+    st.none() | st.booleans() | st.integers() | st.text(alphabet='ab[]{}"\\é\n', max_size=6),
+    lambda inner: (
+        st.lists(inner, max_size=3) | st.dictionaries(st.text(alphabet='k[]{"\\', max_size=3), inner, max_size=3)
+    ),
+    max_leaves=30,
+)
+
+
+@settings(max_examples=400, deadline=None)
+@given(JSON_VALUES, st.booleans())
+def test_bracket_depth_matches_the_slow_reference_on_json(value: Any, ascii_only: bool) -> None:
+    body = json.dumps(value, ensure_ascii=ascii_only).encode()
+    assert bracket_depth(body) == slow_depth(body)
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.binary(max_size=40).map(lambda raw: bytes(b'[]{}"\\ a'[byte % 8] for byte in raw)))
+def test_bracket_depth_never_undercounts_what_a_parser_could_reach(body: bytes) -> None:
+    """On any bytes: either not JSON (None) or at least the depth a parser could reach in them."""
+    depth = bracket_depth(body)
+    assert depth is None or depth >= slow_depth(body)
+
+
+def test_the_depth_scan_costs_little_beside_parsing() -> None:
+    """Measured: a 10,000-request batch scans in ~3.5 ms where json.loads takes ~44 ms (loaded CI box)."""
+    batch = [request("eth_getBalance", f"0x{n:040x}", "latest", id=n) for n in range(10_000)]
+    body = json.dumps(batch).encode()
+    assert bracket_depth(body) == 3
+    scan = min(timeit.repeat(lambda: bracket_depth(body), number=1, repeat=7))
+    parse = min(timeit.repeat(lambda: json.loads(body), number=1, repeat=7))
+    assert scan < parse  # a regex over every string token took longer than the parse itself
 
 
 # -- content types ----------------------------------------------------------------------------
@@ -266,7 +326,8 @@ def test_http_refusals_are_json_and_close(node: NodeProcess, raw: bytes, status:
 
 def test_stalled_connections_do_not_slow_new_clients(node: NodeProcess) -> None:
     """300 connections opened at once overflowed the stdlib's listen backlog of 5: the kernel dropped
-    SYNs and the next client waited for its 1 s retransmission."""
+    SYNs and the next client waited for its 1 s retransmission. With the backlog raised alone, it still
+    waited ~0.35 s behind 300 accepts, each starting a thread."""
     stalled = []
     try:
         for _ in range(300):
@@ -305,9 +366,10 @@ def closed_within(sock: socket.socket, seconds: float) -> bool:
 def test_a_silent_connection_is_closed_after_the_header_timeout(
     short_deadlines: float, devnet: tuple[Devnet, str]
 ) -> None:
-    """A connection that sends nothing held a thread for the 60 s idle timeout."""
+    """A connection that sends nothing held a thread for the 60 s idle timeout. On Linux the kernel
+    hands it over only at its first SYN-ACK retry (1 s: ``TCP_DEFER_ACCEPT``), then the deadline runs."""
     with socket.create_connection(address(devnet[1])) as sock:
-        assert closed_within(sock, short_deadlines + 1.0)
+        assert closed_within(sock, 1.0 + short_deadlines + 1.0)
 
 
 def test_headers_sent_a_byte_at_a_time_do_not_extend_the_deadline(
