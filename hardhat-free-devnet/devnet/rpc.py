@@ -10,7 +10,7 @@ Hostile input is bounded before and after the methods run:
 
 * The body is UTF-8 (RFC 8259 §8.1) or it is a -32700 parse error.
 * Brackets are counted before parsing (``bracket_depth``): JSON nested deeper than
-  ``MAX_JSON_DEPTH`` (128, serde_json's limit, so what Anvil parses) is a -32600, and
+  ``MAX_JSON_DEPTH`` (127, the deepest Anvil parses: serde_json's budget is 128) is a -32600, and
   brackets that do not balance are a -32700, without ever calling the parser. The C
   parser recurses once per level, and py-evm raises the recursion limit to 100,000:
   200 KB of ``[`` would otherwise overflow the thread's stack and kill the process.
@@ -43,7 +43,7 @@ logger = logging.getLogger(__name__)
 INTERNAL_ERROR = -32603
 MAX_BATCH = 10_000
 MAX_BATCH_RESPONSE_BYTES = 25_000_000
-MAX_JSON_DEPTH = 128
+MAX_JSON_DEPTH = 127
 MAX_ERROR_MESSAGE = 1_000
 
 Response = dict[str, Any]
@@ -146,8 +146,9 @@ def bracket_depth(body: bytes) -> int | None:
 
     Escapes go first, then strings, so brackets inside strings do not count; in UTF-8 no byte of a
     multi-byte character is a bracket, quote or backslash. Everything runs at ``bytes`` speed but the
-    last step, which only long runs of deep nesting reach: a 10,000-request batch takes about a
-    millisecond, a hostile 5 MB body some hundreds.
+    last step, which only long runs of deep nesting reach. Measured: a 10,000-request batch (1.3 MB)
+    in ~4 ms, where ``json.loads`` takes ~20 ms; the worst 5 MB body (runs 127 deep) in ~0.5 s.
+    ``slow_depth`` in tests/devnet/test_hostile_http.py is the byte-at-a-time reference.
     """
     skeleton = _unescaped(body).translate(_CURLY_TO_SQUARE, _NOT_BRACKET_OR_QUOTE)
     skeleton = skeleton.replace(b'""', b"")  # a string without brackets, or the gap between two strings

@@ -6,21 +6,22 @@ connections. Every answer, refusals included, is a JSON body; a client's mistake
 Limits, for a node that any process reaching the port can talk to:
 
 * Body: at most ``MAX_BODY_BYTES`` (5 MiB, geth's default; a 10,000-request ``eth_getBalance`` batch
-  is about 1.1 MB), framed by ``Content-Length`` or ``Transfer-Encoding: chunked`` (``devnet.framing``).
+  is about 1.3 MB), framed by ``Content-Length`` or ``Transfer-Encoding: chunked`` (``devnet.framing``).
   Over the limit: 413 before the body is read. A malformed ``Content-Length`` ("abc", "-5"): 400.
-  A transfer coding other than chunked: 501. These close the connection, after reading and dropping
-  for up to ``LINGER_SECONDS`` (2 s) what the client still sends, so that it gets to read the answer.
+  A transfer coding other than chunked: 501. Each refusal is a JSON-RPC error object (-32600, null id)
+  with ``Connection: close``; the server then reads and drops what the client still sends, for up to
+  ``LINGER_SECONDS`` (2 s), so that closing does not reset the connection before the client reads it.
 * ``Content-Type`` must be ``application/json`` (parameters such as ``charset`` allowed; geth's
   ``application/json-rpc`` and ``application/jsonrequest`` too). Anything else, or none, gets what Anvil
   answers: HTTP 200 with a -32600 error, and the method is not run. A browser may POST ``text/plain``
   cross-origin without asking first (a "simple request"), so this is what keeps web pages out.
 * Time: a connection has ``HEADER_TIMEOUT_SECONDS`` (5 s) to send its request line and headers, counted
-  from its accept for its first request and from the first byte for later ones. On Linux a connection is
-  only accepted once it has sent data (``TCP_DEFER_ACCEPT``), so a silent one holds no thread and is
-  closed some 12 s after it opened (the kernel accepts it at a SYN-ACK retry, at 1, 3 or 7 s). A body must arrive
-  within ``BODY_TIMEOUT_SECONDS`` (60 s); a keep-alive connection may idle ``IDLE_TIMEOUT_SECONDS`` (60 s)
-  between requests. Deadlines are for the whole phase, not per read, so a byte a second does not
-  extend them (slowloris).
+  from its accept for its first request and from the first byte for later ones. On Linux a connection
+  is only accepted once it has sent data (``TCP_DEFER_ACCEPT``), so a silent one holds no thread and
+  is closed some 12 s after it opened (the kernel accepts it at a SYN-ACK retry: 1, 3, 7 s). A body
+  must arrive within ``BODY_TIMEOUT_SECONDS`` (60 s); a keep-alive connection may idle
+  ``IDLE_TIMEOUT_SECONDS`` (60 s) between requests. Deadlines are for the whole phase, not per read,
+  so a byte a second does not extend them (slowloris).
 * The listen backlog is ``LISTEN_BACKLOG`` (1024, capped by ``net.core.somaxconn``), not the stdlib's 5:
   a burst of connections no longer has the kernel drop SYNs (which cost the next client a 1 s retry),
   and silent ones do not queue ahead of a client that has sent its request.
