@@ -46,6 +46,7 @@ class Answer:
     status: int
     headers: http.client.HTTPMessage
     body: bytes
+    closed_cleanly: bool | None = None  # for "Connection: close": a FIN after the answer, not a reset
 
     def json(self) -> Any:
         assert self.headers["Content-Type"] == "application/json"
@@ -83,9 +84,13 @@ def exchange(url: str, raw: bytes, timeout: float = 30.0) -> Answer:
     """Send ``raw`` as it is; read one HTTP response."""
     with socket.create_connection(address(url), timeout=timeout) as sock:
         sock.sendall(raw)
+        sock.shutdown(socket.SHUT_WR)  # all sent: a server that drains what it refused sees the end
         response = http.client.HTTPResponse(sock)
         response.begin()
-        return Answer(response.status, response.headers, response.read())
+        answer = Answer(response.status, response.headers, response.read())
+        if answer.headers["Connection"] == "close":
+            answer.closed_cleanly = sock.recv(1) == b""
+        return answer
 
 
 def post(url: str, body: bytes, content_type: str | None = "application/json", **headers: str) -> Answer:
@@ -111,7 +116,7 @@ def assert_refused(answer: Answer, status: int) -> None:
     """A refusal before JSON-RPC: its HTTP status, a JSON error body, and the connection closed."""
     assert answer.status == status, answer.body
     assert answer.error()["code"] == -32600
-    assert answer.headers["Connection"] == "close"
+    assert answer.headers["Connection"] == "close" and answer.closed_cleanly
 
 
 # -- nesting (the crash) ------------------------------------------------------------------
@@ -256,6 +261,14 @@ def test_a_body_over_the_limit_is_refused_unread(node: NodeProcess) -> None:
     expect = exchange(node.url, b"POST / HTTP/1.1\r\nContent-Type: application/json\r\n"
                       b"Content-Length: 100000000\r\nExpect: 100-continue\r\n\r\n")  # fmt: skip
     assert_refused(expect, 413)  # not "100 Continue" first (RFC 9110 §10.1.1)
+
+
+def test_a_client_still_sending_an_oversized_body_reads_its_413(node: NodeProcess) -> None:
+    """The 413 goes out after the headers; closing at once, with the body arriving, resets the connection
+    and the client's send fails before it reads the answer. The server drains it first (RFC 9112 §9.6)."""
+    size = server.MAX_BODY_BYTES + 1_000_000
+    head = f"POST / HTTP/1.1\r\nContent-Type: application/json\r\nContent-Length: {size}\r\n\r\n"
+    assert_refused(exchange(node.url, head.encode() + b" " * size), 413)
 
 
 def test_a_body_at_the_limit_is_served(node: NodeProcess) -> None:
