@@ -8,7 +8,8 @@ and reported as -32603 internal error.
 
 Hostile input is bounded before and after the methods run:
 
-* The body is UTF-8 (RFC 8259 §8.1) or it is a -32700 parse error.
+* The body is UTF-8 (RFC 8259 §8.1) and JSON, without ``NaN``, ``Infinity`` or numbers beyond a
+  double (they would be echoed back as non-JSON), or it is a -32700 parse error.
 * Brackets are counted before parsing (``bracket_depth``): JSON nested deeper than
   ``MAX_JSON_DEPTH`` (127, the deepest Anvil parses: serde_json's budget is 128) is a -32600, and
   brackets that do not balance are a -32700, without ever calling the parser. The C
@@ -31,6 +32,7 @@ from __future__ import annotations
 import inspect
 import json
 import logging
+import math
 import re
 from collections.abc import Callable, Mapping
 from itertools import accumulate
@@ -136,9 +138,22 @@ def decode(body: bytes) -> Any:
     if depth > MAX_JSON_DEPTH:
         raise InvalidRequest(f"invalid request: JSON nested deeper than {MAX_JSON_DEPTH} levels")
     try:
-        return json.loads(body.decode("utf-8"))
+        return json.loads(body.decode("utf-8"), parse_constant=_not_json, parse_float=_finite)
     except (ValueError, UnicodeDecodeError) as exc:
         raise ParseError(f"parse error: {exc}") from None
+
+
+def _not_json(token: str) -> Any:
+    """``NaN`` and ``Infinity`` are not JSON (RFC 8259 §6); Python's parser takes them by default."""
+    raise ValueError(f"{token} is not JSON")
+
+
+def _finite(text: str) -> float:
+    """A number too large for a double (``1e400``) is refused: it would be sent back as ``Infinity``."""
+    number = float(text)
+    if not math.isfinite(number):
+        raise ValueError(f"number out of range: {text[:40]}")
+    return number
 
 
 def bracket_depth(body: bytes) -> int | None:

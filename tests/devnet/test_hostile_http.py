@@ -200,6 +200,14 @@ def test_the_depth_scan_costs_little_beside_parsing() -> None:
     assert scan < parse  # a regex over every string token took longer than the parse itself
 
 
+@pytest.mark.parametrize("number", ["NaN", "Infinity", "-Infinity", "1e400"])
+def test_numbers_json_cannot_carry_are_parse_errors(node: NodeProcess, number: str) -> None:
+    """Python's parser took them, and the id came back as ``NaN``: the answer was not JSON."""
+    body = f'{{"jsonrpc":"2.0","id":{number},"method":"eth_blockNumber","params":[]}}'.encode()
+    answer = post(node.url, body)
+    assert json.loads(answer.body, parse_constant=pytest.fail)["error"]["code"] == -32700
+
+
 # -- content types ----------------------------------------------------------------------------
 
 
