@@ -186,6 +186,7 @@ class _Handler(BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"
     timeout = WRITE_TIMEOUT_SECONDS
     disable_nagle_algorithm = True  # small responses must not wait for delayed ACKs
+    _unread_input = False  # set with a refusal: what the client still sends is drained before closing
 
     def setup(self) -> None:
         super().setup()
@@ -196,7 +197,7 @@ class _Handler(BaseHTTPRequestHandler):
 
     def finish(self) -> None:
         super().finish()
-        if getattr(self, "_unread_input", False):
+        if self._unread_input:
             _linger(self.connection)
 
     def handle(self) -> None:
