@@ -25,8 +25,9 @@ Modules, one noun each::
     params     parsing of JSON-RPC params
     formatting JSON-RPC result objects
     methods/   the served JSON-RPC methods: info, blocks, state, proof, fees, filters
-    rpc        Dispatcher: pure JSON-RPC 2.0 (request dict -> response dict)
-    server     RpcServer: HTTP transport
+    rpc        Dispatcher: pure JSON-RPC 2.0 (request dict -> response dict), hostile input bounded
+    framing    read_body: HTTP/1.1 request bodies (Content-Length, chunked), size-limited
+    server     RpcServer: HTTP transport, its limits and deadlines
     service    Devnet: node + miner + server, ``with Devnet(cfg).serving() as url``
     resync     resync(data_dir): re-execute the stored chain from genesis, read-only
     cli        main(argv): the process entry point, and ``resync``
@@ -38,7 +39,9 @@ Errors (``devnet.errors``)::
     │   └── GenesisMismatch      data dir created with another genesis
     ├── StoreError               write outside a block transaction, missing state, no store
     ├── SealError                header not sealed by the validator
+    ├── HttpRefusal              HTTP request refused before JSON-RPC (status: 400, 413, 501)
     └── RpcError                 reported to JSON-RPC clients (code, message, data)
+        ├── ParseError           -32700  not JSON, not UTF-8
         ├── InvalidRequest       -32600
         ├── MethodNotFound       -32601
         ├── InvalidParams        -32602
@@ -49,7 +52,8 @@ Errors (``devnet.errors``)::
         ├── FilterNotFound       -32000  filter not found (unknown, expired, lost in a restart)
         ├── ExecutionReverted    3       revert data in ``data``
         ├── ExecutionFailed      -32000  out of gas, invalid opcode, ...
-        └── LimitExceeded        -32005  too many log results
+        │   └── OutOfGasAtAllowance -32000  a call ran out of its gas (devnet.lanes retries it)
+        └── LimitExceeded        -32005  too many log results, response too large, heavy calls busy
 """
 
 from devnet.config import DevnetConfig

@@ -30,6 +30,15 @@ class SealError(DevnetError):
     """A header is not sealed, or not sealed by the configured validator."""
 
 
+class HttpRefusal(DevnetError):
+    """An HTTP request refused before JSON-RPC dispatch; ``status`` is its RFC 9110 status code."""
+
+    def __init__(self, status: int, message: str) -> None:
+        super().__init__(message)
+        self.status = status
+        self.message = message
+
+
 class RpcError(DevnetError):
     """An error reported to the JSON-RPC client as ``{"code", "message", "data"}``."""
 
@@ -39,6 +48,12 @@ class RpcError(DevnetError):
         super().__init__(message)
         self.message = message
         self.data = data
+
+
+class ParseError(RpcError):
+    """The body is not JSON (or not UTF-8, RFC 8259 §8.1)."""
+
+    code = -32700
 
 
 class InvalidRequest(RpcError):

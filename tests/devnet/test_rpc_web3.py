@@ -156,7 +156,8 @@ def test_batch_requests_over_http(devnet: tuple[Devnet, str]) -> None:
     assert answers[0]["result"] == hex(1337)
     assert answers[2]["error"]["code"] == -32601
     assert answers[3]["error"]["code"] == -32602
-    assert requests.post(url, data=b"{not json", timeout=10).json()["error"]["code"] == -32700
+    json_type = {"Content-Type": "application/json"}
+    assert requests.post(url, data=b"{not json", headers=json_type, timeout=10).json()["error"]["code"] == -32700
     assert requests.post(url, json=[], timeout=10).json()["error"]["code"] == -32600
 
 
