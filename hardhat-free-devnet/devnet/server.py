@@ -184,6 +184,7 @@ class _DeadlineReader(io.RawIOBase):
 class _Handler(BaseHTTPRequestHandler):
     dispatcher: Dispatcher
     protocol_version = "HTTP/1.1"
+    wbufsize = 64 * 1024  # a response's headers and body leave in one send, not two
     timeout = WRITE_TIMEOUT_SECONDS
     disable_nagle_algorithm = True  # small responses must not wait for delayed ACKs
     _unread_input = False  # set with a refusal: what the client still sends is drained before closing
@@ -272,6 +273,7 @@ class _Handler(BaseHTTPRequestHandler):
             self.end_headers()
             if getattr(self, "command", None) != "HEAD":
                 self.wfile.write(body)
+            self.wfile.flush()  # headers and body in one send (wbufsize)
         except (BrokenPipeError, ConnectionResetError, TimeoutError):
             self.close_connection = True
             logger.debug("client %s went away before its answer", self.address_string())
