@@ -139,8 +139,7 @@ class TxIntake:
         builder = self._chain.get_vm_class(head).get_transaction_builder()
         try:
             tx = builder.decode(raw)
-            tx.check_signature_validity()
-            sender = Address(tx.sender)
+            sender = Address(tx.sender)  # recovering it checks the signature (check_signature_validity did so again)
         except Exception as exc:  # py-evm raises many unrelated types here
             raise InvalidTransaction(f"invalid raw transaction: {exc}") from exc
         chain_id = self._chain.chain_id
