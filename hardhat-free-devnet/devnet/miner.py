@@ -3,13 +3,7 @@
 * automine (``block_time=None``): as soon as anything is pending, seal one block with
   *everything* pending. Transactions arriving while a block is being built wait for
   the next one, so a client pipelining many ``eth_sendRawTransaction`` calls gets
-  them packed into few blocks. In a stream (transactions arrived while the
-  last block was built) the miner first lingers ``LINGER_SECONDS`` for more: a block
-  costs py-evm about 9 ms besides its transactions (state root, Prague's system
-  contracts, seal, commit), and one sender pipelining through credtrace's sender got
-  blocks of two (1,000 transactions, ~480 blocks; with the linger ~260, and 20-40%
-  more transactions a second). A client that waits for each receipt before it sends
-  the next transaction leaves the pool empty after each block: it never lingers.
+  them packed into few blocks.
 * interval (``block_time=S``): every S seconds, seal one block with everything
   pending; intervals with nothing pending produce no block (empty blocks are skipped).
 
@@ -27,8 +21,6 @@ from devnet.node import Node
 logger = logging.getLogger(__name__)
 
 _POLL_SECONDS = 0.5
-LINGER_SECONDS = 0.01
-"""How long automine waits, in a stream, for more transactions to join the next block."""
 
 
 class Miner:
@@ -38,7 +30,6 @@ class Miner:
         self._node = node
         self._block_time = block_time
         self._stopping = threading.Event()
-        self._streaming = False
         self._thread = threading.Thread(target=self._run, name="devnet-miner", daemon=True)
 
     def start(self) -> None:
@@ -61,8 +52,6 @@ class Miner:
     def _wait(self) -> None:
         if self._block_time is None:
             self._node.pool.wait(_POLL_SECONDS, self._stopping.is_set)
-            if self._streaming:
-                self._stopping.wait(LINGER_SECONDS)
         else:
             self._stopping.wait(self._block_time)
 
@@ -70,4 +59,3 @@ class Miner:
         # A failure is logged (with the dropped transactions) by the node; keep mining.
         with contextlib.suppress(Exception):
             self._node.mine_pending()
-        self._streaming = len(self._node.pool) > 0
