@@ -21,7 +21,7 @@ typecheck: $(VENV)/.installed
 
 # Two workers, a test file each at a time (module fixtures build their worlds once): 9 minutes, not 21.
 pytest: $(VENV)/.installed tools postgres chromium
-	$(VENV)/bin/pytest -n 2 --dist loadfile
+	$(VENV)/bin/pytest -n 2 --dist loadfile --durations=15
 
 # Every benchmark runs even if an earlier one misses its target; the exit status says if any did.
 bench: $(VENV)/.installed $(VENV)/.bench-installed tools postgres

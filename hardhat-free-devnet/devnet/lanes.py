@@ -45,9 +45,13 @@ class CallLanes:
         return self._heavy_run(execute, allowance)
 
     def _heavy_run(self, execute: Callable[[int], T], allowance: int) -> T:
+        return self.one_at_a_time(lambda: execute(allowance))
+
+    def one_at_a_time(self, execute: Callable[[], T]) -> T:
+        """``execute()`` in the heavy lane: after the heavy work queued before it, within the wait."""
         if not self._heavy.acquire(timeout=self._wait):
             raise LimitExceeded(f"busy: heavy calls (over {LIGHT_GAS:,} gas) queued for more than {self._wait:g} s")
         try:
-            return execute(allowance)
+            return execute()
         finally:
             self._heavy.release()

@@ -75,3 +75,15 @@ def test_calls_and_estimates_beyond_the_light_lane_are_answered_in_full(
     assert LIGHT_GAS < estimate < w3.eth.get_block("latest")["gasLimit"]
     with pytest.raises((Web3RPCError, ContractLogicError), match="gas required exceeds allowance"):
         counter.functions.bumpMany(TAG, 100_000).call(sender)
+
+
+def test_work_one_at_a_time_waits_for_the_heavy_lane() -> None:
+    lanes, inside, release = CallLanes(wait_seconds=0.2), threading.Event(), threading.Event()
+    holder = threading.Thread(target=lanes.one_at_a_time, args=(lambda: (inside.set(), release.wait(5)),))
+    holder.start()
+    assert inside.wait(5)
+    with pytest.raises(LimitExceeded, match="busy"):
+        lanes.one_at_a_time(lambda: 1)
+    release.set()
+    holder.join(5)
+    assert lanes.one_at_a_time(lambda: 2) == 2

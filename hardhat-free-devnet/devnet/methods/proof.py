@@ -66,9 +66,10 @@ class ProofMethods:
                                f"{header.block_number} is not available)") from exc
 
     def create_access_list(self, request: Any, block: Any = "latest") -> Json:
-        """geth's ``eth_createAccessList``: the list the call touches and the gas it then uses."""
-        header = header_param(self._node, block)
-        result = self._node.executor.create_access_list(params.call_request(request), header)
+        """geth's ``eth_createAccessList``: the list the call touches and the gas it then uses. It runs the
+        call several times at its whole allowance, so always in the heavy lane (``devnet.lanes``)."""
+        header, message = header_param(self._node, block), params.call_request(request)
+        result = self._node.lanes.one_at_a_time(lambda: self._node.executor.create_access_list(message, header))
         answer: Json = {
             "accessList": access_list_json(result.access_list),
             "gasUsed": formatting.quantity(result.gas_used),
