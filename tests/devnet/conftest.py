@@ -52,3 +52,11 @@ def client(w3: Web3) -> Client:
 @pytest.fixture
 def counter(client: Client, accounts: list[LocalAccount]) -> Contract:
     return client.deploy(accounts[0], "counter")
+
+
+@pytest.fixture(params=["devnet", "anvil"])
+def node_url(request: pytest.FixtureRequest) -> str:
+    """The same client-visible behaviour on the devnet and on Anvil 1.7.1 (``anvil_url``, tests/conftest.py)."""
+    if request.param == "anvil":
+        return str(request.getfixturevalue("anvil_url"))
+    return str(request.getfixturevalue("devnet")[1])

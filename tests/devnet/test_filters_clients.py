@@ -38,14 +38,6 @@ def changes(url: str, filter_id: str) -> list[int]:
     return [int(entry["blockNumber"], 16) for entry in rpc(url, "eth_getFilterChanges", filter_id)]
 
 
-@pytest.fixture(params=["devnet", "anvil"])
-def node_url(request: pytest.FixtureRequest) -> str:
-    """The same client-visible behaviour on the devnet and on Anvil 1.7.1."""
-    if request.param == "anvil":
-        return str(request.getfixturevalue("anvil_url"))
-    return str(request.getfixturevalue("devnet")[1])
-
-
 @pytest.fixture
 def on_node(node_url: str) -> Client:
     return Client(connect(node_url))

@@ -36,13 +36,6 @@ def rpc(url: str, method: str, *params: Any) -> Any:
     return answer["result"] if "result" in answer else answer["error"]
 
 
-@pytest.fixture(params=["devnet", "anvil"])
-def node_url(request: pytest.FixtureRequest) -> str:
-    if request.param == "anvil":
-        return str(request.getfixturevalue("anvil_url"))
-    return str(request.getfixturevalue("devnet")[1])
-
-
 @pytest.fixture
 def mined(node_url: str, accounts: list[LocalAccount]) -> dict[str, Any]:
     """A bump of a fresh counter: one transaction, one log, its own block."""
