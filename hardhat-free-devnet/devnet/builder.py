@@ -70,18 +70,21 @@ class BlockBuilder:
         self._key = key
         self._clock = clock
 
-    def build(self, parent: BlockHeaderAPI, candidates: Sequence[PendingTx]) -> BuiltBlock:
-        """Apply ``candidates`` in order, finish, seal and persist the block."""
+    def build(
+        self, parent: BlockHeaderAPI, candidates: Sequence[PendingTx], give_way: Callable[[], None] = lambda: None
+    ) -> BuiltBlock:
+        """Apply ``candidates`` in order, finish, seal and persist the block; ``give_way`` is called
+        before each candidate and before the state root (``devnet.traffic``)."""
         header = self._next_header(parent)
         vm = cast(VM, self._chain.get_vm(header))
         vm.block_preprocessing(vm.get_block())
         batch = _Batch(header)
         for pending in candidates:
+            give_way()
             self._consider(vm, batch, pending)
+        give_way()
         transactions = [pending.tx for pending in batch.included]
-        filled = vm.set_block_transactions_and_withdrawals(
-            vm.get_block(), batch.header, transactions, batch.receipts
-        )
+        filled = vm.set_block_transactions_and_withdrawals(vm.get_block(), batch.header, transactions, batch.receipts)
         finished = vm.mine_block(vm.block_postprocessing(filled)).block
         sealed = finished.copy(header=sign_header(finished.header, self._key))
         self._chain.validate_block(sealed)

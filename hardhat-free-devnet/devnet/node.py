@@ -35,6 +35,7 @@ from devnet.lanes import CallLanes
 from devnet.logindex import LogIndex
 from devnet.statecache import StateCache
 from devnet.store import SqliteStore
+from devnet.traffic import Traffic
 from devnet.txindex import TxIndex
 from devnet.txpool import PendingTx, TxPool
 
@@ -66,6 +67,7 @@ class Node:
         self.pool = TxPool()
         self.executor = Executor(self.chain)
         self.lanes = CallLanes()
+        self.traffic = Traffic()
         self._states = StateCache(lambda header: self.chain.get_vm(header).state)
         locator = registry_locator or (lambda: config.registry_address)
         admission = Admission(config.allowlist, locator)
@@ -130,7 +132,7 @@ class Node:
     def _mine(self, candidates: Sequence[PendingTx]) -> BlockAPI:
         parent = self.head()
         with self.store.block_transaction() as write:
-            built = self._builder.build(parent, candidates)
+            built = self._builder.build(parent, candidates, self.traffic.courtesy())
             block = built.block
             hashes = [record.hash for record in built.records]
             rows = logindex.block_rows(block.number, block.hash, hashes, built.receipts)

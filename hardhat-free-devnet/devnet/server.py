@@ -47,6 +47,7 @@ from typing import Any
 from devnet.errors import ConfigError, HttpRefusal, InvalidRequest
 from devnet.framing import content_length, read_body
 from devnet.rpc import Dispatcher, error_body
+from devnet.traffic import Traffic
 
 logger = logging.getLogger(__name__)
 
@@ -63,15 +64,13 @@ JSON_MEDIA_TYPES = frozenset({"application/json", "application/json-rpc", "appli
 class RpcServer:
     """Serves a ``Dispatcher`` on ``host:port`` in a background thread."""
 
-    def __init__(self, dispatcher: Dispatcher, host: str, port: int) -> None:
-        handler = type("Handler", (_Handler,), {"dispatcher": dispatcher})
+    def __init__(self, dispatcher: Dispatcher, host: str, port: int, traffic: Traffic | None = None) -> None:
+        handler = type("Handler", (_Handler,), {"dispatcher": dispatcher, "traffic": traffic or Traffic()})
         try:
             self._httpd = _TrackingServer((host, port), handler)
         except OSError as exc:
             raise ConfigError(f"cannot listen on {host}:{port}: {exc.strerror or exc}") from exc
-        self._thread = threading.Thread(
-            target=self._httpd.serve_forever, args=(0.05,), name="devnet-http", daemon=True
-        )
+        self._thread = threading.Thread(target=self._httpd.serve_forever, args=(0.05,), name="devnet-http", daemon=True)
 
     @property
     def url(self) -> str:
@@ -183,6 +182,7 @@ class _DeadlineReader(io.RawIOBase):
 
 class _Handler(BaseHTTPRequestHandler):
     dispatcher: Dispatcher
+    traffic: Traffic
     protocol_version = "HTTP/1.1"
     wbufsize = 64 * 1024  # a response's headers and body leave in one send, not two
     timeout = WRITE_TIMEOUT_SECONDS
@@ -202,16 +202,19 @@ class _Handler(BaseHTTPRequestHandler):
             _linger(self.connection)
 
     def handle(self) -> None:
-        """Requests until the client closes, a deadline passes or an answer needs the connection closed."""
+        """Requests until the client closes, a deadline passes or an answer needs the connection closed.
+        A request counts as being served (``devnet.traffic``: the miner gives way) from its first byte."""
         self.close_connection = True
         self._reader.expire_in(HEADER_TIMEOUT_SECONDS)
-        self.handle_one_request()
-        while not self.close_connection and self._next_request_begins():
+        while self._request_begins():
             self._reader.expire_in(HEADER_TIMEOUT_SECONDS)
-            self.handle_one_request()
+            with self.traffic.serving():
+                self.handle_one_request()
+            if self.close_connection:
+                return
+            self._reader.expire_in(IDLE_TIMEOUT_SECONDS)
 
-    def _next_request_begins(self) -> bool:
-        self._reader.expire_in(IDLE_TIMEOUT_SECONDS)
+    def _request_begins(self) -> bool:
         try:
             return bool(self._buffered.peek(1))
         except (TimeoutError, OSError, ValueError):

@@ -52,7 +52,7 @@ class Devnet:
         """Start node, miner and HTTP server; yield the RPC URL; stop all on exit."""
         node = Node(self.config, self._registry_locator, self._clock)
         try:
-            server = RpcServer(Dispatcher(method_table(node)), self.config.host, self.config.port)
+            server = RpcServer(Dispatcher(method_table(node)), self.config.host, self.config.port, node.traffic)
         except BaseException:
             node.close()
             raise
