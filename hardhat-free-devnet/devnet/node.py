@@ -33,6 +33,7 @@ from devnet.genesis import GenesisSpec, write_readable_copy
 from devnet.intake import TxIntake
 from devnet.lanes import CallLanes
 from devnet.logindex import LogIndex
+from devnet.recent import RecentBlocks
 from devnet.statecache import StateCache
 from devnet.store import SqliteStore
 from devnet.traffic import Traffic
@@ -68,6 +69,7 @@ class Node:
         self.executor = Executor(self.chain)
         self.lanes = CallLanes()
         self.traffic = Traffic()
+        self.recent = RecentBlocks()
         self._states = StateCache(lambda header: self.chain.get_vm(header).state)
         locator = registry_locator or (lambda: config.registry_address)
         admission = Admission(config.allowlist, locator)
@@ -138,6 +140,7 @@ class Node:
             rows = logindex.block_rows(block.number, block.hash, hashes, built.receipts)
             write.add_rows(logindex.INSERT_SQL, rows)
             write.add_rows(txindex.INSERT_SQL, [record.row() for record in built.records])
+        self.recent.add(block, built.receipts)
         self.pool.remove(hashes + [pending.hash for pending, _ in built.dropped])
         _log_block(built)
         return block

@@ -171,11 +171,15 @@ class BlockMethods:
         return formatting.transaction(self._transaction(records[index]), records[index], header)
 
     def _transaction(self, record: TxRecord) -> SignedTransactionAPI:
+        if (recent := self._node.recent.transaction(record.block_number, record.tx_index)) is not None:
+            return recent
         chain, number = self._node.chain, BlockNumber(record.block_number)
         builder = chain.get_vm_class_for_block_number(number).get_transaction_builder()
         return chain.chaindb.get_transaction_by_index(number, record.tx_index, builder)
 
     def _evm_receipt(self, record: TxRecord) -> ReceiptAPI:
+        if (recent := self._node.recent.receipt(record.block_number, record.tx_index)) is not None:
+            return recent
         chain, number = self._node.chain, BlockNumber(record.block_number)
         decoder = chain.get_vm_class_for_block_number(number).get_receipt_builder()
         return chain.chaindb.get_receipt_by_index(number, record.tx_index, decoder)
