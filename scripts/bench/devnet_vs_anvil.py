@@ -10,7 +10,7 @@ and taking turns, doing the same work:
     is given (the init code of a contract creation, so no deployment is needed). Cheap opcodes only:
     the most interpreter work a caller can ask for with that much gas, the hostile case of issue 19.
 
-    python scripts/bench/devnet_vs_anvil.py [N]        (default N = 600)
+    python scripts/bench/devnet_vs_anvil.py [N]        (default N = 400)
 
 (a) runs in ``ROUNDS`` rounds, each node in turn within a round, and a ratio is the median over
 rounds of the two nodes' figures in the same round: on a shared machine the speed drifts by 30-50%
@@ -51,7 +51,7 @@ BATCH = 10_000
 CALL_GAS = 29_000_000
 LOOP_TURNS = 28_000_000 // 26
 TX_RATIO_TARGET, BATCH_RATIO_TARGET = 0.6, 5.0
-ROUNDS = 3
+ROUNDS = 5
 BANK = 4  # ParticipantRegistry.Role.BANK: may rotate its own signing key
 
 _REGISTRY_ABI = [
@@ -213,7 +213,7 @@ def verdict(benches: list[Bench], once_figures: list[dict[str, Any]]) -> bool:
 
 
 def main() -> int:
-    n = int(sys.argv[1]) if len(sys.argv) > 1 else 600
+    n = int(sys.argv[1]) if len(sys.argv) > 1 else 400
     senders = [Account.create() for _ in range(4)]
     load = os.getloadavg()[0]
     print(f"workload: {ROUNDS} rounds of {n} x ParticipantRegistry.rotateSigningKey pipelined (1 sender, then "
