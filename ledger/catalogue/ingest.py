@@ -206,7 +206,7 @@ def _take(ing: Ingestion, w: BatchWriter, dataset: str, batch_id: str, chunk: li
             tally.reject(number, reasons)
         else:
             typed.append((number, ing.pseudonymise(str(value["credit_code"])), value))
-    stored = w.stored(dataset, (subject for _, subject, _ in typed))
+    stored = w.stored(dataset, ((subject, str(value["period"])) for _, subject, value in typed))
     good = [r for number, subject, value in typed
             if (r := _accepted(ing, dataset, number, (subject, str(value["period"])), value, stored, tally,
                                correction)) is not None]

@@ -141,14 +141,19 @@ class BatchWriter:
     def __init__(self, conn: Connection) -> None:
         self.conn = conn
 
-    def stored(self, department: str, subjects: Iterable[str]) -> dict[tuple[str, str], tuple[str, int]]:
-        """(subject, period) → (content hash, version) stored for ``department`` among ``subjects``."""
-        wanted, found = sorted(set(subjects)), {}
-        for i in range(0, len(wanted), 5_000):
+    def stored(self, department: str, keys: Iterable[tuple[str, str]]) -> dict[tuple[str, str], tuple[str, int]]:
+        """(subject, period) → (content hash, version) stored for ``department`` among ``keys``. Only the
+        periods asked for are read: a monthly batch used to read back every earlier month of its
+        enterprises too, more rows with each month."""
+        wanted = set(keys)
+        subjects, periods = sorted({s for s, _ in wanted}), sorted({p for _, p in wanted})
+        found: dict[tuple[str, str], tuple[str, int]] = {}
+        for i in range(0, len(subjects), 5_000):
             q = sa.select(records.c.subject, records.c.period, records.c.content_hash, records.c.version).where(
-                records.c.department == department, records.c.subject.in_(wanted[i : i + 5_000]))
+                records.c.department == department, records.c.subject.in_(subjects[i : i + 5_000]),
+                records.c.period.in_(periods))
             found.update({(str(s), str(p)): (str(h), int(v or 1)) for s, p, h, v in self.conn.execute(q)})
-        return found
+        return {key: value for key, value in found.items() if key in wanted}
 
     def add(self, batch_id: str, stored: Sequence[StoredRecord]) -> None:
         if stored:
