@@ -16,6 +16,8 @@ Modules, one noun each::
     execution  Executor: eth_call / eth_estimateGas with revert data
     lanes      CallLanes: light calls at once, heavy ones one at a time
     builder    BlockBuilder: apply once, seal, persist
+    traffic    Traffic: requests being served; the miner gives way to them, bounded
+    recent     RecentBlocks: the last blocks' transactions and receipts, decoded
     pending    pending_block: the sample next block served as "pending", never persisted
     logindex   LogIndex: SQLite index behind eth_getLogs
     txindex    TxIndex: where each transaction is, receipt facts
