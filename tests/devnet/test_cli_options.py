@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from devnet.accounts import dev_accounts
-from devnet.cli import build_parser, config_from_args, main
+from devnet.cli import SWITCH_INTERVAL_SECONDS, build_parser, config_from_args, main
 
 
 def test_the_default_allowlist_holds_no_publicly_known_key(tmp_path: Path) -> None:
@@ -29,3 +29,12 @@ def test_options_out_of_range_are_one_error_before_anything_is_written(
     errors = [line for line in capsys.readouterr().err.splitlines() if "error:" in line]
     assert len(errors) == 1 and errors[0].startswith("devnet: error:")
     assert not (tmp_path / "chain").exists()
+
+
+def test_the_devnet_process_hands_the_interpreter_lock_over_every_half_millisecond(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    intervals: list[float] = []
+    monkeypatch.setattr("devnet.cli.sys.setswitchinterval", intervals.append)
+    with pytest.raises(SystemExit):
+        main(["--data-dir", str(tmp_path / "chain"), "--port", "-1"])
+    assert intervals == [SWITCH_INTERVAL_SECONDS] == [0.0005]
