@@ -33,8 +33,8 @@ SWITCH_INTERVAL_SECONDS = 0.0005
 """How long a thread may hold the interpreter lock while another waits (Python's default is 5 ms). A
 heavy ``eth_call`` is minutes of CPU-bound py-evm; every request thread that blocks on a socket or on
 SQLite waited up to the default 5 ms to get the lock back, each time. With 0.5 ms, beside eight
-threads looping such calls, 200 light calls took 2.0x their time alone instead of 4.7x and 20
-transactions 3.7x instead of 13x (``scripts/bench/call_lanes.py``); a pipelining sender's rate did
+threads looping such calls, 200 light calls took 1.7-2.0x their time alone instead of 4.7x and 20
+transactions 3.7-3.9x instead of 13x (``scripts/bench/call_lanes.py``); a pipelining sender's rate did
 not change. Set for the devnet's own process only: a process that embeds the node keeps its own."""
 
 
