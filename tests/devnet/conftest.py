@@ -20,6 +20,7 @@ from web3.contract import Contract  # noqa: E402
 
 from devnet import Devnet, DevnetConfig  # noqa: E402
 from devnet.accounts import dev_accounts, dev_config  # noqa: E402
+from devnet.node import Node  # noqa: E402
 
 
 @pytest.fixture
@@ -30,6 +31,14 @@ def accounts() -> list[LocalAccount]:
 @pytest.fixture
 def config(tmp_path: Path) -> DevnetConfig:
     return dev_config(tmp_path / "chain", port=0)
+
+
+@pytest.fixture
+def node(config: DevnetConfig) -> Iterator[Node]:
+    """The node in process, without its miner or server: a test mines with ``node.mine_pending()``."""
+    node = Node(config)
+    yield node
+    node.close()
 
 
 @pytest.fixture

@@ -10,7 +10,6 @@ import pytest
 from eth_account import Account
 from eth_account.signers.local import LocalAccount
 
-from devnet import DevnetConfig
 from devnet.errors import InvalidTransaction
 from devnet.methods import method_table
 from devnet.node import Node
@@ -55,13 +54,6 @@ def test_request_shapes() -> None:
     by_name = {"jsonrpc": "2.0", "id": 1, "method": "echo", "params": {"value": 1}}
     assert DISPATCHER.handle(by_name)["error"]["code"] == -32602  # type: ignore[index,call-overload]
     assert json.loads(DISPATCHER.handle_bytes(b"\xff") or b"")["error"]["code"] == -32700
-
-
-@pytest.fixture
-def node(config: DevnetConfig) -> Any:
-    node = Node(config)
-    yield node
-    node.close()
 
 
 def send(node: Node, account: LocalAccount, **fields: Any) -> dict[str, Any]:

@@ -3,7 +3,6 @@ when one candidate cannot be applied."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from typing import Any
 
 import pytest
@@ -13,7 +12,6 @@ from eth_keys.datatypes import PrivateKey
 from eth_typing import Address, Hash32
 from eth_utils.crypto import keccak
 
-from devnet import DevnetConfig
 from devnet.accounts import dev_accounts
 from devnet.methods import method_table
 from devnet.node import Node
@@ -24,13 +22,6 @@ CHAIN_ID = 1337
 SECP256K1_N = 0xFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFEBAAEDCE6AF48A03BBFD25E8CD0364141
 TO = bytes.fromhex("11" * 20)
 SET_CODE = 4
-
-
-@pytest.fixture
-def node(config: DevnetConfig) -> Iterator[Node]:
-    node = Node(config)
-    yield node
-    node.close()
 
 
 def address(account: LocalAccount) -> Address:

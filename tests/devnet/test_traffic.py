@@ -5,24 +5,17 @@ from __future__ import annotations
 import socket
 import threading
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from typing import Any
 
 import pytest
 from eth_account.signers.local import LocalAccount
 
-from devnet import Devnet, DevnetConfig
+from devnet import Devnet
 from devnet.node import Node
 from devnet.traffic import BLOCK_WAIT_SECONDS, Traffic
 
 CHAIN_ID = 1337
-
-
-@pytest.fixture
-def node(config: DevnetConfig) -> Iterator[Node]:
-    node = Node(config)
-    yield node
-    node.close()
 
 
 def in_thread(work: Callable[[], object]) -> threading.Thread:
