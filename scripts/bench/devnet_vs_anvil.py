@@ -135,7 +135,7 @@ def heavy_call(url: str) -> tuple[float, str]:
 
 @dataclass
 class Bench:
-    """One node under test: its URL, a connection, a registry, and the figures of each round."""
+    """One node under test: its URL, its registry, and the figures of each round."""
 
     name: str
     url: str
